@@ -1,0 +1,961 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The haystack-dictionary/1 file: loaded and validated as a whole (nothing is
+ * handed out until every field passed), then compiled into the tables of the
+ * service_endpoints LPM trie and the endpoint_rules array.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include "dict.h"
+#include "prefix.h"
+
+#define DICT_FORMAT		"haystack-dictionary/1"
+#define DEFAULT_THRESHOLD	0.4
+#define DEFAULT_ACTIVE_PPH	10
+
+static const char *const level_names[] = {
+	[HS_LEVEL_PLATFORM] = "platform",
+	[HS_LEVEL_MANUFACTURER] = "manufacturer",
+	[HS_LEVEL_PRODUCT] = "product",
+};
+
+const char *hs_level_name(enum hs_level l)
+{
+	if ((unsigned int)l >= sizeof(level_names) / sizeof(level_names[0]))
+		return "?";
+	return level_names[l];
+}
+
+int hs_class_find(const struct hs_dict *d, const char *name)
+{
+	int i;
+
+	for (i = 0; i < d->n_classes; i++)
+		if (d->classes[i].name && !strcmp(d->classes[i].name, name))
+			return i;
+	return -1;
+}
+
+/*
+ * "haystack: PATH: ITEM: problem" as exactly one line: the dictionary's
+ * strings are quoted in it, and a name holding a newline must not be able to
+ * forge a second diagnostic, so control characters are escaped.
+ */
+static void report(const char *path, const char *item, const char *fmt, ...)
+{
+	char msg[1024], line[4 * sizeof(msg)], *o = line;
+	const unsigned char *p;
+	int n;
+	va_list ap;
+
+	n = snprintf(msg, sizeof(msg), "haystack: %s: ", path);
+	if (item && *item && n >= 0 && (size_t)n < sizeof(msg))
+		n += snprintf(msg + n, sizeof(msg) - n, "%s: ", item);
+	if (n >= 0 && (size_t)n < sizeof(msg)) {
+		va_start(ap, fmt);
+		vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+		va_end(ap);
+	}
+	for (p = (const unsigned char *)msg; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			o += sprintf(o, "\\x%02x", *p);
+		else
+			*o++ = (char)*p;
+	}
+	*o++ = '\n';
+	fwrite(line, 1, (size_t)(o - line), stderr);
+}
+
+/* ---- loading ---- */
+
+struct name_idx {
+	const char *name;
+	int idx;
+};
+
+static int name_idx_cmp(const void *a, const void *b)
+{
+	const struct name_idx *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Over names sorted by (name, index): the duplicate earliest in the file,
+ * i.e. the lowest index that repeats an earlier entry, and that entry. */
+static int find_dup(const struct name_idx *names, int n, int *first)
+{
+	int i, dup = -1;
+
+	for (i = 1; i < n; i++)
+		if (!strcmp(names[i - 1].name, names[i].name) &&
+		    (dup < 0 || names[i].idx < dup)) {
+			dup = names[i].idx;
+			*first = names[i - 1].idx;
+		}
+	return dup;
+}
+
+struct loader {
+	const char *path;
+	struct hs_dict *d;
+	struct name_idx *class_names;	/* sorted, for lookups by name */
+	char item[192];			/* "domains[3] 'name'", the subject of errors */
+};
+
+#define fail(ld, ...) (report((ld)->path, (ld)->item, __VA_ARGS__), -EINVAL)
+
+static void set_item(struct loader *ld, const char *what, int i, const char *name)
+{
+	if (name)
+		snprintf(ld->item, sizeof(ld->item), "%s[%d] '%.120s'", what, i, name);
+	else
+		snprintf(ld->item, sizeof(ld->item), "%s[%d]", what, i);
+}
+
+static int class_lookup(const struct loader *ld, const char *name)
+{
+	struct name_idx key = { name, -1 }, *r;
+	int lo = 0, hi = ld->d->n_classes;
+
+	/* lower bound: the first entry of that name is the one that counts */
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (name_idx_cmp(&ld->class_names[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	r = &ld->class_names[lo];
+	return lo < ld->d->n_classes && !strcmp(r->name, name) ? r->idx : -1;
+}
+
+/* JSON null and an absent member are the same: "not given". */
+static struct json_object *member(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+/* A JSON string usable as a C string (no embedded NUL), else NULL. */
+static const char *str_value(struct json_object *v)
+{
+	const char *s;
+
+	if (!json_object_is_type(v, json_type_string))
+		return NULL;
+	s = json_object_get_string(v);
+	return strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
+}
+
+/* Required non-empty string member, duplicated into *out. */
+static int get_name(struct loader *ld, struct json_object *o, const char *key, char **out)
+{
+	struct json_object *v = member(o, key);
+	const char *s;
+
+	if (!v)
+		return fail(ld, "missing %s", key);
+	s = str_value(v);
+	if (!s || !*s)
+		return fail(ld, "%s is not a non-empty string", key);
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* Optional string member: *out stays NULL when not given. */
+static int get_opt_string(struct loader *ld, struct json_object *o, const char *key, char **out)
+{
+	struct json_object *v = member(o, key);
+	const char *s;
+
+	if (!v)
+		return 0;
+	s = str_value(v);
+	if (!s)
+		return fail(ld, "%s is not a string", key);
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int get_array(struct loader *ld, struct json_object *o, const char *key,
+		     bool required, struct json_object **out)
+{
+	struct json_object *v = member(o, key);
+
+	*out = NULL;
+	if (!v)
+		return required ? fail(ld, "missing %s", key) : 0;
+	if (!json_object_is_type(v, json_type_array))
+		return fail(ld, "%s is not an array", key);
+	*out = v;
+	return 0;
+}
+
+static int load_class(struct loader *ld, int i, struct json_object *o)
+{
+	struct hs_class *c = &ld->d->classes[i];
+	struct json_object *v;
+	const char *s;
+	int l, err;
+
+	c->parent = -1;
+	set_item(ld, "classes", i, NULL);
+	if (!json_object_is_type(o, json_type_object))
+		return fail(ld, "not an object");
+	err = get_name(ld, o, "name", &c->name);
+	if (err)
+		return err;
+	set_item(ld, "classes", i, c->name);
+
+	err = get_opt_string(ld, o, "title", &c->title);
+	if (err)
+		return err;
+	if (!c->title && !(c->title = strdup(c->name)))
+		return -ENOMEM;
+
+	v = member(o, "level");
+	if (!v)
+		return fail(ld, "missing level");
+	s = str_value(v);
+	for (l = HS_LEVEL_PLATFORM; l <= HS_LEVEL_PRODUCT; l++)
+		if (s && !strcmp(s, level_names[l]))
+			break;
+	c->level = (enum hs_level)l;
+	if (l > HS_LEVEL_PRODUCT)
+		return fail(ld, "bad level '%.64s' (platform, manufacturer or product)",
+			    s ? s : json_object_to_json_string(v));
+
+	c->threshold = DEFAULT_THRESHOLD;
+	v = member(o, "threshold");
+	if (v) {
+		if (!json_object_is_type(v, json_type_double) &&
+		    !json_object_is_type(v, json_type_int))
+			return fail(ld, "threshold is not a number");
+		c->threshold = json_object_get_double(v);
+		/* D = 0 would "detect" a class on a single support domain */
+		if (!(c->threshold > 0 && c->threshold <= 1))
+			return fail(ld, "threshold %g is not in (0, 1]", c->threshold);
+	}
+
+	c->active_packets_per_hour = DEFAULT_ACTIVE_PPH;
+	v = member(o, "active_packets_per_hour");
+	if (v) {
+		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+			return fail(ld, "active_packets_per_hour is not an integer >= 0");
+		c->active_packets_per_hour = (__u64)json_object_get_int64(v);
+	}
+	return 0;
+}
+
+/* Parents name classes that may come later in the file: resolved once all
+ * names are known, then checked for cycles (a cycle would make "S has the
+ * parent" undecidable in detection). */
+static int resolve_parents(struct loader *ld, struct json_object *arr)
+{
+	struct hs_dict *d = ld->d;
+	char *state = NULL;	/* 0 unseen, 1 on the current walk, 2 done */
+	int i, j, err = 0;
+
+	for (i = 0; i < d->n_classes; i++) {
+		struct json_object *v = member(json_object_array_get_idx(arr, i), "parent");
+		const char *s;
+
+		if (!v)
+			continue;
+		set_item(ld, "classes", i, d->classes[i].name);
+		s = str_value(v);
+		if (!s)
+			return fail(ld, "parent is not a string or null");
+		d->classes[i].parent = class_lookup(ld, s);
+		if (d->classes[i].parent < 0)
+			return fail(ld, "unknown parent '%.120s'", s);
+	}
+
+	state = calloc((size_t)d->n_classes + 1, 1);
+	if (!state)
+		return -ENOMEM;
+	for (i = 0; i < d->n_classes && !err; i++) {
+		for (j = i; j >= 0 && !state[j]; j = d->classes[j].parent)
+			state[j] = 1;
+		if (j >= 0 && state[j] == 1) {
+			char path[160];
+			int k = j, n = 0;
+
+			do {
+				n += snprintf(path + n, sizeof(path) - n, "%s'%.40s'",
+					      n ? " -> " : "", d->classes[k].name);
+				k = d->classes[k].parent;
+			} while (k != j && (size_t)n < sizeof(path));
+			if ((size_t)n < sizeof(path))
+				snprintf(path + n, sizeof(path) - n, " -> '%.40s'", d->classes[j].name);
+			set_item(ld, "classes", j, NULL);
+			err = fail(ld, "class cycle through '%.120s' (%s)", d->classes[j].name, path);
+		}
+		for (j = i; j >= 0 && state[j] == 1; j = d->classes[j].parent)
+			state[j] = 2;
+	}
+	free(state);
+	return err;
+}
+
+static int load_classes(struct loader *ld, struct json_object *arr)
+{
+	struct hs_dict *d = ld->d;
+	int i, n = (int)json_object_array_length(arr), err, dup, first = -1;
+
+	d->classes = calloc((size_t)n + 1, sizeof(*d->classes));
+	ld->class_names = calloc((size_t)n + 1, sizeof(*ld->class_names));
+	if (!d->classes || !ld->class_names)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		d->n_classes = i + 1;	/* what hs_dict_free must look at */
+		err = load_class(ld, i, json_object_array_get_idx(arr, i));
+		if (err)
+			return err;
+		ld->class_names[i] = (struct name_idx){ d->classes[i].name, i };
+	}
+	qsort(ld->class_names, (size_t)n, sizeof(*ld->class_names), name_idx_cmp);
+	dup = find_dup(ld->class_names, n, &first);
+	if (dup >= 0) {
+		set_item(ld, "classes", dup, NULL);
+		return fail(ld, "duplicate class '%.120s' (also classes[%d])",
+			    d->classes[dup].name, first);
+	}
+	return resolve_parents(ld, arr);
+}
+
+static int load_class_list(struct loader *ld, struct json_object *o, int **out, int *n_out)
+{
+	struct json_object *arr;
+	int i, j, n, err;
+
+	err = get_array(ld, o, "classes", true, &arr);
+	if (err)
+		return err;
+	n = (int)json_object_array_length(arr);
+	if (!n)
+		return fail(ld, "classes is empty");
+	*out = calloc((size_t)n, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	*n_out = n;
+	for (i = 0; i < n; i++) {
+		struct json_object *v = json_object_array_get_idx(arr, i);
+		const char *s = str_value(v);
+
+		if (!s)
+			return fail(ld, "classes[%d] is not a string", i);
+		(*out)[i] = class_lookup(ld, s);
+		if ((*out)[i] < 0)
+			return fail(ld, "unknown class '%.120s'", s);
+		/* listed twice, it would count twice towards N */
+		for (j = 0; j < i; j++)
+			if ((*out)[j] == (*out)[i])
+				return fail(ld, "class '%.120s' listed twice", s);
+	}
+	return 0;
+}
+
+/* "tcp/443", "udp/123", "sctp/N"; port 1..65535, plain decimal */
+static int parse_port(const char *s, struct hs_port *out)
+{
+	static const struct { const char *name; __u8 proto; } protos[] = {
+		{ "tcp/", IPPROTO_TCP }, { "udp/", IPPROTO_UDP }, { "sctp/", IPPROTO_SCTP },
+	};
+	unsigned long v = 0;
+	const char *p = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+		size_t l = strlen(protos[i].name);
+
+		if (!strncmp(s, protos[i].name, l)) {
+			p = s + l;
+			out->proto = protos[i].proto;
+			break;
+		}
+	}
+	if (!p || !*p || *p == '0')
+		return -EINVAL;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > 65535)
+			return -EINVAL;
+	}
+	out->port = (__u16)v;
+	return 0;
+}
+
+static int load_domain(struct loader *ld, int i, struct json_object *o)
+{
+	struct hs_domain *dom = &ld->d->domains[i];
+	struct json_object *arr, *v;
+	const char *s;
+	int k, n, err;
+
+	set_item(ld, "domains", i, NULL);
+	if (!json_object_is_type(o, json_type_object))
+		return fail(ld, "not an object");
+	err = get_name(ld, o, "name", &dom->name);
+	if (err)
+		return err;
+	set_item(ld, "domains", i, dom->name);
+
+	err = load_class_list(ld, o, &dom->classes, &dom->n_classes);
+	if (err)
+		return err;
+
+	v = member(o, "role");
+	if (!v)
+		return fail(ld, "missing role");
+	s = str_value(v);
+	if (s && !strcmp(s, "primary"))
+		dom->primary = true;
+	else if (!s || strcmp(s, "support"))
+		return fail(ld, "bad role '%.64s' (primary or support)",
+			    s ? s : json_object_to_json_string(v));
+
+	err = get_array(ld, o, "ports", false, &arr);
+	if (err)
+		return err;
+	n = arr ? (int)json_object_array_length(arr) : 0;
+	if (n) {
+		dom->ports = calloc((size_t)n, sizeof(*dom->ports));
+		if (!dom->ports)
+			return -ENOMEM;
+		dom->n_ports = n;
+	}
+	for (k = 0; k < n; k++) {
+		v = json_object_array_get_idx(arr, k);
+		s = str_value(v);
+		if (!s || parse_port(s, &dom->ports[k]))
+			return fail(ld, "bad port '%.64s'", s ? s : json_object_to_json_string(v));
+	}
+
+	err = get_array(ld, o, "prefixes", true, &arr);
+	if (err)
+		return err;
+	n = (int)json_object_array_length(arr);
+	if (!n)
+		return fail(ld, "prefixes is empty");
+	dom->prefixes = calloc((size_t)n, sizeof(*dom->prefixes));
+	if (!dom->prefixes)
+		return -ENOMEM;
+	dom->n_prefixes = n;
+	for (k = 0; k < n; k++) {
+		v = json_object_array_get_idx(arr, k);
+		s = str_value(v);
+		if (!s || hs_parse_prefix(s, &dom->prefixes[k]))
+			return fail(ld, "bad prefix '%.64s'", s ? s : json_object_to_json_string(v));
+	}
+	return 0;
+}
+
+static int load_domains(struct loader *ld, struct json_object *arr)
+{
+	struct hs_dict *d = ld->d;
+	int i, n = (int)json_object_array_length(arr), err = 0, dup, first = -1;
+	struct name_idx *names;
+
+	d->domains = calloc((size_t)n + 1, sizeof(*d->domains));
+	names = calloc((size_t)n + 1, sizeof(*names));
+	if (!d->domains || !names) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		d->n_domains = i + 1;
+		err = load_domain(ld, i, json_object_array_get_idx(arr, i));
+		if (err)
+			goto out;
+		names[i] = (struct name_idx){ d->domains[i].name, i };
+	}
+	/* sorted, not pairwise: a dictionary may hold 100k domains; of several
+	 * duplicates, name the one earliest in the file */
+	qsort(names, (size_t)n, sizeof(*names), name_idx_cmp);
+	dup = find_dup(names, n, &first);
+	if (dup >= 0) {
+		set_item(ld, "domains", dup, NULL);
+		err = fail(ld, "duplicate domain '%.120s' (also domains[%d])",
+			   d->domains[dup].name, first);
+	}
+out:
+	free(names);
+	return err;
+}
+
+static int load_excluded(struct loader *ld, struct json_object *arr)
+{
+	struct hs_dict *d = ld->d;
+	int i, n = (int)json_object_array_length(arr), err;
+
+	d->excluded = calloc((size_t)n + 1, sizeof(*d->excluded));
+	if (!d->excluded)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		struct hs_excluded *x = &d->excluded[i];
+
+		d->n_excluded = i + 1;
+		set_item(ld, "excluded", i, NULL);
+		if (!json_object_is_type(o, json_type_object))
+			return fail(ld, "not an object");
+		err = get_name(ld, o, "name", &x->name);
+		if (err)
+			return err;
+		set_item(ld, "excluded", i, x->name);
+		err = load_class_list(ld, o, &x->classes, &x->n_classes);
+		if (!err)
+			err = get_opt_string(ld, o, "reason", &x->reason);
+		if (err)
+			return err;
+		if (!x->reason && !(x->reason = strdup("")))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int read_file(const char *path, char **out, size_t *len)
+{
+	size_t n = 0, cap = 1 << 16;
+	char *buf = malloc(cap), *tmp;
+	ssize_t r;
+	int fd, err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	for (;;) {
+		if (n == cap) {
+			cap *= 2;
+			tmp = realloc(buf, cap);
+			if (!tmp) {
+				err = -ENOMEM;
+				goto out;
+			}
+			buf = tmp;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			goto out;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	*out = buf;
+	*len = n;
+	buf = NULL;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return err;
+}
+
+static int parse_json(const char *path, const char *buf, size_t len, struct json_object **out)
+{
+	struct json_tokener *tok;
+	enum json_tokener_error jerr;
+	struct json_object *root;
+	size_t end, i, col = 1;
+	int line = 1;
+
+	if (len > INT_MAX) {
+		report(path, NULL, "file too large");
+		return -EINVAL;
+	}
+	tok = json_tokener_new();
+	if (!tok)
+		return -ENOMEM;
+	/* strict: RFC 8259 only, no comments or single quotes, and no
+	 * trailing data after the top-level value */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	root = json_tokener_parse_ex(tok, buf, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (jerr == json_tokener_success && end < len) {
+		/* strict mode already refuses trailing data; this is a backstop */
+		for (i = end; i < len && strchr(" \t\r\n", buf[i]); i++)
+			;
+		if (i < len) {
+			end = i;
+			jerr = json_tokener_error_parse_unexpected;
+		}
+	}
+	if (jerr == json_tokener_success) {
+		*out = root;
+		return 0;
+	}
+	json_object_put(root);
+	/* a dictionary is often one long line: the column matters too */
+	for (i = 0; i < end && i < len; i++) {
+		col++;
+		if (buf[i] == '\n') {
+			line++;
+			col = 1;
+		}
+	}
+	report(path, NULL, "line %d, column %zu: invalid JSON: %s", line, col,
+	       jerr == json_tokener_continue ? "unexpected end of file" :
+	       json_tokener_error_desc(jerr));
+	return -EINVAL;
+}
+
+static int load(struct loader *ld, struct json_object *root)
+{
+	struct hs_dict *d = ld->d;
+	struct json_object *v, *arr;
+	const char *s;
+	int i, j, err;
+
+	if (!json_object_is_type(root, json_type_object))
+		return fail(ld, "not a JSON object");
+	v = member(root, "format");
+	s = str_value(v);
+	if (!v)
+		return fail(ld, "missing format (expected '" DICT_FORMAT "')");
+	if (!s || strcmp(s, DICT_FORMAT))
+		return fail(ld, "format '%.64s' is not '" DICT_FORMAT "'",
+			    s ? s : json_object_to_json_string(v));
+	err = get_opt_string(ld, root, "valid_from", &d->valid_from);
+	if (!err)
+		err = get_opt_string(ld, root, "valid_until", &d->valid_until);
+	if (!err)
+		err = get_array(ld, root, "classes", true, &arr);
+	if (!err)
+		err = load_classes(ld, arr);
+	ld->item[0] = '\0';
+	if (!err)
+		err = get_array(ld, root, "domains", true, &arr);
+	if (!err)
+		err = load_domains(ld, arr);
+	ld->item[0] = '\0';
+	if (!err)
+		err = get_array(ld, root, "excluded", false, &arr);
+	if (!err && arr)
+		err = load_excluded(ld, arr);
+	if (err)
+		return err;
+	/* excluded domains do not count towards N (DESIGN §2) */
+	for (i = 0; i < d->n_domains; i++)
+		for (j = 0; j < d->domains[i].n_classes; j++)
+			d->classes[d->domains[i].classes[j]].n_monitored++;
+	return 0;
+}
+
+int hs_dict_load(const char *path, struct hs_dict **out)
+{
+	struct loader ld = { .path = path };
+	struct json_object *root = NULL;
+	char *buf = NULL;
+	size_t len;
+	int err;
+
+	err = read_file(path, &buf, &len);
+	if (err) {
+		fprintf(stderr, "haystack: cannot read %s: %s\n", path, strerror(-err));
+		return err;
+	}
+	err = parse_json(path, buf, len, &root);
+	if (err)
+		goto out;
+	ld.d = calloc(1, sizeof(*ld.d));
+	if (!ld.d || !(ld.d->path = strdup(path))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = load(&ld, root);
+out:
+	if (err == -ENOMEM)
+		fprintf(stderr, "haystack: %s: out of memory\n", path);
+	if (err) {
+		hs_dict_free(ld.d);
+	} else {
+		*out = ld.d;
+	}
+	free(ld.class_names);
+	json_object_put(root);
+	free(buf);
+	return err;
+}
+
+void hs_dict_free(struct hs_dict *d)
+{
+	int i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->n_classes; i++) {
+		free(d->classes[i].name);
+		free(d->classes[i].title);
+	}
+	for (i = 0; i < d->n_domains; i++) {
+		free(d->domains[i].name);
+		free(d->domains[i].classes);
+		free(d->domains[i].ports);
+		free(d->domains[i].prefixes);
+	}
+	for (i = 0; i < d->n_excluded; i++) {
+		free(d->excluded[i].name);
+		free(d->excluded[i].reason);
+		free(d->excluded[i].classes);
+	}
+	free(d->classes);
+	free(d->domains);
+	free(d->excluded);
+	free(d->valid_from);
+	free(d->valid_until);
+	free(d->path);
+	free(d);
+}
+
+/* ---- compiling ---- */
+
+/* One prefix of one domain, as the dictionary lists it. */
+struct item {
+	struct haystack_lpm_key key;
+	__u32 domain;
+};
+
+static int key_cmp(const struct haystack_lpm_key *a, const struct haystack_lpm_key *b)
+{
+	int c = memcmp(a->addr, b->addr, sizeof(a->addr));
+
+	return c ? c : (a->prefixlen > b->prefixlen) - (a->prefixlen < b->prefixlen);
+}
+
+/* Address, then length ascending: every prefix comes right before all the
+ * prefixes it contains (a pre-order walk of the containment tree), so one
+ * stack of enclosing prefixes replaces pairwise containment checks. */
+static int item_cmp(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	int c = key_cmp(&x->key, &y->key);
+
+	return c ? c : (x->domain > y->domain) - (x->domain < y->domain);
+}
+
+static int rule_cmp(const void *a, const void *b)
+{
+	const struct endpoint_rule *x = a, *y = b;
+
+	if (x->domain != y->domain)
+		return x->domain < y->domain ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return (x->port > y->port) - (x->port < y->port);
+}
+
+static __u64 ruleset_hash(const struct endpoint_ruleset *rs)
+{
+	const unsigned char *p = (const unsigned char *)rs;
+	size_t i, n = offsetof(struct endpoint_ruleset, rule) + rs->count * sizeof(rs->rule[0]);
+	__u64 h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+struct interner {
+	__u32 *slots;		/* open addressing; UINT32_MAX = empty */
+	size_t mask;
+	size_t cap;		/* of out->rulesets */
+};
+
+/* Identical rule sets share one endpoint_rules entry: the kernel array is
+ * far smaller than the trie, and evidence keys stay comparable. */
+static int intern(struct interner *t, struct hs_compiled *c,
+		  const struct endpoint_ruleset *rs, __u32 *id)
+{
+	struct endpoint_ruleset *tmp;
+	size_t h;
+
+	for (h = ruleset_hash(rs) & t->mask; t->slots[h] != UINT32_MAX; h = (h + 1) & t->mask) {
+		if (!memcmp(&c->rulesets[t->slots[h]], rs, sizeof(*rs))) {
+			*id = t->slots[h];
+			return 0;
+		}
+	}
+	if (c->n_rulesets == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		tmp = realloc(c->rulesets, t->cap * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		c->rulesets = tmp;
+	}
+	*id = (__u32)c->n_rulesets;
+	c->rulesets[c->n_rulesets++] = *rs;
+	t->slots[h] = *id;
+	return 0;
+}
+
+static void too_many_rules(const struct hs_dict *d, const struct haystack_lpm_key *key,
+			   const struct endpoint_rule *rules, size_t n)
+{
+	char p[HS_ADDRSTRLEN + 4], names[512];
+	size_t i, len = 0;
+
+	names[0] = '\0';
+	for (i = 0; i < n && len < sizeof(names); i++) {
+		if (i && rules[i].domain == rules[i - 1].domain)
+			continue;
+		if (len + strlen(d->domains[rules[i].domain].name) + 8 > sizeof(names)) {
+			snprintf(names + len, sizeof(names) - len, ", ...");
+			break;
+		}
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+					len ? ", " : "", d->domains[rules[i].domain].name);
+	}
+	report(d->path ? d->path : "dictionary", NULL,
+	       "prefix %s needs %zu rules, at most %d fit (domains %s)",
+	       hs_format_prefix(key, p, sizeof(p)), n, HAYSTACK_MAX_RULES, names);
+}
+
+int hs_dict_compile(const struct hs_dict *d, struct hs_compiled *out)
+{
+	/* enclosing prefixes of the current one: strictly longer each, so at
+	 * most one per length 0..128 */
+	struct hs_endpoint stack[129];
+	struct endpoint_rule *rules = NULL;
+	struct interner t = {};
+	struct item *items = NULL;
+	char p_buf[HS_ADDRSTRLEN + 4];
+	size_t n_items = 0, i, g, k, m, n, need, rules_cap = 0, slots;
+	int dom, p, depth = 0, err = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (dom = 0; dom < d->n_domains; dom++)
+		n_items += (size_t)d->domains[dom].n_prefixes;
+	items = malloc((n_items + 1) * sizeof(*items));
+	out->endpoints = malloc((n_items + 1) * sizeof(*out->endpoints));
+	for (slots = 64; slots < 2 * n_items; slots *= 2)
+		;
+	t.slots = malloc(slots * sizeof(*t.slots));
+	t.mask = slots - 1;
+	if (!items || !out->endpoints || !t.slots) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memset(t.slots, 0xff, slots * sizeof(*t.slots));
+	for (i = 0, dom = 0; dom < d->n_domains; dom++)
+		for (p = 0; p < d->domains[dom].n_prefixes; p++)
+			items[i++] = (struct item){ d->domains[dom].prefixes[p], (__u32)dom };
+	qsort(items, n_items, sizeof(*items), item_cmp);
+
+	for (i = 0; i < n_items; i = g) {
+		const struct haystack_lpm_key *key = &items[i].key;
+		struct endpoint_ruleset rs = {};
+		__u32 id;
+
+		need = HAYSTACK_MAX_RULES;
+		for (g = i; g < n_items && !key_cmp(&items[g].key, key); g++)
+			need += (size_t)(d->domains[items[g].domain].n_ports ?: 1);
+		if (need > rules_cap) {
+			struct endpoint_rule *tmp = realloc(rules, need * sizeof(*rules));
+
+			if (!tmp) {
+				err = -ENOMEM;
+				goto out;
+			}
+			rules = tmp;
+			rules_cap = need;
+		}
+
+		/* the kernel returns only the longest match, so it must carry
+		 * the rules of every prefix around it too */
+		while (depth && !hs_prefix_contains(&stack[depth - 1].key, key))
+			depth--;
+		n = 0;
+		if (depth) {
+			rs = out->rulesets[stack[depth - 1].ruleset];
+			memcpy(rules, rs.rule, rs.count * sizeof(*rules));
+			n = rs.count;
+		}
+		for (k = i; k < g; k++) {
+			const struct hs_domain *dm = &d->domains[items[k].domain];
+
+			if (k > i && items[k].domain == items[k - 1].domain)
+				continue;
+			if (!dm->n_ports)
+				rules[n++] = (struct endpoint_rule){ .domain = items[k].domain };
+			for (p = 0; p < dm->n_ports; p++)
+				rules[n++] = (struct endpoint_rule){
+					.domain = items[k].domain,
+					.port = dm->ports[p].port,
+					.proto = dm->ports[p].proto,
+				};
+		}
+		qsort(rules, n, sizeof(*rules), rule_cmp);
+		for (k = 1, m = n ? 1 : 0; k < n; k++)
+			if (rule_cmp(&rules[k], &rules[m - 1]))
+				rules[m++] = rules[k];
+		n = m;
+		if (n > HAYSTACK_MAX_RULES) {
+			too_many_rules(d, key, rules, n);
+			err = -E2BIG;
+			goto out;
+		}
+
+		memset(&rs, 0, sizeof(rs));
+		rs.count = (__u32)n;
+		memcpy(rs.rule, rules, n * sizeof(*rules));
+		err = intern(&t, out, &rs, &id);
+		if (err)
+			goto out;
+		out->endpoints[out->n_endpoints] = (struct hs_endpoint){ *key, id };
+		/* only parsed prefixes nest strictly; a hand-made key with host
+		 * bits set must not overrun the stack */
+		if (depth == (int)(sizeof(stack) / sizeof(stack[0]))) {
+			report(d->path ? d->path : "dictionary", NULL,
+			       "prefix %s: host bits set", hs_format_prefix(key, p_buf, sizeof(p_buf)));
+			err = -EINVAL;
+			goto out;
+		}
+		stack[depth++] = out->endpoints[out->n_endpoints++];
+	}
+out:
+	if (err == -ENOMEM)
+		fprintf(stderr, "haystack: %s: out of memory compiling the dictionary\n",
+			d->path ? d->path : "dictionary");
+	if (err)
+		hs_compiled_free(out);
+	free(t.slots);
+	free(rules);
+	free(items);
+	return err;
+}
+
+void hs_compiled_free(struct hs_compiled *c)
+{
+	if (!c)
+		return;
+	free(c->endpoints);
+	free(c->rulesets);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "haystack.skel.h"
+#include "loader.h"
+#include "log.h"
+#include "prefix.h"
+
+#define BPFFS "/sys/fs/bpf"
+
+/* Every pinned map, by its name in bpf/maps.h. */
+const char *const hs_map_names[] = {
+	"config", "stats", "subscriber_prefixes", "service_endpoints",
+	"endpoint_rules", "evidence", NULL,
+};
+
+int hs_ensure_bpffs(void)
+{
+	struct statfs st;
+	int err;
+
+	if (!statfs(BPFFS, &st) && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	/* `ip netns exec` remounts /sys in a private mount namespace, which
+	 * hides the host's bpffs: mount one there, as xdp-tools does. It
+	 * disappears with the namespace. */
+	mkdir(BPFFS, 0700);
+	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
+		err = -errno;
+		hs_err("%s is not a bpffs and mounting one failed: %s (%d)", BPFFS,
+		       strerror(-err), err);
+		return err;
+	}
+	hs_debug("mounted bpffs at %s", BPFFS);
+	return 0;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int hs_instance_open(struct hs_instance *in, const char *pin_dir)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int err;
+
+	memset(in, 0, sizeof(*in));
+	in->pin_dir = pin_dir;
+	if (pin_dir) {
+		err = hs_ensure_bpffs();
+		if (err)
+			return err;
+		err = mkdir_p(pin_dir);
+		if (err) {
+			hs_err("cannot create pin directory %s: %s (%d)", pin_dir,
+			       strerror(-err), err);
+			return err;
+		}
+	}
+	in->skel = haystack_bpf__open();
+	if (!in->skel) {
+		err = -errno;
+		hs_err("cannot open the BPF object: %s (%d)", strerror(-err), err);
+		return err;
+	}
+	bpf_object__for_each_map(map, in->skel->obj) {
+		if (!bpf_map__is_internal(map) && pin_dir) {
+			snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
+			err = bpf_map__set_pin_path(map, path);
+		} else {
+			err = bpf_map__set_pin_path(map, NULL);
+		}
+		if (err) {
+			hs_err("cannot set pin path of map %s: %s (%d)", bpf_map__name(map),
+			       strerror(-err), err);
+			return err;
+		}
+	}
+	return 0;
+}
+
+int hs_instance_load(struct hs_instance *in)
+{
+	int err = haystack_bpf__load(in->skel);
+
+	if (err) {
+		hs_err("cannot load the XDP program into the kernel: %s (%d)%s", strerror(-err),
+		       err, hs_verbose ? "" : "; -v shows the verifier log");
+		return err;
+	}
+	return 0;
+}
+
+int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_attach_mode mode)
+{
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = in->skel->obj,
+			    .prog_name = "haystack_xdp");
+	int err;
+
+	in->ifindex = if_nametoindex(ifname);
+	if (!in->ifindex) {
+		err = -errno;
+		hs_err("no interface %s: %s (%d)", ifname, strerror(-err), err);
+		return err;
+	}
+	in->xdp = xdp_program__create(&opts);
+	err = libxdp_get_error(in->xdp);
+	if (err) {
+		in->xdp = NULL;
+		hs_err("cannot prepare the XDP program for %s: %s (%d)", ifname, strerror(-err),
+		       err);
+		return err;
+	}
+	/* libxdp loads the object itself (as a dispatcher component where the
+	 * kernel supports it), so other XDP programs can share the interface. */
+	err = xdp_program__attach(in->xdp, in->ifindex, mode, 0);
+	if (err) {
+		hs_err("cannot attach to %s: %s (%d)", ifname, strerror(-err), err);
+		return err;
+	}
+	in->mode = mode;
+	in->attached = true;
+	return 0;
+}
+
+int hs_unpin_all(const char *pin_dir)
+{
+	char path[PATH_MAX];
+	int err = 0;
+
+	for (int i = 0; hs_map_names[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, hs_map_names[i]);
+		if (unlink(path) && errno != ENOENT)
+			err = -errno;
+	}
+	if (rmdir(pin_dir) && errno != ENOENT)
+		err = err ?: -errno;
+	return err;
+}
+
+void hs_instance_close(struct hs_instance *in, bool unpin)
+{
+	if (in->attached) {
+		int err = xdp_program__detach(in->xdp, in->ifindex, in->mode, 0);
+
+		if (err)
+			hs_err("cannot detach from ifindex %d: %s (%d)", in->ifindex,
+			       strerror(-err), err);
+	}
+	/* The xdp_program shares the skeleton's bpf_object: close it first
+	 * without letting it free the object twice. */
+	if (in->xdp)
+		xdp_program__close(in->xdp);
+	if (in->skel)
+		haystack_bpf__destroy(in->skel);
+	if (unpin && in->pin_dir)
+		hs_unpin_all(in->pin_dir);
+	memset(in, 0, sizeof(*in));
+}
+
+static int map_update(struct bpf_map *map, const void *key, const void *val)
+{
+	int err = bpf_map_update_elem(bpf_map__fd(map), key, val, BPF_ANY);
+
+	if (err) {
+		err = -errno;
+		hs_err("cannot write map %s (%u entries max): %s (%d)", bpf_map__name(map),
+		       bpf_map__max_entries(map), strerror(-err), err);
+	}
+	return err;
+}
+
+int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n)
+{
+	struct bpf_map *map = in->skel->maps.subscriber_prefixes;
+	int err;
+
+	if (n > bpf_map__max_entries(map)) {
+		hs_err("%zu subscriber prefixes, at most %u fit", n, bpf_map__max_entries(map));
+		return -E2BIG;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct subscriber_prefix v = { .id = i };
+
+		err = map_update(map, &p[i], &v);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c)
+{
+	struct bpf_map *eps = in->skel->maps.service_endpoints;
+	struct bpf_map *rules = in->skel->maps.endpoint_rules;
+	int err;
+
+	/* Check sizes first so a dictionary too large is refused whole. */
+	if (c->n_endpoints > bpf_map__max_entries(eps) ||
+	    c->n_rulesets > bpf_map__max_entries(rules)) {
+		hs_err("dictionary needs %zu endpoints and %zu rule sets; at most %u and %u fit",
+		       c->n_endpoints, c->n_rulesets, bpf_map__max_entries(eps),
+		       bpf_map__max_entries(rules));
+		return -E2BIG;
+	}
+	/* Rule sets before the endpoints that point at them. */
+	for (__u32 i = 0; i < c->n_rulesets; i++) {
+		err = map_update(rules, &i, &c->rulesets[i]);
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < c->n_endpoints; i++) {
+		struct service_endpoint v = { .ruleset = c->endpoints[i].ruleset };
+
+		err = map_update(eps, &c->endpoints[i].key, &v);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg)
+{
+	__u32 zero = 0;
+
+	return map_update(in->skel->maps.config, &zero, cfg);
+}
+
+int hs_read_config(struct hs_instance *in, struct haystack_config *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.config), &zero, cfg))
+		return -errno;
+	return 0;
+}
+
+int hs_read_stats(int stats_fd, struct haystack_stats *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct haystack_stats *v;
+	__u32 zero = 0;
+	int err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(stats_fd, &zero, v)) {
+		err = -errno;
+		goto out;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		__u64 *src = (__u64 *)&v[c], *dst = (__u64 *)out;
+
+		for (size_t i = 0; i < offsetof(struct haystack_stats, export_time_min) / 8; i++)
+			dst[i] += src[i];
+		if (v[c].export_time_min &&
+		    (!out->export_time_min || v[c].export_time_min < out->export_time_min))
+			out->export_time_min = v[c].export_time_min;
+		if (v[c].export_time_max > out->export_time_max)
+			out->export_time_max = v[c].export_time_max;
+	}
+out:
+	free(v);
+	return err;
+}
+
+int hs_pinned_map_fd(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+int hs_detach_iface(const char *ifname)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	int ifindex, err, found = 0;
+
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex) {
+		err = -errno;
+		hs_err("no interface %s: %s (%d)", ifname, strerror(-err), err);
+		return err;
+	}
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	err = libxdp_get_error(mp);
+	if (err) {
+		hs_err("cannot read the XDP programs of %s: %s (%d)", ifname, strerror(-err), err);
+		return err;
+	}
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p && !strcmp(xdp_program__name(p), "haystack_xdp")) {
+			err = xdp_multiprog__detach(mp);
+			found = 1;
+		}
+	} else {
+		for (p = xdp_multiprog__next_prog(NULL, mp); p && !err;
+		     p = xdp_multiprog__next_prog(p, mp)) {
+			if (strcmp(xdp_program__name(p), "haystack_xdp"))
+				continue;
+			err = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
+			found++;
+			break;
+		}
+	}
+	xdp_multiprog__close(mp);
+	if (err) {
+		hs_err("cannot detach from %s: %s (%d)", ifname, strerror(-err), err);
+		return err;
+	}
+	if (!found)
+		hs_info("no haystack program attached to %s", ifname);
+	return 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The XDP program and its maps: open, load or re-use pins, fill, attach. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <xdp/libxdp.h>
+#include "haystack.h"
+#include "dict.h"
+
+struct haystack_bpf;
+
+struct hs_instance {
+	struct haystack_bpf *skel;
+	struct xdp_program *xdp;
+	const char *pin_dir;		/* NULL: nothing pinned (replay, tests) */
+	int ifindex;
+	enum xdp_attach_mode mode;
+	bool attached;
+};
+
+/* Open the program; with pin_dir, maps are pinned there by name and re-used
+ * when already pinned (evidence and config survive a restart). Mounts a bpffs
+ * at /sys/fs/bpf when there is none (as inside `ip netns exec`). */
+int hs_instance_open(struct hs_instance *in, const char *pin_dir);
+/* Load without attaching (replay: BPF_PROG_TEST_RUN on the same program). */
+int hs_instance_load(struct hs_instance *in);
+/* Load (if needed) and attach with libxdp to ifname. */
+int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_attach_mode mode);
+/* Detach (if attached) and free; with unpin, removes the pins and the dir. */
+void hs_instance_close(struct hs_instance *in, bool unpin);
+
+/* Writing the maps. The config entry is written last: until it holds a bin
+ * width the program counts packets under not_configured and touches nothing. */
+int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n);
+int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c);
+int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg);
+int hs_read_config(struct hs_instance *in, struct haystack_config *cfg);
+
+/* Sum of the per-CPU stats; export_time_min/max are min/max over CPUs. */
+int hs_read_stats(int stats_fd, struct haystack_stats *out);
+
+/* Make sure a bpffs is mounted at /sys/fs/bpf. */
+int hs_ensure_bpffs(void);
+
+/* Pinned objects, for status/detach (no program needed). */
+int hs_pinned_map_fd(const char *pin_dir, const char *name);
+int hs_unpin_all(const char *pin_dir);
+extern const char *const hs_map_names[];
+
+/* Detach every haystack program from ifname (detach verb). */
+int hs_detach_iface(const char *ifname);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Addresses and prefixes: the one parser and formatter haystack uses. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "haystack.h"
+
+#define HS_ADDRSTRLEN 46	/* INET6_ADDRSTRLEN */
+
+/* Parse "a.b.c.d/n", "a.b.c.d" (/32), "x::y/n" or "x::y" (/128) into an LPM
+ * key; IPv4 becomes IPv4-mapped IPv6 with prefixlen 96+n. Host bits beyond the
+ * prefix must be zero (a dictionary with "10.0.0.1/8" is a typo, not a /8).
+ * Returns 0 or -EINVAL; never prints. */
+int hs_parse_prefix(const char *s, struct haystack_lpm_key *out);
+
+/* Same for a single address (no "/n"). */
+int hs_parse_addr(const char *s, __u8 addr[16]);
+
+/* "100.64.0.7" for IPv4-mapped addresses, RFC 5952 text for IPv6. */
+const char *hs_format_addr(const __u8 addr[16], char *buf, size_t len);
+/* "100.64.0.0/16" style, IPv4 lengths given back as 0..32. */
+const char *hs_format_prefix(const struct haystack_lpm_key *k, char *buf, size_t len);
+
+bool hs_addr_is_v4(const __u8 addr[16]);
+/* true when prefix a contains prefix (or address) b */
+bool hs_prefix_contains(const struct haystack_lpm_key *a, const struct haystack_lpm_key *b);
+
+/* Subscribers file: one CIDR a line, '#' starts a comment, blank lines ok.
+ * On error prints one line "haystack: FILE:LINE: problem" and returns -EINVAL
+ * (or -errno when the file cannot be read); nothing is returned then. */
+int hs_subscribers_load(const char *path, struct haystack_lpm_key **out, size_t *n);

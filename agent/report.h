@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Report lines (DESIGN §3): JSON objects, one a line. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "detect.h"
+
+struct hs_report {
+	FILE *out;
+	const struct hs_dict *dict;
+	bool detail;			/* also write detection lines */
+};
+
+/* Evaluate and write every bin of width bin_seconds with start in
+ * [first, last] (both already aligned). Returns 0 or -errno. */
+int hs_report_bins(struct hs_report *r, const struct hs_evidence *ev, size_t n,
+		   __u32 bin_seconds, __u64 first, __u64 last);
+/* "2019-11-15T10:00:00Z" */
+const char *hs_format_time(__u64 t, char *buf, size_t len);
+/* Parse "1h,1d": bin widths in seconds, each a whole number of hours that
+ * divides a day, or whole days. Prints one line and returns -EINVAL if bad. */
+int hs_parse_bins(const char *s, __u32 *bins, int max, int *n);

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Live mode: attached to an interface, reporting bins as export time closes them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+#include "harvest.h"
+#include "haystack.skel.h"
+#include "loader.h"
+#include "log.h"
+#include "report.h"
+
+static volatile sig_atomic_t stopping, reload_asked;
+
+static void on_stop(int sig)
+{
+	stopping = 1;
+}
+
+static void on_hup(int sig)
+{
+	reload_asked = 1;
+}
+
+/* One agent per pin directory, as xdp-tools serialises with flock. */
+static int lock_pin_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Refuse to count on top of evidence from another dictionary: its rule sets
+ * and domain numbers would be read against the wrong file. */
+static int check_pinned_dictionary(const char *pin_dir, __u64 dict_hash)
+{
+	struct haystack_config cfg;
+	__u32 zero = 0;
+	int cfd, efd, err = 0;
+
+	cfd = hs_pinned_map_fd(pin_dir, "config");
+	if (cfd < 0)
+		return 0;	/* nothing pinned yet */
+	efd = hs_pinned_map_fd(pin_dir, "evidence");
+	if (!bpf_map_lookup_elem(cfd, &zero, &cfg) && cfg.dict_hash &&
+	    cfg.dict_hash != dict_hash && efd >= 0 && hs_evidence_count(efd)) {
+		hs_err("%s holds evidence counted with another dictionary; report it with that dictionary or remove it with `haystack detach`",
+		       pin_dir);
+		err = -EEXIST;
+	}
+	close(cfd);
+	if (efd >= 0)
+		close(efd);
+	return err;
+}
+
+struct live {
+	struct hs_report rep;
+	const struct hs_options *o;
+	struct hs_instance *in;
+	__u64 next[HS_MAX_BINS];	/* start of the first bin not yet reported */
+};
+
+/* Report, for each width, the bins that start before limit[i]. */
+static int report_until(struct live *l, const __u64 *limit)
+{
+	struct hs_evidence *ev = NULL;
+	__u64 from = ~0ULL, until = 0, keep = ~0ULL;
+	size_t n = 0;
+	int err;
+
+	for (int i = 0; i < l->o->n_bins; i++) {
+		if (limit[i] <= l->next[i])
+			continue;
+		from = from < l->next[i] ? from : l->next[i];
+		until = until > limit[i] ? until : limit[i];
+	}
+	if (until) {
+		err = hs_harvest(bpf_map__fd(l->in->skel->maps.evidence),
+				 bpf_map__fd(l->in->skel->maps.endpoint_rules), from, until, &ev, &n);
+		if (err) {
+			hs_err("cannot read the evidence map: %s (%d)", strerror(-err), err);
+			return err;
+		}
+		for (int i = 0; i < l->o->n_bins; i++) {
+			__u32 w = l->o->bins[i];
+
+			if (limit[i] <= l->next[i])
+				continue;
+			err = hs_report_bins(&l->rep, ev, n, w, l->next[i], limit[i] - w);
+			if (err) {
+				free(ev);
+				hs_err("cannot write the report: %s (%d)", strerror(-err), err);
+				return err;
+			}
+			l->next[i] = limit[i];
+		}
+		free(ev);
+	}
+	/* Hours every width has reported are no longer needed. */
+	for (int i = 0; i < l->o->n_bins; i++)
+		keep = keep < l->next[i] ? keep : l->next[i];
+	return hs_evidence_expire(bpf_map__fd(l->in->skel->maps.evidence), keep, NULL);
+}
+
+static int poll_bins(struct live *l, bool final)
+{
+	__u64 limit[HS_MAX_BINS];
+	struct haystack_stats st;
+	int err;
+
+	err = hs_read_stats(bpf_map__fd(l->in->skel->maps.stats), &st);
+	if (err || !st.export_time_max)
+		return err;
+	for (int i = 0; i < l->o->n_bins; i++) {
+		__u32 w = l->o->bins[i];
+
+		if (!l->next[i])
+			l->next[i] = st.export_time_min - st.export_time_min % w;
+		if (final)	/* flush the open bins too */
+			limit[i] = st.export_time_max - st.export_time_max % w + w;
+		else if (st.export_time_max >= l->o->grace)
+			limit[i] = (st.export_time_max - l->o->grace) / w * w;
+		else
+			limit[i] = 0;
+	}
+	return report_until(l, limit);
+}
+
+int cmd_run(const struct hs_options *o)
+{
+	struct hs_instance in = {};
+	struct live l = { .o = o, .in = &in };
+	struct sigaction sa = {};
+	FILE *out = stdout;
+	struct hs_setup s;
+	int lock = -1, err;
+
+	if (!o->iface) {
+		hs_err("run: --iface is required");
+		return -EINVAL;
+	}
+	err = hs_setup_load(o, &s);
+	if (err)
+		return err;
+	if (o->out_path) {
+		out = fopen(o->out_path, "a");
+		if (!out) {
+			err = -errno;
+			hs_err("cannot write %s: %s (%d)", o->out_path, strerror(-err), err);
+			goto out;
+		}
+	}
+	err = hs_instance_open(&in, o->pin_dir);
+	if (err)
+		goto out;
+	lock = lock_pin_dir(o->pin_dir);
+	if (lock < 0) {
+		err = lock;
+		hs_err("%s is in use by another haystack (%s)", o->pin_dir, strerror(-err));
+		goto out;
+	}
+	err = check_pinned_dictionary(o->pin_dir, s.config.dict_hash);
+	if (err)
+		goto out;
+	err = hs_instance_attach(&in, o->iface, o->xdp_mode);
+	if (!err)
+		err = hs_setup_apply(&s, &in);
+	if (err)
+		goto out;
+	hs_info("attached to %s: %zu endpoints, %zu subscriber prefixes, maps in %s", o->iface,
+		s.compiled.n_endpoints, s.n_subscribers, o->pin_dir);
+
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+
+	l.rep.out = out;
+	l.rep.dict = s.dict;
+	l.rep.detail = o->detail;
+	while (!stopping) {
+		struct timespec ts = { .tv_sec = 1 };
+
+		nanosleep(&ts, NULL);
+		if (reload_asked) {
+			reload_asked = 0;
+			hs_err("SIGHUP: dictionary reload is not supported by this version; still using %s",
+			       o->dict_path);
+		}
+		err = poll_bins(&l, false);
+		if (err)
+			break;
+	}
+	if (!err)
+		err = poll_bins(&l, true);
+out:
+	if (out && out != stdout && fclose(out) && !err)
+		err = -errno;
+	hs_instance_close(&in, !o->keep);
+	if (lock >= 0)
+		close(lock);
+	hs_setup_free(&s);
+	return err;
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One decoded flow record -> evidence. Shared by every record format. */
+#pragma once
+
+#include "maps.h"
+
+struct flow_record {
+	__u8 src[16];
+	__u8 dst[16];
+	__u16 sport;
+	__u16 dport;
+	__u8 proto;
+	__u8 tcp_flags;
+	__u64 packets;
+	__u64 bytes;
+};
+
+static __always_inline bool is_subscriber(const __u8 addr[16])
+{
+	struct haystack_lpm_key key = { .prefixlen = 128 };
+
+	__builtin_memcpy(key.addr, addr, 16);
+	return bpf_map_lookup_elem(&subscriber_prefixes, &key) != NULL;
+}
+
+/*
+ * Which rules of a rule set accept the port and protocol: bit i for rule[i].
+ * A global function, so the verifier checks it once: inlined, every
+ * combination of matched bits would be a state of its own (2^16 of them).
+ */
+__noinline __u32 rules_match(const struct endpoint_ruleset *rs, __u16 port, __u8 proto)
+{
+	__u32 mask = 0;
+
+	if (!rs)
+		return 0;
+	for (__u32 i = 0; i < HAYSTACK_MAX_RULES; i++) {
+		const struct endpoint_rule *r = &rs->rule[i];
+
+		if (i >= rs->count)
+			break;
+		if ((r->proto == 0 || r->proto == proto) && (r->port == 0 || r->port == port))
+			mask |= 1U << i;
+	}
+	return mask;
+}
+
+/* Returns the rule mask for the service end (0: prefix known, no rule
+ * matched), or -1 when the address is not a service endpoint at all. */
+static __always_inline __s64 match_service(const __u8 addr[16], __u16 port, __u8 proto,
+					   __u32 *ruleset)
+{
+	struct haystack_lpm_key key = { .prefixlen = 128 };
+	struct service_endpoint *ep;
+
+	__builtin_memcpy(key.addr, addr, 16);
+	ep = bpf_map_lookup_elem(&service_endpoints, &key);
+	if (!ep)
+		return -1;
+	*ruleset = ep->ruleset;
+	return rules_match(bpf_map_lookup_elem(&endpoint_rules, ruleset), port, proto);
+}
+
+static __always_inline void add_evidence(struct haystack_stats *st, const __u8 subscriber[16],
+					 __u64 bin_start, __u32 ruleset, __u32 mask,
+					 const struct flow_record *rec)
+{
+	struct evidence_key key = {
+		.bin_start = bin_start,
+		.ruleset = ruleset,
+		.rule_mask = mask,
+	};
+	struct evidence_value *val, init = {};
+
+	__builtin_memcpy(key.subscriber, subscriber, 16);
+	val = bpf_map_lookup_elem(&evidence, &key);
+	if (!val) {
+		/* Insert an empty value, then add: another CPU may have
+		 * inserted the same key between our lookup and update. */
+		if (bpf_map_update_elem(&evidence, &key, &init, BPF_NOEXIST) &&
+		    !bpf_map_lookup_elem(&evidence, &key)) {
+			st->evidence_full++;
+			return;
+		}
+		val = bpf_map_lookup_elem(&evidence, &key);
+		if (!val) {
+			st->evidence_full++;
+			return;
+		}
+	}
+	__sync_fetch_and_add(&val->packets, rec->packets);
+	__sync_fetch_and_add(&val->bytes, rec->bytes);
+	__sync_fetch_and_add(&val->records, 1);
+	st->matched++;
+}
+
+/*
+ * ISP vantage point: one end must be inside a subscriber prefix, the other a
+ * service endpoint whose rules accept the service-side port and protocol.
+ * The subscriber side is decided first (small trie), so a record between two
+ * non-subscribers never touches the large service trie.
+ */
+__noinline int classify_record(struct haystack_stats *st, __u64 bin_start,
+			       const struct flow_record *rec)
+{
+	bool subscriber_seen = false, prefix_hit = false;
+	__u32 ruleset = 0;
+	__s64 mask;
+
+	/* A global function: verified once, not once per record of a packet. */
+	if (!st || !rec)
+		return 0;
+	st->records++;
+	/* Lookups one after the other, each result used at once: clang
+	 * otherwise ORs the two map-value pointers, which the verifier refuses. */
+	if (is_subscriber(rec->src)) {
+		subscriber_seen = true;
+		mask = match_service(rec->dst, rec->dport, rec->proto, &ruleset);
+		if (mask > 0) {
+			add_evidence(st, rec->src, bin_start, ruleset, mask, rec);
+			return 0;
+		}
+		prefix_hit = mask == 0;
+	}
+	if (is_subscriber(rec->dst)) {
+		subscriber_seen = true;
+		mask = match_service(rec->src, rec->sport, rec->proto, &ruleset);
+		if (mask > 0) {
+			add_evidence(st, rec->dst, bin_start, ruleset, mask, rec);
+			return 0;
+		}
+		prefix_hit |= mask == 0;
+	}
+	if (!subscriber_seen)
+		st->not_subscriber++;
+	else if (prefix_hit)
+		st->port_mismatch++;
+	else
+		st->no_service++;
+	return 0;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The maps of the XDP program. Layouts live in include/haystack.h; every map
+ * is pinned by name under the agent's --pin directory (default
+ * /sys/fs/bpf/haystack) so evidence and config outlive an agent restart. */
+#pragma once
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "haystack.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct haystack_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct haystack_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, HAYSTACK_MAX_SUBSCRIBER_PREFIXES);
+	__type(key, struct haystack_lpm_key);
+	__type(value, struct subscriber_prefix);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} subscriber_prefixes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, HAYSTACK_MAX_ENDPOINTS);
+	__type(key, struct haystack_lpm_key);
+	__type(value, struct service_endpoint);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} service_endpoints SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HAYSTACK_MAX_RULESETS);
+	__type(key, __u32);
+	__type(value, struct endpoint_ruleset);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} endpoint_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HAYSTACK_MAX_EVIDENCE);
+	__type(key, struct evidence_key);
+	__type(value, struct evidence_value);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evidence SEC(".maps");

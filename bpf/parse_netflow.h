@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* NetFlow v5: a 24-byte header and up to 30 fixed 48-byte records. */
+#pragma once
+
+#include "classify.h"
+
+struct netflow_v5_header {
+	__be16 version;
+	__be16 count;
+	__be32 sys_uptime;
+	__be32 unix_secs;
+	__be32 unix_nsecs;
+	__be32 flow_sequence;
+	__u8 engine_type;
+	__u8 engine_id;
+	__be16 sampling_interval;	/* top 2 bits mode, low 14 bits interval */
+};
+
+struct netflow_v5_record {
+	__be32 srcaddr;
+	__be32 dstaddr;
+	__be32 nexthop;
+	__be16 input;
+	__be16 output;
+	__be32 packets;
+	__be32 octets;
+	__be32 first;
+	__be32 last;
+	__be16 srcport;
+	__be16 dstport;
+	__u8 pad1;
+	__u8 tcp_flags;
+	__u8 proto;
+	__u8 tos;
+	__be16 src_as;
+	__be16 dst_as;
+	__u8 src_mask;
+	__u8 dst_mask;
+	__be16 pad2;
+};
+
+_Static_assert(sizeof(struct netflow_v5_header) == 24, "v5 header");
+_Static_assert(sizeof(struct netflow_v5_record) == 48, "v5 record");
+
+static __always_inline void note_export_time(struct haystack_stats *st, __u64 t)
+{
+	if (!st->export_time_min || t < st->export_time_min)
+		st->export_time_min = t;
+	if (t > st->export_time_max)
+		st->export_time_max = t;
+}
+
+static __always_inline void parse_netflow_v5(struct haystack_stats *st,
+					     const struct haystack_config *cfg,
+					     struct export_packet *pkt)
+{
+	struct netflow_v5_header *h = pkt->payload;
+	struct netflow_v5_record *r = (void *)(h + 1);
+	__u32 count, present;
+	__u64 t, bin;
+
+	if ((void *)(h + 1) > pkt->end) {
+		st->truncated_header++;
+		return;
+	}
+	count = bpf_ntohs(h->count);
+	if (count > HAYSTACK_V5_MAX_RECORDS) {
+		st->count_too_large++;
+		return;
+	}
+	/* A datagram shorter than its header says is malformed as a whole:
+	 * none of it is counted rather than a guessed part of it. */
+	present = ((long)pkt->end - (long)(void *)r) / sizeof(*r);
+	if (count > present) {
+		st->count_exceeds_packet++;
+		return;
+	}
+	st->v5_packets++;
+	t = bpf_ntohl(h->unix_secs);
+	note_export_time(st, t);
+	bin = t - t % cfg->bin_seconds;
+
+	for (__u32 i = 0; i < HAYSTACK_V5_MAX_RECORDS; i++) {
+		struct flow_record rec = {};
+
+		if (i >= count)
+			break;
+		if ((void *)(r + 1) > pkt->end)
+			break;
+		addr_from_v4(rec.src, r->srcaddr);
+		addr_from_v4(rec.dst, r->dstaddr);
+		rec.sport = bpf_ntohs(r->srcport);
+		rec.dport = bpf_ntohs(r->dstport);
+		rec.proto = r->proto;
+		rec.tcp_flags = r->tcp_flags;
+		rec.packets = bpf_ntohl(r->packets);
+		rec.bytes = bpf_ntohl(r->octets);
+		classify_record(st, bin, &rec);
+		r++;
+	}
+}

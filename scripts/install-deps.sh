@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Install every Debian package haystack needs to build, test and run its demo.
+# Idempotent and non-interactive: packages already present are left alone.
+set -euo pipefail
+
+pkgs=(
+	# build
+	make gcc clang llvm pkg-config libc6-dev linux-libc-dev
+	libbpf-dev libxdp-dev bpftool
+	libjson-c-dev libpcap-dev libnl-3-dev libnl-route-3-dev libpsl-dev
+	# tests and demo
+	libcmocka-dev iproute2 xdp-tools softflowd nfdump tcpreplay tcpdump
+	python3
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]}; run as root (sudo $0)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: installed ${missing[*]}" >&2
