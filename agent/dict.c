@@ -673,7 +673,7 @@ int hs_dict_load(const char *path, struct hs_dict **out)
 	struct loader ld = { .path = path };
 	struct json_object *root = NULL;
 	char *buf = NULL;
-	size_t len;
+	size_t len = 0;
 	int err;
 
 	err = read_file(path, &buf, &len);

@@ -127,9 +127,8 @@ int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_atta
 
 	in->ifindex = if_nametoindex(ifname);
 	if (!in->ifindex) {
-		err = -errno;
-		hs_err("no interface %s: %s (%d)", ifname, strerror(-err), err);
-		return err;
+		hs_err("no interface %s in this network namespace", ifname);
+		return -ENODEV;
 	}
 	in->xdp = xdp_program__create(&opts);
 	err = libxdp_get_error(in->xdp);
@@ -314,9 +313,8 @@ int hs_detach_iface(const char *ifname)
 
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex) {
-		err = -errno;
-		hs_err("no interface %s: %s (%d)", ifname, strerror(-err), err);
-		return err;
+		hs_err("no interface %s in this network namespace", ifname);
+		return -ENODEV;
 	}
 	mp = xdp_multiprog__get_from_ifindex(ifindex);
 	err = libxdp_get_error(mp);

@@ -146,13 +146,15 @@ int main(int argc, char **argv)
 			;
 	if (!v || !v->name) {
 		if (vi < argc)
-			hs_err("unknown verb '%s'", argv[vi]);
-		usage(stderr, NULL);
+			hs_err("unknown verb '%s' (haystack --help lists them)", argv[vi]);
+		else
+			hs_err("no verb given (haystack --help lists them)");
 		return HS_EXIT_BADINPUT;
 	}
 	argc -= vi;
 	argv += vi;
 
+	/* getopt's own message is the one line; we add no usage dump. */
 	while ((opt = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
 		char *end;
 
@@ -195,7 +197,6 @@ int main(int argc, char **argv)
 			usage(stdout, v);
 			return 0;
 		default:
-			usage(stderr, v);
 			return HS_EXIT_BADINPUT;
 		}
 		if (err)
@@ -210,7 +211,8 @@ int main(int argc, char **argv)
 
 	hs_log_setup(verbose);
 	err = v->fn(&o);
-	if (err == -EINVAL)
+	/* Bad input: a malformed file or option, or an interface that is not there. */
+	if (err == -EINVAL || err == -ENODEV)
 		return HS_EXIT_BADINPUT;
 	return err ? 1 : 0;
 }

@@ -2,7 +2,7 @@
 # Shared by the end-to-end tests: TAP output, fixtures, temporary state that
 # is always removed on exit (also on failure).
 
-HAYSTACK=${HAYSTACK:-build/haystack}
+HAYSTACK=$(realpath "${HAYSTACK:-build/haystack}")
 SHARED=${SHARED:-../shared}
 FIXTURES=$SHARED/fixtures/small
 TMP=$(mktemp -d /tmp/haystack-e2e.XXXXXX)
