@@ -682,6 +682,9 @@ int hs_dict_load(const char *path, struct hs_dict **out)
 		return err;
 	}
 	err = parse_json(path, buf, len, &root);
+	/* json-c holds its own copies: the text can go before the tree grows */
+	free(buf);
+	buf = NULL;
 	if (err)
 		goto out;
 	ld.d = calloc(1, sizeof(*ld.d));

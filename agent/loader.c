@@ -119,8 +119,30 @@ int hs_instance_load(struct hs_instance *in)
 	return 0;
 }
 
+/* The haystack program attached to ifindex, if any (caller closes mp). */
+static struct xdp_program *find_attached(int ifindex, struct xdp_multiprog **mp)
+{
+	struct xdp_program *p;
+
+	*mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (libxdp_get_error(*mp)) {
+		*mp = NULL;
+		return NULL;
+	}
+	if (xdp_multiprog__is_legacy(*mp)) {
+		p = xdp_multiprog__main_prog(*mp);
+		return p && !strcmp(xdp_program__name(p), "haystack_xdp") ? p : NULL;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, *mp); p; p = xdp_multiprog__next_prog(p, *mp))
+		if (!strcmp(xdp_program__name(p), "haystack_xdp"))
+			return p;
+	return NULL;
+}
+
 int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_attach_mode mode)
 {
+	struct xdp_multiprog *mp;
+	bool busy;
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = in->skel->obj,
 			    .prog_name = "haystack_xdp");
 	int err;
@@ -129,6 +151,15 @@ int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_atta
 	if (!in->ifindex) {
 		hs_err("no interface %s in this network namespace", ifname);
 		return -ENODEV;
+	}
+	/* A program left by `run --keep` goes on counting into its pins;
+	 * a second one would count every record twice. */
+	busy = find_attached(in->ifindex, &mp);
+	xdp_multiprog__close(mp);
+	if (busy) {
+		hs_err("haystack is already attached to %s; `haystack detach --iface %s` removes it",
+		       ifname, ifname);
+		return -EEXIST;
 	}
 	in->xdp = xdp_program__create(&opts);
 	err = libxdp_get_error(in->xdp);
@@ -165,9 +196,9 @@ int hs_unpin_all(const char *pin_dir)
 	return err;
 }
 
-void hs_instance_close(struct hs_instance *in, bool unpin)
+void hs_instance_close(struct hs_instance *in, bool keep)
 {
-	if (in->attached) {
+	if (in->attached && !keep) {
 		int err = xdp_program__detach(in->xdp, in->ifindex, in->mode, 0);
 
 		if (err)
@@ -180,7 +211,7 @@ void hs_instance_close(struct hs_instance *in, bool unpin)
 		xdp_program__close(in->xdp);
 	if (in->skel)
 		haystack_bpf__destroy(in->skel);
-	if (unpin && in->pin_dir)
+	if (!keep && in->pin_dir)
 		hs_unpin_all(in->pin_dir);
 	memset(in, 0, sizeof(*in));
 }
@@ -309,41 +340,22 @@ int hs_detach_iface(const char *ifname)
 {
 	struct xdp_multiprog *mp;
 	struct xdp_program *p;
-	int ifindex, err, found = 0;
+	int ifindex, err = 0;
 
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex) {
 		hs_err("no interface %s in this network namespace", ifname);
 		return -ENODEV;
 	}
-	mp = xdp_multiprog__get_from_ifindex(ifindex);
-	err = libxdp_get_error(mp);
-	if (err) {
-		hs_err("cannot read the XDP programs of %s: %s (%d)", ifname, strerror(-err), err);
-		return err;
-	}
-	if (xdp_multiprog__is_legacy(mp)) {
-		p = xdp_multiprog__main_prog(mp);
-		if (p && !strcmp(xdp_program__name(p), "haystack_xdp")) {
-			err = xdp_multiprog__detach(mp);
-			found = 1;
-		}
-	} else {
-		for (p = xdp_multiprog__next_prog(NULL, mp); p && !err;
-		     p = xdp_multiprog__next_prog(p, mp)) {
-			if (strcmp(xdp_program__name(p), "haystack_xdp"))
-				continue;
-			err = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
-			found++;
-			break;
-		}
-	}
-	xdp_multiprog__close(mp);
-	if (err) {
-		hs_err("cannot detach from %s: %s (%d)", ifname, strerror(-err), err);
-		return err;
-	}
-	if (!found)
+	p = find_attached(ifindex, &mp);
+	if (!p)
 		hs_info("no haystack program attached to %s", ifname);
-	return 0;
+	else if (xdp_multiprog__is_legacy(mp))
+		err = xdp_multiprog__detach(mp);
+	else
+		err = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
+	xdp_multiprog__close(mp);
+	if (err)
+		hs_err("cannot detach from %s: %s (%d)", ifname, strerror(-err), err);
+	return err;
 }

@@ -27,8 +27,8 @@ int hs_instance_open(struct hs_instance *in, const char *pin_dir);
 int hs_instance_load(struct hs_instance *in);
 /* Load (if needed) and attach with libxdp to ifname. */
 int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_attach_mode mode);
-/* Detach (if attached) and free; with unpin, removes the pins and the dir. */
-void hs_instance_close(struct hs_instance *in, bool unpin);
+/* Free; unless keep, detach first and remove the pins and their directory. */
+void hs_instance_close(struct hs_instance *in, bool keep);
 
 /* Writing the maps. The config entry is written last: until it holds a bin
  * width the program counts packets under not_configured and touches nothing. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Live mode: attached to an interface, reporting bins as export time closes them. */
 #include <errno.h>
+#include <net/if.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -151,10 +152,15 @@ int cmd_run(const struct hs_options *o)
 	FILE *out = stdout;
 	struct hs_setup s;
 	int lock = -1, err;
+	bool owner = false;	/* the pins are ours to remove once we attached */
 
 	if (!o->iface) {
 		hs_err("run: --iface is required");
 		return -EINVAL;
+	}
+	if (!if_nametoindex(o->iface)) {
+		hs_err("no interface %s in this network namespace", o->iface);
+		return -ENODEV;
 	}
 	err = hs_setup_load(o, &s);
 	if (err)
@@ -180,6 +186,7 @@ int cmd_run(const struct hs_options *o)
 	if (err)
 		goto out;
 	err = hs_instance_attach(&in, o->iface, o->xdp_mode);
+	owner = !err;
 	if (!err)
 		err = hs_setup_apply(&s, &in);
 	if (err)
@@ -214,7 +221,11 @@ int cmd_run(const struct hs_options *o)
 out:
 	if (out && out != stdout && fclose(out) && !err)
 		err = -errno;
-	hs_instance_close(&in, !o->keep);
+	/* Never remove pins we did not attach to: they may be another
+	 * instance's evidence. A directory we only created goes if empty. */
+	hs_instance_close(&in, o->keep || !owner);
+	if (!owner)
+		rmdir(o->pin_dir);
 	if (lock >= 0)
 		close(lock);
 	hs_setup_free(&s);
