@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "dict.h"
+#include "log.h"
 #include "prefix.h"
 
 #define DICT_FORMAT		"haystack-dictionary/1"
@@ -53,27 +54,16 @@ int hs_class_find(const struct hs_dict *d, const char *name)
  */
 static void report(const char *path, const char *item, const char *fmt, ...)
 {
-	char msg[1024], line[4 * sizeof(msg)], *o = line;
-	const unsigned char *p;
-	int n;
+	char msg[1024];
 	va_list ap;
 
-	n = snprintf(msg, sizeof(msg), "haystack: %s: ", path);
-	if (item && *item && n >= 0 && (size_t)n < sizeof(msg))
-		n += snprintf(msg + n, sizeof(msg) - n, "%s: ", item);
-	if (n >= 0 && (size_t)n < sizeof(msg)) {
-		va_start(ap, fmt);
-		vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
-		va_end(ap);
-	}
-	for (p = (const unsigned char *)msg; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			o += sprintf(o, "\\x%02x", *p);
-		else
-			*o++ = (char)*p;
-	}
-	*o++ = '\n';
-	fwrite(line, 1, (size_t)(o - line), stderr);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (item && *item)
+		hs_err("%s: %s: %s", path, item, msg);
+	else
+		hs_err("%s: %s", path, msg);
 }
 
 /* ---- loading ---- */
@@ -128,7 +118,7 @@ static int class_lookup(const struct loader *ld, const char *name)
 	struct name_idx key = { name, -1 }, *r;
 	int lo = 0, hi = ld->d->n_classes;
 
-	/* lower bound: the first entry of that name is the one that counts */
+	/* a dictionary names classes from every domain: not a linear scan */
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 
@@ -246,7 +236,7 @@ static int load_class(struct loader *ld, int i, struct json_object *o)
 		    !json_object_is_type(v, json_type_int))
 			return fail(ld, "threshold is not a number");
 		c->threshold = json_object_get_double(v);
-		/* D = 0 would "detect" a class on a single support domain */
+		/* D = 0 makes any one primary domain enough; D > 1 is never met */
 		if (!(c->threshold > 0 && c->threshold <= 1))
 			return fail(ld, "threshold %g is not in (0, 1]", c->threshold);
 	}
@@ -678,7 +668,7 @@ int hs_dict_load(const char *path, struct hs_dict **out)
 
 	err = read_file(path, &buf, &len);
 	if (err) {
-		fprintf(stderr, "haystack: cannot read %s: %s\n", path, strerror(-err));
+		hs_err("cannot read %s: %s", path, strerror(-err));
 		return err;
 	}
 	err = parse_json(path, buf, len, &root);
@@ -695,7 +685,7 @@ int hs_dict_load(const char *path, struct hs_dict **out)
 	err = load(&ld, root);
 out:
 	if (err == -ENOMEM)
-		fprintf(stderr, "haystack: %s: out of memory\n", path);
+		hs_err("%s: out of memory", path);
 	if (err) {
 		hs_dict_free(ld.d);
 	} else {
@@ -944,8 +934,7 @@ int hs_dict_compile(const struct hs_dict *d, struct hs_compiled *out)
 	}
 out:
 	if (err == -ENOMEM)
-		fprintf(stderr, "haystack: %s: out of memory compiling the dictionary\n",
-			d->path ? d->path : "dictionary");
+		hs_err("%s: out of memory compiling the dictionary", d->path ? d->path : "dictionary");
 	if (err)
 		hs_compiled_free(out);
 	free(t.slots);

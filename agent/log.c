@@ -7,10 +7,20 @@
 
 bool hs_verbose;
 
+/* One diagnostic is one line: control characters from the input (a name
+ * with a newline in a dictionary) are escaped, never passed through. */
 static void vlog(const char *fmt, va_list ap)
 {
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	fputs("haystack: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
 	fputc('\n', stderr);
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "log.h"
 #include "prefix.h"
 
 /* ::ffff:0:0, the IPv4-mapped range, whose /96 is "IPv4 /0" */
@@ -184,7 +185,7 @@ int hs_subscribers_load(const char *path, struct haystack_lpm_key **out, size_t 
 	f = fopen(path, "re");
 	if (!f) {
 		err = -errno;
-		fprintf(stderr, "haystack: cannot read %s: %s\n", path, strerror(-err));
+		hs_err("cannot read %s: %s", path, strerror(-err));
 		return err;
 	}
 	/* getline gives -1 both at EOF and on error; only errno tells them
@@ -192,7 +193,7 @@ int hs_subscribers_load(const char *path, struct haystack_lpm_key **out, size_t 
 	while ((errno = 0, len = getline(&line, &linecap, f)) != -1) {
 		lineno++;
 		if (memchr(line, '\0', (size_t)len)) {
-			fprintf(stderr, "haystack: %s:%u: NUL byte in line\n", path, lineno);
+			hs_err("%s:%u: NUL byte in line", path, lineno);
 			err = -EINVAL;
 			goto out;
 		}
@@ -207,7 +208,7 @@ int hs_subscribers_load(const char *path, struct haystack_lpm_key **out, size_t 
 			tmp = realloc(keys, cap * sizeof(*keys));
 			if (!tmp) {
 				err = -ENOMEM;
-				fprintf(stderr, "haystack: %s:%u: out of memory\n", path, lineno);
+				hs_err("%s:%u: out of memory", path, lineno);
 				goto out;
 			}
 			keys = tmp;
@@ -217,7 +218,7 @@ int hs_subscribers_load(const char *path, struct haystack_lpm_key **out, size_t 
 			for (p = s; *p; p++)
 				if (!isprint((unsigned char)*p))
 					*p = '?';
-			fprintf(stderr, "haystack: %s:%u: bad prefix '%s'\n", path, lineno, s);
+			hs_err("%s:%u: bad prefix '%s'", path, lineno, s);
 			err = -EINVAL;
 			goto out;
 		}
@@ -225,11 +226,11 @@ int hs_subscribers_load(const char *path, struct haystack_lpm_key **out, size_t 
 	}
 	if (errno || ferror(f)) {
 		err = errno ? -errno : -EIO;
-		fprintf(stderr, "haystack: cannot read %s: %s\n", path, strerror(-err));
+		hs_err("cannot read %s: %s", path, strerror(-err));
 		goto out;
 	}
 	if (!cnt) {
-		fprintf(stderr, "haystack: %s: no subscriber prefixes\n", path);
+		hs_err("%s: no subscriber prefixes", path);
 		err = -EINVAL;
 		goto out;
 	}

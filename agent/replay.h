@@ -11,8 +11,9 @@
 #define HS_TEST_RUN_MAX_FRAME 3500
 
 /* Run the program once on one Ethernet frame. Frames shorter than an
- * Ethernet header are accepted too (the kernel refuses those as test input;
- * they are placed after XDP metadata so the program sees exactly len bytes).
+ * Ethernet header are accepted too: the kernel refuses those as test input,
+ * so they are padded where the program does not see it, and it sees exactly
+ * len bytes.
  * Returns 0 with *verdict set, or -errno. */
 int hs_frame_run(int prog_fd, const void *frame, size_t len, __u32 *verdict);
 

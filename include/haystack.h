@@ -41,7 +41,7 @@ struct haystack_lpm_key {
 
 /* subscriber_prefixes: LPM trie, haystack_lpm_key -> subscriber_prefix */
 struct subscriber_prefix {
-	__u32 id;		/* line of the subscribers file, for status */
+	__u32 id;		/* position in the subscribers file, from 0 */
 };
 
 /* service_endpoints: LPM trie, haystack_lpm_key -> service_endpoint.

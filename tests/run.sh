@@ -20,14 +20,15 @@ run_suite() {
 	out=$(timeout 600 "$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | sed "s/^/[$name] /"
+	# cmocka writes a skipped test as "not ok N # SKIP": a skip, not a failure.
 	local p f s
 	p=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -vci '# skip')
-	s=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -ci '# skip')
-	f=$(printf '%s\n' "$out" | grep -cE '^not ok ')
+	s=$(printf '%s\n' "$out" | grep -E '^(not )?ok ' | grep -ci '# skip')
+	f=$(printf '%s\n' "$out" | grep -E '^not ok ' | grep -vci '# skip')
 	while IFS= read -r l; do [ -n "$l" ] && skipped+=("$name: $l"); done \
-		< <(printf '%s\n' "$out" | grep -E '^ok ' | grep -i '# skip')
+		< <(printf '%s\n' "$out" | grep -E '^(not )?ok ' | grep -i '# skip')
 	while IFS= read -r l; do [ -n "$l" ] && failed+=("$name: $l"); done \
-		< <(printf '%s\n' "$out" | grep -E '^not ok ')
+		< <(printf '%s\n' "$out" | grep -E '^not ok ' | grep -vi '# skip')
 	# A suite that died without saying which test failed still fails.
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1

@@ -17,10 +17,20 @@
 #include "prefix.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define FIXTURE_DICT "../shared/fixtures/small/dictionary.json"
+#define FIXTURE_DICT "fixtures/small/dictionary.json"
 #define DATA "tests/unit/data/dict/"
 
 /* ---- helpers ---- */
+
+/* tests/run.sh exports SHARED; run by hand from the repository root it is ../shared */
+static const char *fixture(const char *rel)
+{
+	static char path[512];
+	const char *shared = getenv("SHARED");
+
+	snprintf(path, sizeof(path), "%s/%s", shared && *shared ? shared : "../shared", rel);
+	return path;
+}
 
 /* stderr of one call, to check the one-line diagnostics contract; closed
  * before any assert so cmocka's own output is not eaten */
@@ -173,9 +183,9 @@ static void test_fixture_loads(void **state)
 	const struct hs_domain *dm;
 	int i;
 
-	if (access(FIXTURE_DICT, R_OK))
+	if (access(fixture(FIXTURE_DICT), R_OK))
 		skip();
-	assert_int_equal(hs_dict_load(FIXTURE_DICT, &d), 0);
+	assert_int_equal(hs_dict_load(fixture(FIXTURE_DICT), &d), 0);
 	assert_int_equal(d->n_classes, 11);
 	assert_int_equal(d->n_domains, 96);
 	assert_int_equal(d->n_excluded, 5);
@@ -385,9 +395,9 @@ static void test_compile_fixture(void **state)
 	char buf[512];
 	size_t i;
 
-	if (access(FIXTURE_DICT, R_OK))
+	if (access(fixture(FIXTURE_DICT), R_OK))
 		skip();
-	assert_int_equal(hs_dict_load(FIXTURE_DICT, &d), 0);
+	assert_int_equal(hs_dict_load(fixture(FIXTURE_DICT), &d), 0);
 	assert_int_equal(hs_dict_compile(d, &c), 0);
 	/* 119 prefixes listed, two of them by two domains each */
 	assert_int_equal(c.n_endpoints, 117);

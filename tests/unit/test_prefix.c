@@ -12,9 +12,19 @@
 #include "prefix.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define FIXTURE_SUBSCRIBERS "../shared/fixtures/small/subscribers.txt"
+#define FIXTURE_SUBSCRIBERS "fixtures/small/subscribers.txt"
 
 /* ---- helpers ---- */
+
+/* tests/run.sh exports SHARED; run by hand from the repository root it is ../shared */
+static const char *fixture(const char *rel)
+{
+	static char path[512];
+	const char *shared = getenv("SHARED");
+
+	snprintf(path, sizeof(path), "%s/%s", shared && *shared ? shared : "../shared", rel);
+	return path;
+}
 
 /* stderr of one call, to check the one-line diagnostics contract; the
  * window is closed before any assert so cmocka's own output is not eaten */
@@ -329,9 +339,9 @@ static void test_subscribers_fixture(void **state)
 	struct haystack_lpm_key *keys = NULL, k;
 	size_t n = 0;
 
-	if (access(FIXTURE_SUBSCRIBERS, R_OK))
+	if (access(fixture(FIXTURE_SUBSCRIBERS), R_OK))
 		skip();
-	assert_int_equal(hs_subscribers_load(FIXTURE_SUBSCRIBERS, &keys, &n), 0);
+	assert_int_equal(hs_subscribers_load(fixture(FIXTURE_SUBSCRIBERS), &keys, &n), 0);
 	assert_int_equal(n, 3);
 	k = key("100.64.0.0/16");
 	assert_memory_equal(&keys[0], &k, sizeof(k));
