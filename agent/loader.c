@@ -293,6 +293,22 @@ int hs_read_config(struct hs_instance *in, struct haystack_config *cfg)
 	return 0;
 }
 
+#define COUNTER(f) { #f, offsetof(struct haystack_stats, f) }
+const struct hs_counter hs_counters[] = {
+	COUNTER(packets), COUNTER(too_short), COUNTER(not_ip), COUNTER(bad_ip_header),
+	COUNTER(ip_fragment), COUNTER(not_udp), COUNTER(bad_udp_length),
+	COUNTER(not_collector_port), COUNTER(export_packets), COUNTER(truncated_header),
+	COUNTER(bad_version), COUNTER(v5_packets), COUNTER(count_exceeds_packet),
+	COUNTER(count_too_large), COUNTER(records), COUNTER(not_subscriber),
+	COUNTER(no_service), COUNTER(port_mismatch), COUNTER(matched), COUNTER(evidence_full),
+	COUNTER(not_configured), { NULL },
+};
+/* A counter added to haystack.h must be named here (the two time fields
+ * close the struct and are not counters). */
+_Static_assert(sizeof(hs_counters) / sizeof(hs_counters[0]) - 1 ==
+	       offsetof(struct haystack_stats, export_time_min) / sizeof(__u64),
+	       "hs_counters misses a counter");
+
 int hs_read_stats(int stats_fd, struct haystack_stats *out)
 {
 	int ncpu = libbpf_num_possible_cpus();

@@ -37,6 +37,14 @@ int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c);
 int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg);
 int hs_read_config(struct hs_instance *in, struct haystack_config *cfg);
 
+/* Every counter of struct haystack_stats by name, in layout order, ending
+ * with { NULL }; export_time_min/max are not counters and are not listed. */
+struct hs_counter {
+	const char *name;
+	size_t offset;
+};
+extern const struct hs_counter hs_counters[];
+
 /* Sum of the per-CPU stats; export_time_min/max are min/max over CPUs. */
 int hs_read_stats(int stats_fd, struct haystack_stats *out);
 

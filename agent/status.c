@@ -13,15 +13,6 @@
 #include "log.h"
 #include "report.h"
 
-#define STAT(f) { #f, offsetof(struct haystack_stats, f) }
-static const struct { const char *name; size_t off; } stat_fields[] = {
-	STAT(packets), STAT(too_short), STAT(not_ip), STAT(bad_ip_header), STAT(ip_fragment),
-	STAT(not_udp), STAT(not_collector_port), STAT(export_packets), STAT(truncated_header),
-	STAT(bad_version), STAT(v5_packets), STAT(count_exceeds_packet), STAT(count_too_large),
-	STAT(records), STAT(not_subscriber), STAT(no_service), STAT(port_mismatch),
-	STAT(matched), STAT(evidence_full), STAT(not_configured),
-};
-
 static size_t count_keys(int fd, size_t key_size)
 {
 	unsigned char key[64], next[64];
@@ -81,9 +72,9 @@ int cmd_status(const struct hs_options *o)
 			hs_format_time(st.export_time_max, t, sizeof(t))));
 	}
 	c = json_object_new_object();
-	for (size_t i = 0; i < sizeof(stat_fields) / sizeof(stat_fields[0]); i++)
-		json_object_object_add(c, stat_fields[i].name, json_object_new_uint64(
-			*(__u64 *)((char *)&st + stat_fields[i].off)));
+	for (int i = 0; hs_counters[i].name; i++)
+		json_object_object_add(c, hs_counters[i].name, json_object_new_uint64(
+			*(__u64 *)((char *)&st + hs_counters[i].offset)));
 	json_object_object_add(j, "counters", c);
 
 	if (o->json) {

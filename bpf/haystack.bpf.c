@@ -56,7 +56,7 @@ int haystack_xdp(struct xdp_md *ctx)
 	st->export_packets++;
 
 	version = pkt.payload;
-	if ((void *)(version + 1) > pkt.end) {
+	if ((void *)(version + 1) > pkt.end || pkt.len < sizeof(*version)) {
 		st->truncated_header++;
 	} else if (*version == bpf_htons(NETFLOW_V5)) {
 		parse_netflow_v5(st, cfg, &pkt);

@@ -59,7 +59,7 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 	__u32 count, present;
 	__u64 t, bin;
 
-	if ((void *)(h + 1) > pkt->end) {
+	if ((void *)(h + 1) > pkt->end || pkt->len < sizeof(*h)) {
 		st->truncated_header++;
 		return;
 	}
@@ -70,7 +70,7 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 	}
 	/* A datagram shorter than its header says is malformed as a whole:
 	 * none of it is counted rather than a guessed part of it. */
-	present = ((long)pkt->end - (long)(void *)r) / sizeof(*r);
+	present = (pkt->len - sizeof(*h)) / sizeof(*r);
 	if (count > present) {
 		st->count_exceeds_packet++;
 		return;

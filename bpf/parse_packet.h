@@ -24,7 +24,8 @@ struct export_packet {
 	__u8 exporter[16];		/* IPv4-mapped for IPv4 */
 	__u16 dport;
 	void *payload;
-	void *end;
+	void *end;			/* data_end: what the verifier bounds against */
+	__u32 len;			/* payload bytes of the datagram present in the frame */
 };
 
 static __always_inline void addr_from_v4(__u8 dst[16], __be32 a)
@@ -44,6 +45,7 @@ static __always_inline __u64 *parse_udp(struct xdp_md *ctx, struct haystack_stat
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct udphdr *udp;
+	__u32 udp_len;
 	void *l3;
 	__u16 proto;
 
@@ -100,8 +102,17 @@ static __always_inline __u64 *parse_udp(struct xdp_md *ctx, struct haystack_stat
 
 	if ((void *)(udp + 1) > data_end)
 		return &st->truncated_header;
+	/* The datagram ends where UDP says, not at the end of the frame:
+	 * an Ethernet trailer must not be read as flow records. A length
+	 * beyond the frame (a capture cut short) leaves what is there. */
+	udp_len = bpf_ntohs(udp->len);
+	if (udp_len < sizeof(*udp))
+		return &st->bad_udp_length;
 	pkt->dport = bpf_ntohs(udp->dest);
 	pkt->payload = udp + 1;
 	pkt->end = data_end;
+	pkt->len = data_end - pkt->payload;
+	if (udp_len - sizeof(*udp) < pkt->len)
+		pkt->len = udp_len - sizeof(*udp);
 	return 0;
 }

@@ -108,6 +108,7 @@ struct haystack_stats {
 	__u64 bad_ip_header;		/* IPv4 ihl < 5, or header beyond the packet */
 	__u64 ip_fragment;		/* non-first fragment: no UDP header */
 	__u64 not_udp;
+	__u64 bad_udp_length;		/* UDP length field below 8 */
 	__u64 not_collector_port;
 	__u64 export_packets;		/* UDP to a collector port */
 	__u64 truncated_header;		/* export header cut short */

@@ -355,14 +355,19 @@ int main(int argc, char **argv)
 			die("%s: subscriber prefixes too small for --subscribers-count", subs_path);
 		n_v4 += v4;
 		s->n_dev = (int)below(MAX_DEVICES + 1);
+		if (s->n_dev > dict->n_classes)
+			s->n_dev = dict->n_classes;
 		for (int d = 0; d < s->n_dev; d++) {
-			int cls, tries_c = 0;
+			int cls;
 
-			/* a class no domain monitors (N = 0) still makes a device:
-			 * it just talks to nothing we know */
-			do
+			/* distinct classes; one no domain monitors (N = 0) still
+			 * makes a device: it just talks to nothing we know */
+			do {
 				cls = (int)below((__u32)dict->n_classes);
-			while (++tries_c < 10 && d && cls == s->dev[d - 1].cls);
+				dup = false;
+				for (int j = 0; j < d && !dup; j++)
+					dup = s->dev[j].cls == cls;
+			} while (dup);
 			make_device(&s->dev[d], cls, v4);
 		}
 		n_dev += s->n_dev;
