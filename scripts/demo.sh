@@ -16,7 +16,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 
-echo "== 1. synthetic subscriber traffic (packet level)"
+echo "== 1. synthetic subscriber traffic (packet level; NetFlow v5 carries its IPv4 part)"
 build/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$out/traffic.pcap"
 
 echo "== 2. softflowd exports it as NetFlow v5 to 127.0.0.1:$((port = 20000 + RANDOM % 20000)), captured on loopback"
@@ -24,14 +24,15 @@ timeout 60 tcpdump -i lo -n -U -w "$out/export-v5.pcap" "udp dst port $port" 2>"
 tcpdump_pid=$!
 trap 'kill $tcpdump_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q "listening on" "$out/tcpdump.err" && break; sleep 0.1; done
-timeout 60 softflowd -d -r "$out/traffic.pcap" -v 5 -n "127.0.0.1:$port" -c none -m 256 -a >/dev/null
+timeout 60 softflowd -d -r "$out/traffic.pcap" -v 5 -n "127.0.0.1:$port" -c none -m 256 -a \
+	>"$out/softflowd.log" 2>&1
 sleep 1
 kill "$tcpdump_pid" 2>/dev/null || true
 wait "$tcpdump_pid" 2>/dev/null || true
 echo "   $(tcpdump -r "$out/export-v5.pcap" -n 2>/dev/null | wc -l) export datagrams in $out/export-v5.pcap"
 
 echo "== 3. haystack replay through the XDP program (BPF_PROG_TEST_RUN)"
-build/haystack replay --detail --dict "$dict" --subscribers "$subs" \
+build/haystack replay --detail --ports "$port" --dict "$dict" --subscribers "$subs" \
 	--out "$out/report.jsonl" "$out/export-v5.pcap"
 
 echo "== 4. what was detected (day bins; hourly bins and per-subscriber lines in $out/report.jsonl)"

@@ -9,95 +9,104 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-id=$(uniq_id)
-ns=hs-$id
-host_if=hsa$id
-coll_if=hsb$id
-# RFC 2544 benchmarking range: addresses of this test's own two hosts only.
-host_ip=198.18.$((RANDOM % 250)).1
-coll_ip=${host_ip%.1}.2
+# live_world NAME TRAFFIC DICT SUBSCRIBERS: one run of the whole path; test
+# names carry the world's name.
+live_world() {
+	local w=$1 traffic=$2 dict=$3 subs=$4
+	local id ns host_if coll_if host_ip coll_ip tcpdump_pid run_pid attached sent seen dump
+	id=$(uniq_id)
+	ns=hs-$id
+	host_if=hsa$id
+	coll_if=hsb$id
+	# RFC 2544 benchmarking range: addresses of this test's own two hosts only.
+	host_ip=198.18.$((RANDOM % 250)).1
+	coll_ip=${host_ip%.1}.2
 
+	ip netns add "$ns" || { not_ok "live_${w}_setup" "cannot create netns $ns"; return; }
+	on_exit ip netns del "$ns"
+	ip link add "$host_if" type veth peer name "$coll_if"
+	on_exit ip link del "$host_if"
+	ip link set "$coll_if" netns "$ns"
+	ip addr add "$host_ip/30" dev "$host_if"
+	ip link set "$host_if" up
+	ip -n "$ns" addr add "$coll_ip/30" dev "$coll_if"
+	ip -n "$ns" link set "$coll_if" up
+	ip -n "$ns" link set lo up
+
+	# The collector side records the export stream as it arrives.
+	ip netns exec "$ns" timeout 120 tcpdump -i "$coll_if" -n -U -w "$TMP/$w-stream.pcap" \
+		udp dst port 2055 2>"$TMP/$w-tcpdump.err" &
+	tcpdump_pid=$!
+	on_exit kill "$tcpdump_pid"
+
+	ip netns exec "$ns" timeout 120 "$HAYSTACK" run --iface "$coll_if" --dict "$dict" \
+		--subscribers "$subs" --detail --out "$TMP/$w-live.jsonl" 2>"$TMP/$w-run.err" &
+	run_pid=$!
+	on_exit kill "$run_pid"
+
+	attached=0
+	for _ in $(seq 50); do
+		grep -q "attached to" "$TMP/$w-run.err" && { attached=1; break; }
+		kill -0 "$run_pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	for _ in $(seq 50); do
+		grep -q "listening on" "$TMP/$w-tcpdump.err" && break
+		sleep 0.2
+	done
+	if [ "$attached" = 1 ]; then ok "live_${w}_attach"; else not_ok "live_${w}_attach" "$(cat "$TMP/$w-run.err")"; return; fi
+
+	# softflowd -r reads the whole capture, then expires every flow and exports.
+	timeout 60 softflowd -d -r "$traffic" -v 5 -n "$coll_ip:2055" -c none -m 256 -a \
+		>"$TMP/$w-softflowd.out" 2>&1
+	check live_${w}_softflowd_exported test -s "$TMP/$w-softflowd.out"
+
+	# Wait until the program has seen every datagram tcpdump captured.
+	sent=0 seen=-1
+	for _ in $(seq 50); do
+		sent=$(tcpdump -r "$TMP/$w-stream.pcap" -n 2>/dev/null | wc -l)
+		seen=$(nsenter -t "$run_pid" -m -n "$HAYSTACK" status --json 2>/dev/null |
+			python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"]["v5_packets"])')
+		[ "$sent" -gt 0 ] && [ "$seen" = "$sent" ] && break
+		sleep 0.2
+	done
+	check live_${w}_status_counts_every_export_packet test "$seen" = "$sent" -a "$sent" -gt 0
+	[ "$seen" = "$sent" ] || echo "# captured $sent export packets, status says $seen"
+
+	# Operators read the pinned maps with bpftool: fields come out by name.
+	dump=$(nsenter -t "$run_pid" -m -n bpftool map dump pinned /sys/fs/bpf/haystack/evidence 2>&1 | head -40)
+	check live_${w}_bpftool_named_fields grep -q '"rule_mask"' <<<"$dump"
+	dump=$(nsenter -t "$run_pid" -m -n bpftool map dump pinned /sys/fs/bpf/haystack/stats 2>&1)
+	check live_${w}_bpftool_stats_named grep -q '"not_subscriber"' <<<"$dump"
+
+	kill -TERM "$run_pid"
+	for _ in $(seq 100); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
+	wait "$run_pid"
+	check live_${w}_exit_status test $? -eq 0
+	check live_${w}_detached_on_exit bash -c "! ip -n $ns link show $coll_if | grep -q xdp"
+	kill "$tcpdump_pid" 2>/dev/null
+	wait "$tcpdump_pid" 2>/dev/null
+
+	"$HAYSTACK" replay --detail --dict "$dict" --subscribers "$subs" "$TMP/$w-stream.pcap" \
+		>"$TMP/$w-replay.jsonl" 2>"$TMP/$w-replay.err"
+	check live_${w}_equals_replay_of_stream compare_reports "$TMP/$w-replay.jsonl" "$TMP/$w-live.jsonl"
+	check "live_${w}_detects_devices" grep -q '"type":"detection"' "$TMP/$w-live.jsonl"
+	[ -n "${5:-}" ] && check "live_${w}_equals_oracle" compare_reports "$5" "$TMP/$w-live.jsonl"
+}
+
+# The shared fixture world, with its oracle report.
 if have_fixtures; then
-	traffic=$FIXTURES/traffic.pcap
-	dict=$FIXTURES/dictionary.json
-	subs=$FIXTURES/subscribers.txt
+	live_world fixture "$FIXTURES/traffic.pcap" "$FIXTURES/dictionary.json" \
+		"$FIXTURES/subscribers.txt" "$FIXTURES/expected-v5-detail.jsonl"
 else
-	dict=signatures/sample-dictionary.json
-	subs=signatures/sample-subscribers.txt
-	traffic=$TMP/traffic.pcap
-	build/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$traffic" 2>/dev/null
+	for t in attach softflowd_exported status_counts_every_export_packet bpftool_named_fields \
+		bpftool_stats_named exit_status detached_on_exit equals_replay_of_stream equals_oracle; do
+		skip "live_fixture_$t" "needs $FIXTURES (the shared fixture world)"
+	done
 fi
 
-ip netns add "$ns" || { not_ok live_setup "cannot create netns $ns"; exit 1; }
-on_exit ip netns del "$ns"
-ip link add "$host_if" type veth peer name "$coll_if"
-on_exit ip link del "$host_if"
-ip link set "$coll_if" netns "$ns"
-ip addr add "$host_ip/30" dev "$host_if"
-ip link set "$host_if" up
-ip -n "$ns" addr add "$coll_ip/30" dev "$coll_if"
-ip -n "$ns" link set "$coll_if" up
-ip -n "$ns" link set lo up
-
-# The collector side records the export stream as it arrives.
-ip netns exec "$ns" timeout 120 tcpdump -i "$coll_if" -n -U -w "$TMP/stream.pcap" \
-	udp dst port 2055 2>"$TMP/tcpdump.err" &
-tcpdump_pid=$!
-on_exit kill "$tcpdump_pid"
-
-ip netns exec "$ns" timeout 120 "$HAYSTACK" run --iface "$coll_if" --dict "$dict" \
-	--subscribers "$subs" --detail --out "$TMP/live.jsonl" 2>"$TMP/run.err" &
-run_pid=$!
-on_exit kill "$run_pid"
-
-attached=0
-for _ in $(seq 50); do
-	grep -q "attached to" "$TMP/run.err" && { attached=1; break; }
-	kill -0 "$run_pid" 2>/dev/null || break
-	sleep 0.2
-done
-for _ in $(seq 50); do
-	grep -q "listening on" "$TMP/tcpdump.err" && break
-	sleep 0.2
-done
-if [ "$attached" = 1 ]; then ok live_attach; else not_ok live_attach "$(cat "$TMP/run.err")"; exit 1; fi
-
-# softflowd -r reads the whole capture, then expires every flow and exports.
-timeout 60 softflowd -d -r "$traffic" -v 5 -n "$coll_ip:2055" -c none -m 256 -a \
-	>"$TMP/softflowd.out" 2>&1
-check live_softflowd_exported test -s "$TMP/softflowd.out"
-
-# Wait until the program has seen every datagram tcpdump captured.
-sent=0 seen=-1
-for _ in $(seq 50); do
-	sent=$(tcpdump -r "$TMP/stream.pcap" -n 2>/dev/null | wc -l)
-	seen=$(nsenter -t "$run_pid" -m -n "$HAYSTACK" status --json 2>/dev/null |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"]["v5_packets"])')
-	[ "$sent" -gt 0 ] && [ "$seen" = "$sent" ] && break
-	sleep 0.2
-done
-check live_status_counts_every_export_packet test "$seen" = "$sent" -a "$sent" -gt 0
-[ "$seen" = "$sent" ] || echo "# captured $sent export packets, status says $seen"
-
-# Operators read the pinned maps with bpftool: fields come out by name.
-dump=$(nsenter -t "$run_pid" -m -n bpftool map dump pinned /sys/fs/bpf/haystack/evidence 2>&1 | head -40)
-check live_bpftool_named_fields grep -q '"rule_mask"' <<<"$dump"
-dump=$(nsenter -t "$run_pid" -m -n bpftool map dump pinned /sys/fs/bpf/haystack/stats 2>&1)
-check live_bpftool_stats_named grep -q '"not_subscriber"' <<<"$dump"
-
-kill -TERM "$run_pid"
-for _ in $(seq 100); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
-wait "$run_pid"
-check live_exit_status test $? -eq 0
-check live_detached_on_exit bash -c "! ip -n $ns link show $coll_if | grep -q xdp"
-kill "$tcpdump_pid" 2>/dev/null
-wait "$tcpdump_pid" 2>/dev/null
-
-"$HAYSTACK" replay --detail --dict "$dict" --subscribers "$subs" "$TMP/stream.pcap" \
-	>"$TMP/replay.jsonl" 2>"$TMP/replay.err"
-check live_equals_replay_of_stream compare_reports "$TMP/replay.jsonl" "$TMP/live.jsonl"
-if have_fixtures; then
-	check live_equals_oracle compare_reports "$FIXTURES/expected-v5-detail.jsonl" "$TMP/live.jsonl"
-else
-	skip live_equals_oracle "needs $FIXTURES (the shared fixture world)"
-fi
+# A world this test makes itself from the sample dictionary.
+build/tests/tools/gen_traffic --dict signatures/sample-dictionary.json \
+	--subscribers signatures/sample-subscribers.txt -o "$TMP/generated.pcap" 2>/dev/null
+live_world generated "$TMP/generated.pcap" signatures/sample-dictionary.json \
+	signatures/sample-subscribers.txt
