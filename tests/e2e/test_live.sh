@@ -91,7 +91,9 @@ live_world() {
 		>"$TMP/$w-replay.jsonl" 2>"$TMP/$w-replay.err"
 	check live_${w}_equals_replay_of_stream compare_reports "$TMP/$w-replay.jsonl" "$TMP/$w-live.jsonl"
 	check "live_${w}_detects_devices" grep -q '"type":"detection"' "$TMP/$w-live.jsonl"
-	[ -n "${5:-}" ] && check "live_${w}_equals_oracle" compare_reports "$5" "$TMP/$w-live.jsonl"
+	if [ -n "${5:-}" ]; then
+		check "live_${w}_equals_oracle" compare_reports "$5" "$TMP/$w-live.jsonl"
+	fi
 }
 
 # The shared fixture world, with its oracle report.
