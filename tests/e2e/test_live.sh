@@ -102,7 +102,8 @@ if have_fixtures; then
 		"$FIXTURES/subscribers.txt" "$FIXTURES/expected-v5-detail.jsonl"
 else
 	for t in attach softflowd_exported status_counts_every_export_packet bpftool_named_fields \
-		bpftool_stats_named exit_status detached_on_exit equals_replay_of_stream equals_oracle; do
+		bpftool_stats_named exit_status detached_on_exit equals_replay_of_stream detects_devices \
+		equals_oracle; do
 		skip "live_fixture_$t" "needs $FIXTURES (the shared fixture world)"
 	done
 fi
