@@ -70,9 +70,9 @@ $(BIN): $(BUILD)/agent/main.o $(AGENT_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(AGENT_OBJS) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/lib/*.h) $(AGENT_OBJS) | $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(AGENT_OBJS) -o $@ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(AGENT_OBJS) -o $@ $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/%: tests/bpf/%.c $(wildcard tests/lib/*.h) $(AGENT_OBJS) $(SKEL) | $(BUILD)/tests
 	$(call msg,CC,$@)

@@ -76,15 +76,38 @@ struct live {
 	const struct hs_options *o;
 	struct hs_instance *in;
 	__u64 next[HS_MAX_BINS];	/* start of the first bin not yet reported */
+	__u64 late;			/* evidence entries that came after their bin */
 };
+
+/* Hours every width has reported: evidence there is no longer needed. */
+static __u64 reported_until(const struct live *l)
+{
+	__u64 keep = ~0ULL;
+
+	for (int i = 0; i < l->o->n_bins; i++)
+		keep = keep < l->next[i] ? keep : l->next[i];
+	return keep;
+}
 
 /* Report, for each width, the bins that start before limit[i]. */
 static int report_until(struct live *l, const __u64 *limit)
 {
 	struct hs_evidence *ev = NULL;
-	__u64 from = ~0ULL, until = 0, keep = ~0ULL;
-	size_t n = 0;
+	__u64 from = ~0ULL, until = 0;
+	size_t n = 0, late = 0;
 	int err;
+
+	/* Evidence in hours already reported was counted after the report
+	 * was written: exports later than --grace. Say so, never fold it
+	 * silently into nothing. */
+	err = hs_evidence_expire(bpf_map__fd(l->in->skel->maps.evidence), reported_until(l), &late);
+	if (err)
+		return err;
+	if (late) {
+		l->late += late;
+		hs_err("%zu evidence entries arrived for bins already reported (exports more than %u s late, see --grace); not counted",
+		       late, l->o->grace);
+	}
 
 	for (int i = 0; i < l->o->n_bins; i++) {
 		if (limit[i] <= l->next[i])
@@ -114,10 +137,7 @@ static int report_until(struct live *l, const __u64 *limit)
 		}
 		free(ev);
 	}
-	/* Hours every width has reported are no longer needed. */
-	for (int i = 0; i < l->o->n_bins; i++)
-		keep = keep < l->next[i] ? keep : l->next[i];
-	return hs_evidence_expire(bpf_map__fd(l->in->skel->maps.evidence), keep, NULL);
+	return hs_evidence_expire(bpf_map__fd(l->in->skel->maps.evidence), reported_until(l), NULL);
 }
 
 static int poll_bins(struct live *l, bool final)

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the cmocka unit tests: fixture paths and capturing the
+ * one-line diagnostics a call writes to stderr. Include after <cmocka.h>. */
+#pragma once
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* tests/run.sh exports SHARED; run by hand from the repository root it is ../shared */
+static const char *fixture(const char *rel)
+{
+	static char path[512];
+	const char *shared = getenv("SHARED");
+
+	snprintf(path, sizeof(path), "%s/%s", shared && *shared ? shared : "../shared", rel);
+	return path;
+}
+
+/* stderr of one call, to check the one-line diagnostics contract; the
+ * window is closed before any assert so cmocka's own output is not eaten */
+struct capture {
+	FILE *f;
+	int saved;
+	char text[4096];
+};
+
+static void capture_start(struct capture *c)
+{
+	fflush(stderr);
+	c->f = tmpfile();
+	assert_non_null(c->f);
+	c->saved = dup(2);
+	dup2(fileno(c->f), 2);
+}
+
+static const char *capture_end(struct capture *c)
+{
+	size_t n;
+
+	fflush(stderr);
+	dup2(c->saved, 2);
+	close(c->saved);
+	rewind(c->f);
+	n = fread(c->text, 1, sizeof(c->text) - 1, c->f);
+	c->text[n] = '\0';
+	fclose(c->f);
+	return c->text;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
