@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +120,7 @@ static int to_ethernet(int dlt, const unsigned char *p, size_t len, unsigned cha
 		hdr = 4;
 		break;
 	default:
-		return -EOPNOTSUPP;
+		return -EOPNOTSUPP;	/* refused when the file is opened */
 	}
 	if (!proto)
 		return -ENOPROTOOPT;
@@ -131,12 +132,33 @@ static int to_ethernet(int dlt, const unsigned char *p, size_t len, unsigned cha
 	return 0;
 }
 
+static bool link_type_supported(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB:
+	case DLT_LINUX_SLL:
+	case DLT_LINUX_SLL2:
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+	case DLT_NULL:
+	case DLT_LOOP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Link-layer headers to_ethernet() strips are at most this long (SLL2). */
+#define MAX_LINK_HDR 20
+
 int hs_replay_file(int prog_fd, const char *path, struct hs_replay_counts *c)
 {
-	static unsigned char frame[ETH_HLEN + 65536];
+	static unsigned char frame[ETH_HLEN + HS_TEST_RUN_MAX_FRAME + MAX_LINK_HDR];
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const unsigned char *p;
+	unsigned long long n = 0;	/* frame number in this file, for messages */
 	int dlt, rc, err = 0;
 	pcap_t *pc;
 
@@ -146,21 +168,26 @@ int hs_replay_file(int prog_fd, const char *path, struct hs_replay_counts *c)
 		return -EINVAL;
 	}
 	dlt = pcap_datalink(pc);
+	if (!link_type_supported(dlt)) {
+		hs_err("%s: link type %d (%s) is not supported (Ethernet, Linux cooked, raw IP, loopback are)",
+		       path, dlt, pcap_datalink_val_to_name(dlt) ?: "no name");
+		pcap_close(pc);
+		return -EINVAL;
+	}
 	while ((rc = pcap_next_ex(pc, &h, &p)) == 1) {
 		size_t len;
 		__u32 verdict;
 
+		n++;
 		c->frames++;
-		err = to_ethernet(dlt, p, h->caplen, frame, &len);
-		if (err == -EOPNOTSUPP) {
-			hs_err("%s: link type %s is not supported (Ethernet, Linux cooked, raw IP, loopback are)",
-			       path, pcap_datalink_val_to_name(dlt) ?: "unknown");
-			err = -EINVAL;
-			break;
+		/* Checked before the copy: libpcap hands out frames up to
+		 * 256 KiB, the test run takes a page. */
+		if (h->caplen > HS_TEST_RUN_MAX_FRAME + MAX_LINK_HDR) {
+			c->too_large++;
+			continue;
 		}
-		if (err) {
+		if (to_ethernet(dlt, p, h->caplen, frame, &len)) {
 			c->not_ip++;
-			err = 0;
 			continue;
 		}
 		if (len > HS_TEST_RUN_MAX_FRAME) {
@@ -169,15 +196,14 @@ int hs_replay_file(int prog_fd, const char *path, struct hs_replay_counts *c)
 		}
 		err = hs_frame_run(prog_fd, frame, len, &verdict);
 		if (err) {
-			hs_err("%s: frame %llu: BPF_PROG_TEST_RUN failed: %s (%d)", path,
-			       (unsigned long long)c->frames, strerror(-err), err);
+			hs_err("%s: frame %llu: BPF_PROG_TEST_RUN failed: %s (%d)", path, n,
+			       strerror(-err), err);
 			break;
 		}
 		c->fed++;
 	}
 	if (!err && rc == PCAP_ERROR) {
-		hs_err("%s: frame %llu: %s", path, (unsigned long long)c->frames + 1,
-		       pcap_geterr(pc));
+		hs_err("%s: frame %llu: %s", path, n + 1, pcap_geterr(pc));
 		err = -EINVAL;
 	}
 	pcap_close(pc);

@@ -20,15 +20,7 @@ echo "== 1. synthetic subscriber traffic (packet level; NetFlow v5 carries its I
 build/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$out/traffic.pcap"
 
 echo "== 2. softflowd exports it as NetFlow v5 to 127.0.0.1:$((port = 20000 + RANDOM % 20000)), captured on loopback"
-timeout 60 tcpdump -i lo -n -U -w "$out/export-v5.pcap" "udp dst port $port" 2>"$out/tcpdump.err" &
-tcpdump_pid=$!
-trap 'kill $tcpdump_pid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do grep -q "listening on" "$out/tcpdump.err" && break; sleep 0.1; done
-timeout 60 softflowd -d -r "$out/traffic.pcap" -v 5 -n "127.0.0.1:$port" -c none -m 256 -a \
-	>"$out/softflowd.log" 2>&1
-sleep 1
-kill "$tcpdump_pid" 2>/dev/null || true
-wait "$tcpdump_pid" 2>/dev/null || true
+scripts/export-capture.sh "$out/traffic.pcap" "$out/export-v5.pcap" "$port"
 echo "   $(tcpdump -r "$out/export-v5.pcap" -n 2>/dev/null | wc -l) export datagrams in $out/export-v5.pcap"
 
 echo "== 3. haystack replay through the XDP program (BPF_PROG_TEST_RUN)"
