@@ -301,7 +301,7 @@ const struct hs_counter hs_counters[] = {
 	COUNTER(bad_version), COUNTER(v5_packets), COUNTER(count_exceeds_packet),
 	COUNTER(count_too_large), COUNTER(records), COUNTER(not_subscriber),
 	COUNTER(no_service), COUNTER(port_mismatch), COUNTER(matched), COUNTER(evidence_full),
-	COUNTER(not_configured), { NULL },
+	COUNTER(late_records), COUNTER(not_configured), { NULL },
 };
 /* A counter added to haystack.h must be named here (the two time fields
  * close the struct and are not counters). */

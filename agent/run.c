@@ -75,8 +75,9 @@ struct live {
 	struct hs_report rep;
 	const struct hs_options *o;
 	struct hs_instance *in;
+	struct haystack_config cfg;	/* as written to the config map */
 	__u64 next[HS_MAX_BINS];	/* start of the first bin not yet reported */
-	__u64 late;			/* evidence entries that came after their bin */
+	__u64 late_records;		/* stats.late_records already said on stderr */
 };
 
 /* Hours every width has reported: evidence there is no longer needed. */
@@ -94,20 +95,8 @@ static int report_until(struct live *l, const __u64 *limit)
 {
 	struct hs_evidence *ev = NULL;
 	__u64 from = ~0ULL, until = 0;
-	size_t n = 0, late = 0;
+	size_t n = 0;
 	int err;
-
-	/* Evidence in hours already reported was counted after the report
-	 * was written: exports later than --grace. Say so, never fold it
-	 * silently into nothing. */
-	err = hs_evidence_expire(bpf_map__fd(l->in->skel->maps.evidence), reported_until(l), &late);
-	if (err)
-		return err;
-	if (late) {
-		l->late += late;
-		hs_err("%zu evidence entries arrived for bins already reported (exports more than %u s late, see --grace); not counted",
-		       late, l->o->grace);
-	}
 
 	for (int i = 0; i < l->o->n_bins; i++) {
 		if (limit[i] <= l->next[i])
@@ -137,6 +126,19 @@ static int report_until(struct live *l, const __u64 *limit)
 		}
 		free(ev);
 	}
+	/* Tell the program which bins are reported, so a record that comes
+	 * later is counted as late (the smallest width closes first). */
+	if (until) {
+		int w = 0;
+
+		for (int i = 1; i < l->o->n_bins; i++)
+			if (l->o->bins[i] < l->o->bins[w])
+				w = i;
+		l->cfg.closed_before = l->next[w];
+		err = hs_write_config(l->in, &l->cfg);
+		if (err)
+			return err;
+	}
 	return hs_evidence_expire(bpf_map__fd(l->in->skel->maps.evidence), reported_until(l), NULL);
 }
 
@@ -149,6 +151,11 @@ static int poll_bins(struct live *l, bool final)
 	err = hs_read_stats(bpf_map__fd(l->in->skel->maps.stats), &st);
 	if (err || !st.export_time_max)
 		return err;
+	if (st.late_records > l->late_records) {
+		hs_err("%llu matched records arrived for bins already reported (exports more than %u s late, see --grace): they count only in longer bins still open",
+		       (unsigned long long)(st.late_records - l->late_records), l->o->grace);
+		l->late_records = st.late_records;
+	}
 	for (int i = 0; i < l->o->n_bins; i++) {
 		__u32 w = l->o->bins[i];
 
@@ -220,6 +227,7 @@ int cmd_run(const struct hs_options *o)
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
 
+	l.cfg = s.config;
 	l.rep.out = out;
 	l.rep.dict = s.dict;
 	l.rep.detail = o->detail;

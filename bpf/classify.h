@@ -61,7 +61,7 @@ static __always_inline __s64 match_service(const __u8 addr[16], __u16 port, __u8
 	return rules_match(bpf_map_lookup_elem(&endpoint_rules, ruleset), port, proto);
 }
 
-static __always_inline void add_evidence(struct haystack_stats *st, const __u8 subscriber[16],
+static __always_inline int add_evidence(struct haystack_stats *st, const __u8 subscriber[16],
 					 __u64 bin_start, __u32 ruleset, __u32 mask,
 					 const struct flow_record *rec)
 {
@@ -80,21 +80,23 @@ static __always_inline void add_evidence(struct haystack_stats *st, const __u8 s
 		if (bpf_map_update_elem(&evidence, &key, &init, BPF_NOEXIST) &&
 		    !bpf_map_lookup_elem(&evidence, &key)) {
 			st->evidence_full++;
-			return;
+			return 0;
 		}
 		val = bpf_map_lookup_elem(&evidence, &key);
 		if (!val) {
 			st->evidence_full++;
-			return;
+			return 0;
 		}
 	}
 	__sync_fetch_and_add(&val->packets, rec->packets);
 	__sync_fetch_and_add(&val->bytes, rec->bytes);
 	__sync_fetch_and_add(&val->records, 1);
 	st->matched++;
+	return 1;
 }
 
 /*
+ * Returns 1 when the record was counted as evidence, else 0.
  * ISP vantage point: one end must be inside a subscriber prefix, the other a
  * service endpoint whose rules accept the service-side port and protocol.
  * The subscriber side is decided first (small trie), so a record between two
@@ -117,8 +119,7 @@ __noinline int classify_record(struct haystack_stats *st, __u64 bin_start,
 		subscriber_seen = true;
 		mask = match_service(rec->dst, rec->dport, rec->proto, &ruleset);
 		if (mask > 0) {
-			add_evidence(st, rec->src, bin_start, ruleset, mask, rec);
-			return 0;
+			return add_evidence(st, rec->src, bin_start, ruleset, mask, rec);
 		}
 		prefix_hit = mask == 0;
 	}
@@ -126,8 +127,7 @@ __noinline int classify_record(struct haystack_stats *st, __u64 bin_start,
 		subscriber_seen = true;
 		mask = match_service(rec->src, rec->sport, rec->proto, &ruleset);
 		if (mask > 0) {
-			add_evidence(st, rec->dst, bin_start, ruleset, mask, rec);
-			return 0;
+			return add_evidence(st, rec->dst, bin_start, ruleset, mask, rec);
 		}
 		prefix_hit |= mask == 0;
 	}

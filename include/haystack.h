@@ -91,6 +91,8 @@ struct haystack_config {
 	__u32 bin_seconds;			/* HAYSTACK_BASE_BIN */
 	__u32 flags;				/* HAYSTACK_F_* */
 	__u64 dict_hash;			/* FNV-1a of the loaded dictionary file */
+	__u64 closed_before;			/* UTC seconds: the agent has reported
+						 * the bins before this (live mode) */
 };
 
 /* Consume export packets (XDP_DROP) instead of passing them on. */
@@ -123,6 +125,7 @@ struct haystack_stats {
 	__u64 port_mismatch;		/* service prefix, but no rule's port/proto */
 	__u64 matched;			/* records counted as evidence */
 	__u64 evidence_full;		/* evidence map full: record lost, counted here */
+	__u64 late_records;		/* matched, but for a bin already reported */
 	__u64 not_configured;		/* config not written yet: agent still loading */
 	/* export header time seen, UTC seconds: bins are derived from these */
 	__u64 export_time_min;
@@ -135,5 +138,5 @@ _Static_assert(sizeof(struct endpoint_rule) == 8, "rule layout");
 _Static_assert(sizeof(struct endpoint_ruleset) == 8 + 8 * HAYSTACK_MAX_RULES, "ruleset layout");
 _Static_assert(sizeof(struct evidence_key) == 32, "evidence key layout");
 _Static_assert(sizeof(struct evidence_value) == 24, "evidence value layout");
-_Static_assert(sizeof(struct haystack_config) == 32, "config layout");
+_Static_assert(sizeof(struct haystack_config) == 40, "config layout");
 #endif

@@ -76,6 +76,7 @@ struct xdp_case {
 	int frames;			/* 0 = 1 */
 	bool unconfigured;		/* skip hs_setup_apply: fresh load */
 	__u32 flags;			/* config flags (HAYSTACK_F_*) */
+	__u64 closed_before;		/* config: bins before this already reported */
 	__u32 verdict;
 	struct haystack_stats stats;	/* all of it, zeros included */
 	struct ev_expect ev[MAX_EV];
@@ -400,6 +401,15 @@ static const struct xdp_case cases[] = {
 		     .matched = 2, .export_time_min = HOUR11 - 1, .export_time_max = HOUR11 },
 	  .ev = { { SUB, HOUR10, "203.0.113.0/24", { "api.cam.test" }, 3, 420, 1 },
 		  { SUB, HOUR11, "203.0.113.0/24", { "api.cam.test" }, 3, 420, 1 } } },
+	/* the agent has reported up to 11:00: the 10:59:59 record still
+	 * counts (the day bin is open) and is counted late too */
+	{ "record for a bin already reported: counted and late", b_binning, .frames = 2,
+	  .closed_before = HOUR11, .verdict = PASS,
+	  .stats = { .packets = 2, .export_packets = 2, .v5_packets = 2, .records = 2,
+		     .matched = 2, .late_records = 1, .export_time_min = HOUR11 - 1,
+		     .export_time_max = HOUR11 },
+	  .ev = { { SUB, HOUR10, "203.0.113.0/24", { "api.cam.test" }, 3, 420, 1 },
+		  { SUB, HOUR11, "203.0.113.0/24", { "api.cam.test" }, 3, 420, 1 } } },
 	{ "30 records, mixed hits and misses", b_thirty,
 	  .verdict = PASS,
 	  .stats = { V5(T0, 30), .matched = 12, .not_subscriber = 6, .no_service = 6,
@@ -640,6 +650,7 @@ static int case_setup(void **state)
 	if (hs_setup_apply(&ctx.setup, &ctx.in))
 		return -1;
 	cfg.flags = c->flags;
+	cfg.closed_before = c->closed_before;
 	return hs_write_config(&ctx.in, &cfg) ? -1 : 0;
 }
 
