@@ -96,7 +96,7 @@ static int report_until(struct live *l, const __u64 *limit)
 	struct hs_evidence *ev = NULL;
 	__u64 from = ~0ULL, until = 0;
 	size_t n = 0;
-	int err;
+	int w = 0, err;
 
 	for (int i = 0; i < l->o->n_bins; i++) {
 		if (limit[i] <= l->next[i])
@@ -125,12 +125,9 @@ static int report_until(struct live *l, const __u64 *limit)
 			l->next[i] = limit[i];
 		}
 		free(ev);
-	}
-	/* Tell the program which bins are reported, so a record that comes
-	 * later is counted as late (the smallest width closes first). */
-	if (until) {
-		int w = 0;
 
+		/* Tell the program which bins are reported, so a record that
+		 * comes later is counted late (the smallest width closes first). */
 		for (int i = 1; i < l->o->n_bins; i++)
 			if (l->o->bins[i] < l->o->bins[w])
 				w = i;
@@ -177,6 +174,7 @@ int cmd_run(const struct hs_options *o)
 	struct live l = { .o = o, .in = &in };
 	struct sigaction sa = {};
 	FILE *out = stdout;
+	struct haystack_stats st0;
 	struct hs_setup s;
 	int lock = -1, err;
 	bool owner = false;	/* the pins are ours to remove once we attached */
@@ -228,6 +226,10 @@ int cmd_run(const struct hs_options *o)
 	sigaction(SIGHUP, &sa, NULL);
 
 	l.cfg = s.config;
+	/* Pins re-used from an earlier run keep their counters: only what
+	 * comes late from now on is news. */
+	if (!hs_read_stats(bpf_map__fd(in.skel->maps.stats), &st0))
+		l.late_records = st0.late_records;
 	l.rep.out = out;
 	l.rep.dict = s.dict;
 	l.rep.detail = o->detail;
