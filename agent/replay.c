@@ -210,6 +210,22 @@ int hs_replay_file(int prog_fd, const char *path, struct hs_replay_counts *c)
 	return err;
 }
 
+/* Every nonzero counter on one line, so a replay shows why records did not count. */
+static void log_counters(const struct haystack_stats *st)
+{
+	char line[1024];
+	size_t off = 0;
+
+	for (int i = 0; hs_counters[i].name && off < sizeof(line); i++) {
+		__u64 v = *(const __u64 *)((const char *)st + hs_counters[i].offset);
+
+		if (v)
+			off += snprintf(line + off, sizeof(line) - off, " %s=%llu",
+					hs_counters[i].name, (unsigned long long)v);
+	}
+	hs_info("counters:%s", off ? line : " none");
+}
+
 int cmd_replay(const struct hs_options *o)
 {
 	struct hs_replay_counts counts = {};
@@ -254,6 +270,7 @@ int cmd_replay(const struct hs_options *o)
 		(unsigned long long)counts.fed, (unsigned long long)st.export_packets,
 		(unsigned long long)st.records, (unsigned long long)st.matched,
 		(unsigned long long)st.evidence_full);
+	log_counters(&st);
 	if (!st.export_time_max) {
 		hs_info("no flow export packets in the input: no bins to report");
 		goto out;
