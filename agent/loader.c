@@ -284,15 +284,6 @@ int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg)
 	return map_update(in->skel->maps.config, &zero, cfg);
 }
 
-int hs_read_config(struct hs_instance *in, struct haystack_config *cfg)
-{
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.config), &zero, cfg))
-		return -errno;
-	return 0;
-}
-
 #define COUNTER(f) { #f, offsetof(struct haystack_stats, f) }
 const struct hs_counter hs_counters[] = {
 	COUNTER(packets), COUNTER(too_short), COUNTER(not_ip), COUNTER(bad_ip_header),
