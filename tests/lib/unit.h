@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* tests/run.sh exports SHARED; run by hand from the repository root it is ../shared */
@@ -55,4 +56,16 @@ static int count_lines(const char *s)
 	for (; *s; s++)
 		n += *s == '\n';
 	return n;
+}
+
+/* A temporary file holding content; the caller unlinks path. */
+static void write_tmp(char *path, size_t len, const char *content)
+{
+	int fd;
+
+	snprintf(path, len, "/tmp/haystack-test-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+	close(fd);
 }

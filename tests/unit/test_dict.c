@@ -319,15 +319,12 @@ static void test_error_stays_one_line(void **state)
 	static const char json[] =
 		"{\"format\":\"haystack-dictionary/1\",\"classes\":[{\"name\":\"a\\nhaystack: forged\","
 		"\"level\":\"x\"}],\"domains\":[]}";
-	char path[] = "/tmp/haystack-test-dict-XXXXXX";
 	struct hs_dict *d = NULL;
 	struct capture c;
-	int fd, err;
+	char path[64];
+	int err;
 
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, json, sizeof(json) - 1), (ssize_t)sizeof(json) - 1);
-	close(fd);
+	write_tmp(path, sizeof(path), json);
 	capture_start(&c);
 	err = hs_dict_load(path, &d);
 	capture_end(&c);

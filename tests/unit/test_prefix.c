@@ -17,17 +17,6 @@
 
 /* ---- helpers ---- */
 
-static void write_tmp(char *path, size_t len, const char *content)
-{
-	int fd;
-
-	snprintf(path, len, "/tmp/haystack-test-prefix-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
-	close(fd);
-}
-
 static struct haystack_lpm_key key(const char *s)
 {
 	struct haystack_lpm_key k;
