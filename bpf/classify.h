@@ -61,9 +61,10 @@ static __always_inline __s64 match_service(const __u8 addr[16], __u16 port, __u8
 	return rules_match(bpf_map_lookup_elem(&endpoint_rules, ruleset), port, proto);
 }
 
-static __always_inline int add_evidence(struct haystack_stats *st, const __u8 subscriber[16],
-					 __u64 bin_start, __u32 ruleset, __u32 mask,
-					 const struct flow_record *rec)
+static __always_inline int add_evidence(struct haystack_stats *st,
+					const struct haystack_config *cfg,
+					const __u8 subscriber[16], __u64 bin_start,
+					__u32 ruleset, __u32 mask, const struct flow_record *rec)
 {
 	struct evidence_key key = {
 		.bin_start = bin_start,
@@ -92,6 +93,10 @@ static __always_inline int add_evidence(struct haystack_stats *st, const __u8 su
 	__sync_fetch_and_add(&val->bytes, rec->bytes);
 	__sync_fetch_and_add(&val->records, 1);
 	st->matched++;
+	/* Still counted, for the longer bins that are open; the agent says
+	 * how many came after their own bin's report. */
+	if (bin_start < cfg->closed_before)
+		st->late_records++;
 	return 1;
 }
 
@@ -102,15 +107,15 @@ static __always_inline int add_evidence(struct haystack_stats *st, const __u8 su
  * The subscriber side is decided first (small trie), so a record between two
  * non-subscribers never touches the large service trie.
  */
-__noinline int classify_record(struct haystack_stats *st, __u64 bin_start,
-			       const struct flow_record *rec)
+__noinline int classify_record(struct haystack_stats *st, const struct haystack_config *cfg,
+			       __u64 bin_start, const struct flow_record *rec)
 {
 	bool subscriber_seen = false, prefix_hit = false;
 	__u32 ruleset = 0;
 	__s64 mask;
 
 	/* A global function: verified once, not once per record of a packet. */
-	if (!st || !rec)
+	if (!st || !cfg || !rec)
 		return 0;
 	st->records++;
 	/* Lookups one after the other, each result used at once: clang
@@ -119,7 +124,7 @@ __noinline int classify_record(struct haystack_stats *st, __u64 bin_start,
 		subscriber_seen = true;
 		mask = match_service(rec->dst, rec->dport, rec->proto, &ruleset);
 		if (mask > 0) {
-			return add_evidence(st, rec->src, bin_start, ruleset, mask, rec);
+			return add_evidence(st, cfg, rec->src, bin_start, ruleset, mask, rec);
 		}
 		prefix_hit = mask == 0;
 	}
@@ -127,7 +132,7 @@ __noinline int classify_record(struct haystack_stats *st, __u64 bin_start,
 		subscriber_seen = true;
 		mask = match_service(rec->src, rec->sport, rec->proto, &ruleset);
 		if (mask > 0) {
-			return add_evidence(st, rec->dst, bin_start, ruleset, mask, rec);
+			return add_evidence(st, cfg, rec->dst, bin_start, ruleset, mask, rec);
 		}
 		prefix_hit |= mask == 0;
 	}

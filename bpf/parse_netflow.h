@@ -95,10 +95,7 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 		rec.tcp_flags = r->tcp_flags;
 		rec.packets = bpf_ntohl(r->packets);
 		rec.bytes = bpf_ntohl(r->octets);
-		/* Still counted, for the longer bins that are open: the
-		 * agent says how many came after their bin's report. */
-		if (classify_record(st, bin, &rec) && bin < cfg->closed_before)
-			st->late_records++;
+		classify_record(st, cfg, bin, &rec);
 		r++;
 	}
 }
