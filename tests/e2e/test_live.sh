@@ -59,7 +59,7 @@ live_world() {
 	# softflowd -r reads the whole capture, then expires every flow and exports.
 	timeout 60 softflowd -d -r "$traffic" -v 5 -n "$coll_ip:2055" -c none -m 256 -a \
 		>"$TMP/$w-softflowd.out" 2>&1
-	check live_${w}_softflowd_exported test -s "$TMP/$w-softflowd.out"
+	check live_${w}_softflowd_exported test $? -eq 0
 
 	# Wait until the program has seen every datagram tcpdump captured.
 	sent=0 seen=-1
