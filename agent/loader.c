@@ -23,8 +23,16 @@
 /* Every pinned map, by its name in bpf/maps.h. */
 const char *const hs_map_names[] = {
 	"config", "stats", "subscriber_prefixes", "service_endpoints",
-	"endpoint_rules", "evidence", NULL,
+	"endpoint_rules", "evidence", "templates", "exporters", NULL,
 };
+
+static bool is_pinned_map(const char *name)
+{
+	for (int i = 0; hs_map_names[i]; i++)
+		if (!strcmp(hs_map_names[i], name))
+			return true;
+	return false;
+}
 
 int hs_ensure_bpffs(void)
 {
@@ -91,8 +99,10 @@ int hs_instance_open(struct hs_instance *in, const char *pin_dir)
 		hs_err("cannot open the BPF object: %s (%d)", strerror(-err), err);
 		return err;
 	}
+	/* Only the maps named in hs_map_names are state; the walk's scratch
+	 * space and the records ring buffer belong to one program instance. */
 	bpf_object__for_each_map(map, in->skel->obj) {
-		if (!bpf_map__is_internal(map) && pin_dir) {
+		if (pin_dir && is_pinned_map(bpf_map__name(map))) {
 			snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
 			err = bpf_map__set_pin_path(map, path);
 		} else {
@@ -290,7 +300,14 @@ const struct hs_counter hs_counters[] = {
 	COUNTER(ip_fragment), COUNTER(not_udp), COUNTER(bad_udp_length),
 	COUNTER(not_collector_port), COUNTER(export_packets), COUNTER(truncated_header),
 	COUNTER(bad_version), COUNTER(v5_packets), COUNTER(count_exceeds_packet),
-	COUNTER(count_too_large), COUNTER(records), COUNTER(not_subscriber),
+	COUNTER(count_too_large), COUNTER(v9_packets), COUNTER(ipfix_packets),
+	COUNTER(length_exceeds_packet), COUNTER(bad_set_length), COUNTER(set_overruns_packet),
+	COUNTER(bad_set_id), COUNTER(templates), COUNTER(options_templates),
+	COUNTER(templates_withdrawn), COUNTER(template_too_long), COUNTER(bad_template),
+	COUNTER(template_map_full), COUNTER(unknown_template), COUNTER(template_expired),
+	COUNTER(truncated_record), COUNTER(records_over_limit), COUNTER(options_records),
+	COUNTER(exporters_full), COUNTER(no_addresses), COUNTER(record_events_lost),
+	COUNTER(records), COUNTER(not_subscriber),
 	COUNTER(no_service), COUNTER(port_mismatch), COUNTER(matched), COUNTER(evidence_full),
 	COUNTER(late_records), COUNTER(not_configured), { NULL },
 };

@@ -4,16 +4,14 @@
 
 #include "maps.h"
 
-struct flow_record {
-	__u8 src[16];
-	__u8 dst[16];
-	__u16 sport;
-	__u16 dport;
-	__u8 proto;
-	__u8 tcp_flags;
-	__u64 packets;
-	__u64 bytes;
-};
+/* Bins come from export header times; the agent closes them by these. */
+static __always_inline void note_export_time(struct haystack_stats *st, __u64 t)
+{
+	if (!st->export_time_min || t < st->export_time_min)
+		st->export_time_min = t;
+	if (t > st->export_time_max)
+		st->export_time_max = t;
+}
 
 static __always_inline bool is_subscriber(const __u8 addr[16])
 {
@@ -92,6 +90,7 @@ static __always_inline int add_evidence(struct haystack_stats *st,
 	__sync_fetch_and_add(&val->packets, rec->packets);
 	__sync_fetch_and_add(&val->bytes, rec->bytes);
 	__sync_fetch_and_add(&val->records, 1);
+	__sync_fetch_and_add(&val->packets_estimate, rec->packets * rec->sampling);
 	st->matched++;
 	/* Still counted, for the longer bins that are open; the agent says
 	 * how many came after their own bin's report. */
@@ -100,47 +99,73 @@ static __always_inline int add_evidence(struct haystack_stats *st,
 	return 1;
 }
 
-/*
- * Returns 1 when the record was counted as evidence, else 0.
- * ISP vantage point: one end must be inside a subscriber prefix, the other a
+/* ISP vantage point: one end must be inside a subscriber prefix, the other a
  * service endpoint whose rules accept the service-side port and protocol.
  * The subscriber side is decided first (small trie), so a record between two
- * non-subscribers never touches the large service trie.
- */
-__noinline int classify_record(struct haystack_stats *st, const struct haystack_config *cfg,
-			       __u64 bin_start, const struct flow_record *rec)
+ * non-subscribers never touches the large service trie. */
+static __always_inline int classify(struct haystack_stats *st, const struct haystack_config *cfg,
+				    __u64 bin_start, struct flow_record *rec)
 {
 	bool subscriber_seen = false, prefix_hit = false;
 	__u32 ruleset = 0;
 	__s64 mask;
 
-	/* A global function: verified once, not once per record of a packet. */
-	if (!st || !cfg || !rec)
-		return 0;
-	st->records++;
 	/* Lookups one after the other, each result used at once: clang
 	 * otherwise ORs the two map-value pointers, which the verifier refuses. */
 	if (is_subscriber(rec->src)) {
 		subscriber_seen = true;
+		rec->subscriber_side = 1;
 		mask = match_service(rec->dst, rec->dport, rec->proto, &ruleset);
 		if (mask > 0) {
-			return add_evidence(st, cfg, rec->src, bin_start, ruleset, mask, rec);
+			rec->ruleset = ruleset;
+			rec->rule_mask = mask;
+			return add_evidence(st, cfg, rec->src, bin_start, ruleset, mask, rec) ?
+			       RESULT_MATCHED : RESULT_EVIDENCE_FULL;
 		}
 		prefix_hit = mask == 0;
 	}
 	if (is_subscriber(rec->dst)) {
 		subscriber_seen = true;
+		rec->subscriber_side = 2;
 		mask = match_service(rec->src, rec->sport, rec->proto, &ruleset);
 		if (mask > 0) {
-			return add_evidence(st, cfg, rec->dst, bin_start, ruleset, mask, rec);
+			rec->ruleset = ruleset;
+			rec->rule_mask = mask;
+			return add_evidence(st, cfg, rec->dst, bin_start, ruleset, mask, rec) ?
+			       RESULT_MATCHED : RESULT_EVIDENCE_FULL;
 		}
 		prefix_hit |= mask == 0;
 	}
-	if (!subscriber_seen)
+	if (!subscriber_seen) {
 		st->not_subscriber++;
-	else if (prefix_hit)
+		return RESULT_NOT_SUBSCRIBER;
+	}
+	if (prefix_hit) {
 		st->port_mismatch++;
-	else
-		st->no_service++;
-	return 0;
+		return RESULT_PORT_MISMATCH;
+	}
+	st->no_service++;
+	return RESULT_NO_SERVICE;
+}
+
+/*
+ * Classifies one record, fills in what became of it, and with --records
+ * sends it to user space. Returns 1 when it was counted as evidence.
+ * A global function: verified once, not once per record of a packet.
+ */
+__noinline int classify_record(struct haystack_stats *st, const struct haystack_config *cfg,
+			       __u64 bin_start, struct flow_record *rec)
+{
+	if (!st || !cfg || !rec)
+		return 0;
+	st->records++;
+	if (cfg->sampling)
+		rec->sampling = cfg->sampling;
+	if (!rec->sampling)
+		rec->sampling = 1;
+	rec->result = classify(st, cfg, bin_start, rec);
+	if ((cfg->flags & HAYSTACK_F_RECORDS) &&
+	    bpf_ringbuf_output(&records, rec, sizeof(*rec), 0))
+		st->record_events_lost++;
+	return rec->result == RESULT_MATCHED;
 }

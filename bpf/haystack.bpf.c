@@ -12,6 +12,7 @@
 #include "maps.h"
 #include "parse_packet.h"
 #include "parse_netflow.h"
+#include "parse_ipfix.h"
 
 #define NETFLOW_V5	5
 
@@ -60,6 +61,8 @@ int haystack_xdp(struct xdp_md *ctx)
 		st->truncated_header++;
 	} else if (*version == bpf_htons(NETFLOW_V5)) {
 		parse_netflow_v5(st, cfg, &pkt);
+	} else if (*version == bpf_htons(NETFLOW_V9) || *version == bpf_htons(IPFIX)) {
+		parse_template_flows(ctx, st, cfg, &pkt, bpf_ntohs(*version));
 	} else {
 		st->bad_version++;
 	}

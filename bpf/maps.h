@@ -59,3 +59,28 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } evidence SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HAYSTACK_MAX_TEMPLATES);
+	__type(key, struct template_key);
+	__type(value, struct flow_template);
+	/* Updates replace the element under RCU, so a reader on another CPU
+	 * never sees half of a redefined template. */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} templates SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HAYSTACK_MAX_EXPORTERS);
+	__type(key, struct exporter_key);
+	__type(value, struct exporter_info);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} exporters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, HAYSTACK_RECORDS_RING);
+} records SEC(".maps");

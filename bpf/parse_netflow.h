@@ -42,21 +42,13 @@ struct netflow_v5_record {
 _Static_assert(sizeof(struct netflow_v5_header) == 24, "v5 header");
 _Static_assert(sizeof(struct netflow_v5_record) == 48, "v5 record");
 
-static __always_inline void note_export_time(struct haystack_stats *st, __u64 t)
-{
-	if (!st->export_time_min || t < st->export_time_min)
-		st->export_time_min = t;
-	if (t > st->export_time_max)
-		st->export_time_max = t;
-}
-
 static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 					     const struct haystack_config *cfg,
 					     struct export_packet *pkt)
 {
 	struct netflow_v5_header *h = pkt->payload;
 	struct netflow_v5_record *r = (void *)(h + 1);
-	__u32 count, present;
+	__u32 count, present, sampling;
 	__u64 t, bin;
 
 	if ((void *)(h + 1) > pkt->end || pkt->len < sizeof(*h)) {
@@ -79,14 +71,21 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 	t = bpf_ntohl(h->unix_secs);
 	note_export_time(st, t);
 	bin = t - t % cfg->bin_seconds;
+	/* Low 14 bits: 1-in-N; 0 means unsampled. */
+	sampling = bpf_ntohs(h->sampling_interval) & 0x3fff;
 
 	for (__u32 i = 0; i < HAYSTACK_V5_MAX_RECORDS; i++) {
-		struct flow_record rec = {};
+		struct flow_record rec = {
+			.version = 5,
+			.export_time = t,
+			.sampling = sampling,
+		};
 
 		if (i >= count)
 			break;
 		if ((void *)(r + 1) > pkt->end)
 			break;
+		__builtin_memcpy(rec.exporter, pkt->exporter, 16);
 		addr_from_v4(rec.src, r->srcaddr);
 		addr_from_v4(rec.dst, r->dstaddr);
 		rec.sport = bpf_ntohs(r->srcport);
@@ -95,6 +94,11 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 		rec.tcp_flags = r->tcp_flags;
 		rec.packets = bpf_ntohl(r->packets);
 		rec.bytes = bpf_ntohl(r->octets);
+		/* first/last are ms of the exporter's uptime at the flow's edges */
+		rec.start_ms = t * 1000 + bpf_ntohl(h->unix_nsecs) / 1000000 -
+			       (__u32)(bpf_ntohl(h->sys_uptime) - bpf_ntohl(r->first));
+		rec.end_ms = t * 1000 + bpf_ntohl(h->unix_nsecs) / 1000000 -
+			     (__u32)(bpf_ntohl(h->sys_uptime) - bpf_ntohl(r->last));
 		classify_record(st, cfg, bin, &rec);
 		r++;
 	}

@@ -29,6 +29,23 @@
 #define HAYSTACK_MAX_RULESETS	(1 << 16)
 #define HAYSTACK_MAX_SUBSCRIBER_PREFIXES 65536
 #define HAYSTACK_MAX_EVIDENCE	(1 << 20)
+#define HAYSTACK_MAX_TEMPLATES	4096
+#define HAYSTACK_MAX_EXPORTERS	4096
+
+/*
+ * NetFlow v9 / IPFIX. A template may have at most this many fields; one
+ * with more is refused (stats.template_too_long) and its data sets are then
+ * unknown, never read with a guessed layout.
+ */
+#define HAYSTACK_TEMPLATE_MAX_FIELDS	64
+/* Sets, template records and data records walked in one export datagram;
+ * what lies beyond is counted in stats.records_over_limit. */
+#define HAYSTACK_MAX_STEPS		512
+/* Templates not refreshed for this long (export time) are dropped
+ * (RFC 7011 §8.4: three times softflowd's and most exporters' 600 s). */
+#define HAYSTACK_TEMPLATE_TIMEOUT	1800
+/* Ring buffer for --records (decoded flow records as read in the kernel). */
+#define HAYSTACK_RECORDS_RING	(4 << 20)
 
 /*
  * Addresses: IPv4 is stored as an IPv4-mapped IPv6 address (::ffff:a.b.c.d),
@@ -83,6 +100,7 @@ struct evidence_value {
 	__u64 packets;		/* sampled packets, as exported */
 	__u64 bytes;
 	__u64 records;
+	__u64 packets_estimate;	/* packets × the sampling rate of each record */
 };
 
 /* config: ARRAY with one entry */
@@ -93,10 +111,122 @@ struct haystack_config {
 	__u64 dict_hash;			/* FNV-1a of the loaded dictionary file */
 	__u64 closed_before;			/* UTC seconds: the agent has reported
 						 * the bins before this (live mode) */
+	__u32 sampling;				/* 1-in-N for every record (--sampling);
+						 * 0 = as the exporter says */
+	__u32 template_timeout;			/* seconds of export time; 0 = default */
 };
 
 /* Consume export packets (XDP_DROP) instead of passing them on. */
 #define HAYSTACK_F_CONSUME	(1U << 0)
+/* Send every decoded record to the records ring buffer (--records). */
+#define HAYSTACK_F_RECORDS	(1U << 1)
+
+/*
+ * templates: HASH, template_key -> flow_template. NetFlow v9 and IPFIX
+ * templates, scoped as the RFCs scope them: exporter address, source ID /
+ * observation domain, template ID (and the protocol version).
+ */
+struct template_key {
+	__u8 exporter[16];
+	__u32 domain_id;
+	__u16 template_id;
+	__u16 version;		/* 9 or 10 */
+};
+
+/* What haystack reads from a field; anything else is skipped by length. */
+enum field_role {
+	ROLE_SKIP = 0,
+	ROLE_SRC4, ROLE_DST4, ROLE_SRC6, ROLE_DST6,
+	ROLE_SPORT, ROLE_DPORT, ROLE_PROTO, ROLE_TCP_FLAGS,
+	ROLE_PACKETS, ROLE_BYTES, ROLE_OUT_PACKETS, ROLE_OUT_BYTES,
+	ROLE_FIRST_UPTIME, ROLE_LAST_UPTIME,	/* ms since exporter boot (21/22) */
+	ROLE_START_SEC, ROLE_END_SEC,		/* IPFIX 150/151 */
+	ROLE_START_MS, ROLE_END_MS,		/* IPFIX 152/153 */
+	/* options data */
+	ROLE_SAMPLING_INTERVAL,			/* v9/IPFIX 34, v9 50 */
+	ROLE_PACKET_INTERVAL, ROLE_PACKET_SPACE,	/* IPFIX 305/306 */
+	ROLE_SYSTEM_INIT_MS,			/* IPFIX 160 */
+	ROLE_COUNT,
+};
+
+/* Per-role arrays have a power-of-two size, so an index can be masked for
+ * the verifier. */
+#define ROLE_SLOTS	32
+
+#define TEMPLATE_VARIABLE_LENGTH	0xffff
+
+struct template_field {
+	__u16 length;		/* octets, or TEMPLATE_VARIABLE_LENGTH */
+	__u8 role;		/* enum field_role */
+	__u8 _pad;
+};
+
+struct flow_template {
+	__u64 last_seen;	/* export time of the datagram that last carried it */
+	__u16 record_len;	/* octets of a record; 0 when a field is variable-length */
+	__u16 min_len;		/* octets of the fixed-length fields */
+	__u16 field_count;
+	__u8 options;		/* 1: options template (v9 set 1, IPFIX set 3) */
+	__u8 _pad;
+	/* Fixed-length templates: where each role's field sits in a record
+	 * (len 0: absent). Variable-length ones are walked field by field. */
+	__u16 role_offset[ROLE_SLOTS];
+	__u8 role_length[ROLE_SLOTS];
+	struct template_field field[HAYSTACK_TEMPLATE_MAX_FIELDS];
+};
+
+/* exporters: HASH, exporter_key -> exporter_info, from options data. */
+struct exporter_key {
+	__u8 exporter[16];
+	__u32 domain_id;
+	__u16 version;		/* 5, 9 or 10 */
+	__u16 _pad;
+};
+
+struct exporter_info {
+	__u32 sampling;		/* 1-in-N the exporter announced; 0 = not said */
+	__u32 _pad;
+	__u64 system_init_ms;	/* IPFIX 160: UTC ms of exporter boot */
+	__u64 last_seen;	/* export time of the options record */
+};
+
+/* What became of a decoded record (the stats field it was counted in). */
+enum record_result {
+	RESULT_MATCHED = 0,
+	RESULT_NOT_SUBSCRIBER,
+	RESULT_NO_SERVICE,
+	RESULT_PORT_MISMATCH,
+	RESULT_EVIDENCE_FULL,
+};
+
+/*
+ * One decoded flow record, whatever the export format, and what became of
+ * it. The program classifies it and, with HAYSTACK_F_RECORDS, sends it as
+ * is through the records ring buffer (`haystack replay --records`).
+ */
+struct flow_record {
+	__u8 exporter[16];
+	__u8 src[16];
+	__u8 dst[16];
+	__u64 export_time;
+	__u64 packets;
+	__u64 bytes;
+	__u64 start_ms;		/* UTC ms; 0 = not in the record */
+	__u64 end_ms;
+	__u32 domain_id;
+	__u32 sampling;		/* rate applied to the estimate (1 = unsampled) */
+	__u32 ruleset;
+	__u32 rule_mask;
+	__u16 template_id;	/* 0 for v5 */
+	__u16 sport;
+	__u16 dport;
+	__u8 proto;
+	__u8 tcp_flags;
+	__u8 version;
+	__u8 result;		/* enum record_result */
+	__u8 subscriber_side;	/* 0 none, 1 src, 2 dst */
+	__u8 _pad[5];
+};
 
 /*
  * stats: PERCPU_ARRAY with one entry. A field for every reason a packet or a
@@ -118,6 +248,27 @@ struct haystack_stats {
 	__u64 v5_packets;		/* well-formed NetFlow v5 headers */
 	__u64 count_exceeds_packet;	/* header count larger than the records present */
 	__u64 count_too_large;		/* header count > 30 */
+	/* NetFlow v9 / IPFIX */
+	__u64 v9_packets;		/* well-formed v9 headers */
+	__u64 ipfix_packets;		/* well-formed IPFIX headers */
+	__u64 length_exceeds_packet;	/* IPFIX message length beyond the datagram */
+	__u64 bad_set_length;		/* set shorter than its 4-octet header */
+	__u64 set_overruns_packet;	/* set length beyond the message */
+	__u64 bad_set_id;		/* reserved set ID (v9 2..255, IPFIX 0,1,4..255) */
+	__u64 templates;		/* template records stored */
+	__u64 options_templates;	/* options template records stored */
+	__u64 templates_withdrawn;	/* removed by withdrawal (IPFIX field count 0) */
+	__u64 template_too_long;	/* more fields than HAYSTACK_TEMPLATE_MAX_FIELDS */
+	__u64 bad_template;		/* truncated, zero-length or unreadable field */
+	__u64 template_map_full;
+	__u64 unknown_template;		/* data sets with no template: skipped whole */
+	__u64 template_expired;		/* data sets whose template timed out */
+	__u64 truncated_record;		/* variable-length record beyond its set */
+	__u64 records_over_limit;	/* beyond HAYSTACK_MAX_STEPS in one datagram */
+	__u64 options_records;		/* options data records read */
+	__u64 exporters_full;		/* exporters map full: options data not kept */
+	__u64 no_addresses;		/* data record without IPv4/IPv6 addresses */
+	__u64 record_events_lost;	/* --records ring buffer full */
 	/* records */
 	__u64 records;			/* records decoded */
 	__u64 not_subscriber;		/* neither end in a subscriber prefix */
@@ -137,6 +288,10 @@ _Static_assert(sizeof(struct haystack_lpm_key) == 20, "lpm key layout");
 _Static_assert(sizeof(struct endpoint_rule) == 8, "rule layout");
 _Static_assert(sizeof(struct endpoint_ruleset) == 8 + 8 * HAYSTACK_MAX_RULES, "ruleset layout");
 _Static_assert(sizeof(struct evidence_key) == 32, "evidence key layout");
-_Static_assert(sizeof(struct evidence_value) == 24, "evidence value layout");
-_Static_assert(sizeof(struct haystack_config) == 40, "config layout");
+_Static_assert(sizeof(struct evidence_value) == 32, "evidence value layout");
+_Static_assert(sizeof(struct haystack_config) == 48, "config layout");
+_Static_assert(sizeof(struct template_key) == 24, "template key layout");
+_Static_assert(ROLE_COUNT <= ROLE_SLOTS, "role slots");
+_Static_assert(sizeof(struct exporter_key) == 24, "exporter key layout");
+_Static_assert(sizeof(struct flow_record) == 120, "flow record layout");
 #endif

@@ -264,7 +264,7 @@ static void b_zero_records(struct pkt *p, int f)
 static void b_bad_version(struct pkt *p, int f)
 {
 	export_begin(p, OUT_V4, PORT);
-	pkt_netflow_header(p, 9, 1, T0, 0);
+	pkt_netflow_header(p, 7, 1, T0, 0);
 	pkt_v5_record(p, &SUB_TO_CAM);
 	pkt_finish(p);
 }
@@ -445,7 +445,7 @@ static const struct xdp_case cases[] = {
 	  .verdict = PASS, .stats = { .packets = 1, .export_packets = 1, .count_too_large = 1 } },
 	{ "zero records", b_zero_records,
 	  .verdict = PASS, .stats = { V5(T0, 0) } },
-	{ "NetFlow version 9 header", b_bad_version,
+	{ "NetFlow version 7 header", b_bad_version,
 	  .verdict = PASS, .stats = { .packets = 1, .export_packets = 1, .bad_version = 1 } },
 
 	/* -- not export packets -- */

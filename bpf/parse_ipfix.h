@@ -1,0 +1,706 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * NetFlow v9 (RFC 3954) and IPFIX (RFC 7011): a header, then sets. Template
+ * sets define record layouts, scoped by exporter address, source ID /
+ * observation domain and template ID; data sets are read with the template
+ * they name, and only with it: a data set whose template is unknown is
+ * skipped whole and counted.
+ *
+ * A datagram is walked one step at a time (a set header, a template record
+ * or a data record a step) by global functions working on a per-CPU cursor:
+ * the verifier checks each step once, not once per position in a packet.
+ */
+#pragma once
+
+#include "classify.h"
+
+#define NETFLOW_V9	9
+#define IPFIX		10
+
+struct netflow_v9_header {
+	__be16 version;
+	__be16 count;
+	__be32 sys_uptime;
+	__be32 unix_secs;
+	__be32 sequence;
+	__be32 source_id;
+};
+
+struct ipfix_header {
+	__be16 version;
+	__be16 length;
+	__be32 export_time;
+	__be32 sequence;
+	__be32 domain_id;
+};
+
+_Static_assert(sizeof(struct netflow_v9_header) == 20, "v9 header");
+_Static_assert(sizeof(struct ipfix_header) == 16, "IPFIX header");
+
+enum set_kind { SET_NONE, SET_TEMPLATE, SET_OPTIONS_TEMPLATE, SET_DATA };
+
+/* Offsets are from ctx->data. A frame XDP sees in one piece is at most a
+ * page (jumbo frames included); the verifier tracks packet ranges only for
+ * offsets well below 64 KiB. */
+#define MAX_OFFSET	0x3fff
+#define SET_HEADER_LEN	4
+
+struct flow_cursor {
+	struct flow_record rec;		/* the record being decoded */
+	struct template_key key;	/* this datagram's scope; template_id of the set */
+	struct flow_template t;		/* the template record being parsed */
+	__u64 bin;
+	__u64 system_init_ms;		/* IPFIX 160 of this exporter, 0 = unknown */
+	__u32 sys_uptime;		/* v9 header: ms since the exporter booted */
+	__u32 sampling;			/* 1-in-N the exporter announced, 0 = not said */
+	__u32 off;			/* next octet to read */
+	__u32 end;			/* end of the message */
+	__u32 set_end;			/* end of the current set */
+	__u32 min_record;		/* less than this left in a set is padding */
+	__u32 set_kind;			/* enum set_kind */
+	__u32 field_pos;		/* template record being parsed: next field */
+	__u32 field_scope;		/* its scope fields (options templates) */
+	__u32 fixed_len;		/* octets of its fixed-length fields so far */
+	__u32 variable;			/* it has a variable-length field */
+	__u16 at[ROLE_SLOTS];		/* current record: offset of each role's field */
+	__u8 len[ROLE_SLOTS];		/* and its length, 0 = absent */
+};
+
+/* Scratch space for the walk: too big for the 512-byte BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct flow_cursor);
+} cursor SEC(".maps");
+
+/* A bound the verifier can see: clang drops a mask it proves redundant after
+ * a check, and may check one copy of a register and use another. */
+#define verifier_mask(v, mask) ({ __u64 __v = (v); asm volatile("%0 &= " #mask : "+r"(__v)); __v; })
+#define role_slot(role)		verifier_mask(role, 31)		/* ROLE_SLOTS - 1 */
+#define packet_offset(off)	verifier_mask(off, 0x3fff)	/* MAX_OFFSET */
+
+/* Big-endian unsigned integer of 0..8 octets; 0 when out of the packet.
+ * Global, so the verifier walks its byte loop once, not at every field of
+ * every template and record. */
+__noinline __u64 load_uint(struct xdp_md *ctx, __u32 off, __u32 len)
+{
+	void *data, *data_end;
+	__u64 v = 0;
+	__u8 *p;
+
+	if (!ctx || off > MAX_OFFSET)
+		return 0;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	p = data + packet_offset(off);
+	for (__u32 i = 0; i < 8; i++) {
+		__u8 *next = p + i + 1;
+
+		if (i >= len)
+			break;
+		/* Keep clang from folding the check into pkt_end + 1,
+		 * pointer arithmetic the verifier refuses. */
+		asm volatile("" : "+r"(next));
+		if ((void *)next > data_end)
+			return 0;
+		v = v << 8 | next[-1];
+	}
+	return v;
+}
+
+/* An IPv4 (4 octets) or IPv6 (16 octets) address as IPv4-mapped IPv6. */
+static __always_inline bool load_addr(struct xdp_md *ctx, __u32 off, __u32 len, __u8 dst[16])
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u8 *p;
+
+	if (off > MAX_OFFSET)
+		return false;
+	p = data + packet_offset(off);
+	if (len == 4) {
+		__be32 a;
+
+		if ((void *)(p + 4) > data_end)
+			return false;
+		__builtin_memcpy(&a, p, 4);
+		addr_from_v4(dst, a);
+		return true;
+	}
+	if (len == 16) {
+		if ((void *)(p + 16) > data_end)
+			return false;
+		__builtin_memcpy(dst, p, 16);
+		return true;
+	}
+	return false;
+}
+
+/* The information elements haystack reads (IANA IPFIX numbering, which v9
+ * shares for these); every other field is skipped by its length. */
+__noinline __u32 field_role(__u32 type)
+{
+	switch (type) {
+	case 1: return ROLE_BYTES;
+	case 2: return ROLE_PACKETS;
+	case 4: return ROLE_PROTO;
+	case 6: return ROLE_TCP_FLAGS;
+	case 7: return ROLE_SPORT;
+	case 8: return ROLE_SRC4;
+	case 11: return ROLE_DPORT;
+	case 12: return ROLE_DST4;
+	case 21: return ROLE_LAST_UPTIME;
+	case 22: return ROLE_FIRST_UPTIME;
+	case 23: return ROLE_OUT_BYTES;
+	case 24: return ROLE_OUT_PACKETS;
+	case 27: return ROLE_SRC6;
+	case 28: return ROLE_DST6;
+	case 34: return ROLE_SAMPLING_INTERVAL;	/* samplingInterval */
+	case 50: return ROLE_SAMPLING_INTERVAL;	/* v9 FLOW_SAMPLER_RANDOM_INTERVAL */
+	case 150: return ROLE_START_SEC;
+	case 151: return ROLE_END_SEC;
+	case 152: return ROLE_START_MS;
+	case 153: return ROLE_END_MS;
+	case 160: return ROLE_SYSTEM_INIT_MS;
+	case 305: return ROLE_PACKET_INTERVAL;
+	case 306: return ROLE_PACKET_SPACE;
+	}
+	return ROLE_SKIP;
+}
+
+/* Addresses have their exact size; integers may be sent in 1..8 octets
+ * (RFC 7011 §6.2 reduced-size encoding). */
+static __always_inline bool role_length_ok(__u32 role, __u32 len)
+{
+	switch (role) {
+	case ROLE_SRC4:
+	case ROLE_DST4:
+		return len == 4;
+	case ROLE_SRC6:
+	case ROLE_DST6:
+		return len == 16;
+	}
+	return len >= 1 && len <= 8;
+}
+
+struct bpf_map;
+
+struct withdrawal {
+	struct template_key key;	/* exporter, domain and version to match */
+	__u32 options;
+	__u32 removed;
+};
+
+static long withdraw_matching(struct bpf_map *map, struct template_key *k,
+			      struct flow_template *t, struct withdrawal *w)
+{
+	__u32 *a = (__u32 *)k->exporter, *b = (__u32 *)w->key.exporter;
+
+	if (k->version == w->key.version && k->domain_id == w->key.domain_id &&
+	    a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3] &&
+	    t->options == w->options && !bpf_map_delete_elem(map, k))
+		w->removed++;
+	return 0;
+}
+
+/* IPFIX withdrawal: field count 0. Template ID 2 (3) in a template (options
+ * template) set withdraws every such template of the exporter's domain. */
+static __always_inline void withdraw(struct flow_cursor *c, struct haystack_stats *st, __u32 id)
+{
+	struct withdrawal w = {
+		.key = c->key,
+		.options = c->set_kind == SET_OPTIONS_TEMPLATE,
+	};
+
+	if (id == 2 || id == 3) {
+		bpf_for_each_map_elem(&templates, withdraw_matching, &w, 0);
+		st->templates_withdrawn += w.removed;
+	} else if (!bpf_map_delete_elem(&templates, &c->key)) {
+		st->templates_withdrawn++;
+	}
+}
+
+enum { FIELD_OK, FIELD_BAD, FIELD_BAD_SET };
+
+/*
+ * Field specifier i of the template record being parsed, at c->field_pos.
+ * A global function: inlined, the verifier would follow every branch of
+ * every one of the fields a template may have.
+ */
+__noinline int template_field(struct xdp_md *ctx, struct flow_cursor *c, __u32 i)
+{
+	struct flow_template *t;
+	__u32 pos, type, len, role = ROLE_SKIP;
+	bool ipfix, varlen;
+
+	if (!ctx || !c)
+		return FIELD_BAD_SET;
+	t = &c->t;
+	ipfix = c->key.version == IPFIX;
+	pos = c->field_pos;
+	if (pos > MAX_OFFSET || pos + 4 > c->set_end)
+		return FIELD_BAD_SET;
+	type = load_uint(ctx, pos, 2);
+	len = load_uint(ctx, pos + 2, 2);
+	pos += 4;
+	if (ipfix && (type & 0x8000))
+		pos += 4;	/* enterprise number: not ours to read */
+	else if (i >= c->field_scope)
+		role = field_role(type);
+	if (pos > c->set_end)
+		return FIELD_BAD_SET;
+	c->field_pos = pos;
+	if (role >= ROLE_COUNT)
+		role = ROLE_SKIP;
+	varlen = len == TEMPLATE_VARIABLE_LENGTH;
+	if (varlen) {
+		if (!ipfix || role != ROLE_SKIP)
+			return FIELD_BAD;
+		c->variable = 1;
+	} else if (role != ROLE_SKIP) {
+		if (!role_length_ok(role, len))
+			return FIELD_BAD;
+		role = role_slot(role);
+		if (!t->role_length[role]) {	/* the first one counts */
+			t->role_offset[role] = c->fixed_len;
+			t->role_length[role] = len;
+		}
+	}
+	c->fixed_len += varlen ? 1 : len;	/* at least the length octet */
+	/* Records must fit in a frame. */
+	if (c->fixed_len > MAX_OFFSET)
+		return FIELD_BAD;
+	i = verifier_mask(i, 63);	/* HAYSTACK_TEMPLATE_MAX_FIELDS - 1 */
+	t->field[i].length = len;
+	t->field[i].role = role;
+	return FIELD_OK;
+}
+
+/*
+ * One template or options template record. A record haystack cannot read
+ * whole removes the template it redefines, so data are never read with a
+ * stale layout, and ends the set: where the next record starts is unknown.
+ */
+__noinline int parse_template_record(struct xdp_md *ctx, struct flow_cursor *c,
+				     struct haystack_stats *st)
+{
+	__u32 id, count, scope = 0, pos, fixed = 0;
+	bool ipfix, options;
+	struct flow_template *t;
+
+	if (!ctx || !c || !st)
+		return 1;
+	t = &c->t;
+	ipfix = c->key.version == IPFIX;
+	options = c->set_kind == SET_OPTIONS_TEMPLATE;
+	pos = c->off;
+	if (pos > MAX_OFFSET || pos + 4 > c->set_end)
+		goto bad_set;
+	id = load_uint(ctx, pos, 2);
+	count = load_uint(ctx, pos + 2, 2);
+	pos += 4;
+	c->key.template_id = id;
+	if (ipfix && count == 0) {
+		withdraw(c, st, id);
+		c->off = pos;
+		return 0;
+	}
+	if (options) {
+		__u32 third = load_uint(ctx, pos, 2);
+
+		pos += 2;
+		if (pos > c->set_end)
+			goto bad_set;
+		if (ipfix) {
+			scope = third;
+		} else {
+			/* v9: scope and option lengths in octets, 4 a field */
+			if (count % 4 || third % 4)
+				goto bad;
+			scope = count / 4;
+			count = (count + third) / 4;
+		}
+		if (scope > count)
+			goto bad;
+	}
+	if (id < 256)
+		goto bad;
+	if (count > HAYSTACK_TEMPLATE_MAX_FIELDS) {
+		st->template_too_long++;
+		bpf_map_delete_elem(&templates, &c->key);
+		/* v9 fields are 4 octets each; IPFIX ones may carry a PEN. */
+		c->off = ipfix ? c->set_end : pos + count * 4;
+		return 0;
+	}
+
+	__builtin_memset(t, 0, sizeof(*t));
+	c->field_pos = pos;
+	c->field_scope = scope;
+	c->fixed_len = 0;
+	c->variable = 0;
+	for (__u32 i = 0; i < HAYSTACK_TEMPLATE_MAX_FIELDS; i++) {
+		int err;
+
+		if (i >= count)
+			break;
+		err = template_field(ctx, c, i);
+		if (err == FIELD_BAD)
+			goto bad;
+		if (err == FIELD_BAD_SET)
+			goto bad_set;
+	}
+	pos = c->field_pos;
+	fixed = c->fixed_len;
+	/* Every record must advance the walk, and fit in a frame. */
+	if (!fixed || fixed > MAX_OFFSET)
+		goto bad;
+	t->field_count = count;
+	t->record_len = c->variable ? 0 : fixed;
+	t->min_len = fixed;
+	t->options = options;
+	t->last_seen = c->rec.export_time;
+	if (bpf_map_update_elem(&templates, &c->key, t, 0))
+		st->template_map_full++;
+	else if (options)
+		st->options_templates++;
+	else
+		st->templates++;
+	c->off = pos;
+	return 0;
+
+bad:
+	bpf_map_delete_elem(&templates, &c->key);
+bad_set:
+	st->bad_template++;
+	c->off = c->set_end;
+	return 0;
+}
+
+/* Where each role's field lies in the record at c->off: returns the record
+ * length, or 0 when a variable-length field runs past the set. */
+__noinline __u32 locate_fields(struct xdp_md *ctx, struct flow_cursor *c,
+			       const struct flow_template *t)
+{
+	__u32 pos;
+
+	if (!ctx || !c || !t)
+		return 0;
+	pos = c->off;
+	if (t->record_len) {
+		for (__u32 r = 0; r < ROLE_SLOTS; r++) {
+			c->at[r] = pos + t->role_offset[r];
+			c->len[r] = t->role_length[r];
+		}
+		return pos + t->record_len <= c->set_end ? t->record_len : 0;
+	}
+	__builtin_memset(c->len, 0, sizeof(c->len));
+	for (__u32 i = 0; i < HAYSTACK_TEMPLATE_MAX_FIELDS; i++) {
+		__u32 len, role;
+
+		if (i >= t->field_count)
+			break;
+		len = t->field[i].length;
+		role = t->field[i].role;
+		if (len == TEMPLATE_VARIABLE_LENGTH) {
+			/* RFC 7011 §7: one length octet, or 255 and two more */
+			if (pos + 1 > c->set_end)
+				return 0;
+			len = load_uint(ctx, pos, 1);
+			pos += 1;
+			if (len == 255) {
+				if (pos + 2 > c->set_end)
+					return 0;
+				len = load_uint(ctx, pos, 2);
+				pos += 2;
+			}
+		} else if (role && role < ROLE_COUNT) {
+			role = role_slot(role);
+			c->at[role] = pos;
+			c->len[role] = len;
+		}
+		pos += len;
+		if (pos > c->set_end)
+			return 0;
+	}
+	return pos - c->off;
+}
+
+static __always_inline __u64 field_uint(struct xdp_md *ctx, const struct flow_cursor *c,
+					__u32 role)
+{
+	return c->len[role] ? load_uint(ctx, c->at[role], c->len[role]) : 0;
+}
+
+/* Options data: what the exporter says of its sampling and its clock. */
+static __always_inline void read_options(struct xdp_md *ctx, struct flow_cursor *c,
+					 struct haystack_stats *st)
+{
+	struct exporter_key key = {
+		.domain_id = c->key.domain_id,
+		.version = c->key.version,
+	};
+	struct exporter_info info = {}, *old;
+	__u64 interval;
+
+	st->options_records++;
+	__builtin_memcpy(key.exporter, c->key.exporter, 16);
+	old = bpf_map_lookup_elem(&exporters, &key);
+	if (old)
+		info = *old;
+	if (c->len[ROLE_PACKET_INTERVAL]) {
+		/* RFC 5476: interval packets selected, space packets skipped */
+		interval = field_uint(ctx, c, ROLE_PACKET_INTERVAL);
+		if (interval)
+			info.sampling = (interval + field_uint(ctx, c, ROLE_PACKET_SPACE)) /
+					interval;
+	} else if (c->len[ROLE_SAMPLING_INTERVAL]) {
+		interval = field_uint(ctx, c, ROLE_SAMPLING_INTERVAL);
+		info.sampling = interval ? interval : 1;
+	}
+	if (c->len[ROLE_SYSTEM_INIT_MS])
+		info.system_init_ms = field_uint(ctx, c, ROLE_SYSTEM_INIT_MS);
+	info.last_seen = c->rec.export_time;
+	if (bpf_map_update_elem(&exporters, &key, &info, 0))
+		st->exporters_full++;
+}
+
+/* A flow record's time: absolute fields first, else exporter uptime. */
+static __always_inline __u64 flow_time_ms(struct xdp_md *ctx, const struct flow_cursor *c,
+					  __u32 role_ms, __u32 role_sec, __u32 role_uptime)
+{
+	__u64 up;
+
+	if (c->len[role_ms])
+		return field_uint(ctx, c, role_ms);
+	if (c->len[role_sec])
+		return field_uint(ctx, c, role_sec) * 1000;
+	if (!c->len[role_uptime])
+		return 0;
+	up = field_uint(ctx, c, role_uptime);
+	if (c->key.version == NETFLOW_V9)
+		return c->rec.export_time * 1000 - (__u32)(c->sys_uptime - up);
+	return c->system_init_ms ? c->system_init_ms + up : 0;
+}
+
+static __always_inline void read_flow(struct xdp_md *ctx, struct flow_cursor *c,
+				      struct haystack_stats *st, const struct haystack_config *cfg)
+{
+	struct flow_record *rec = &c->rec;
+	__u32 sampling;
+
+	if (!(load_addr(ctx, c->at[ROLE_SRC4], c->len[ROLE_SRC4], rec->src) ||
+	      load_addr(ctx, c->at[ROLE_SRC6], c->len[ROLE_SRC6], rec->src)) ||
+	    !(load_addr(ctx, c->at[ROLE_DST4], c->len[ROLE_DST4], rec->dst) ||
+	      load_addr(ctx, c->at[ROLE_DST6], c->len[ROLE_DST6], rec->dst))) {
+		st->no_addresses++;
+		return;
+	}
+	rec->template_id = c->key.template_id;
+	rec->sport = field_uint(ctx, c, ROLE_SPORT);
+	rec->dport = field_uint(ctx, c, ROLE_DPORT);
+	rec->proto = field_uint(ctx, c, ROLE_PROTO);
+	rec->tcp_flags = field_uint(ctx, c, ROLE_TCP_FLAGS);
+	rec->packets = c->len[ROLE_PACKETS] ? field_uint(ctx, c, ROLE_PACKETS) :
+					       field_uint(ctx, c, ROLE_OUT_PACKETS);
+	rec->bytes = c->len[ROLE_BYTES] ? field_uint(ctx, c, ROLE_BYTES) :
+					   field_uint(ctx, c, ROLE_OUT_BYTES);
+	/* Some exporters put the interval in every record. */
+	sampling = field_uint(ctx, c, ROLE_SAMPLING_INTERVAL);
+	rec->sampling = sampling ? sampling : c->sampling;
+	rec->start_ms = flow_time_ms(ctx, c, ROLE_START_MS, ROLE_START_SEC,
+				     ROLE_FIRST_UPTIME);
+	rec->end_ms = flow_time_ms(ctx, c, ROLE_END_MS, ROLE_END_SEC,
+				   ROLE_LAST_UPTIME);
+	rec->subscriber_side = 0;
+	rec->ruleset = 0;
+	rec->rule_mask = 0;
+	classify_record(st, cfg, c->bin, rec);
+}
+
+__noinline int decode_record(struct xdp_md *ctx, struct flow_cursor *c, struct haystack_stats *st,
+			     const struct haystack_config *cfg)
+{
+	const struct flow_template *t;
+	__u32 len;
+
+	if (!ctx || !c || !st || !cfg)
+		return 1;
+	t = bpf_map_lookup_elem(&templates, &c->key);
+	if (!t) {		/* withdrawn by another CPU meanwhile */
+		c->off = c->set_end;
+		return 0;
+	}
+	len = locate_fields(ctx, c, t);
+	if (!len) {
+		st->truncated_record++;
+		c->off = c->set_end;
+		return 0;
+	}
+	if (t->options)
+		read_options(ctx, c, st);
+	else
+		read_flow(ctx, c, st, cfg);
+	c->off += len;
+	return 0;
+}
+
+/* The set header at c->set_end. Returns 1 when the message is done. */
+__noinline int next_set(struct xdp_md *ctx, struct flow_cursor *c, struct haystack_stats *st,
+			const struct haystack_config *cfg)
+{
+	__u32 off, id, len, timeout, template_set, options_set;
+	struct exporter_key ekey = {};
+	struct exporter_info *info;
+	struct flow_template *t;
+
+	if (!ctx || !c || !st || !cfg)
+		return 1;
+	off = c->set_end;
+	c->off = off;
+	c->set_kind = SET_NONE;
+	if (off >= c->end)
+		return 1;
+	if (off > MAX_OFFSET || off + SET_HEADER_LEN > c->end) {
+		st->bad_set_length++;
+		return 1;
+	}
+	id = load_uint(ctx, off, 2);
+	len = load_uint(ctx, off + 2, 2);
+	if (len < SET_HEADER_LEN) {
+		st->bad_set_length++;
+		return 1;
+	}
+	if (off + len > c->end) {
+		st->set_overruns_packet++;
+		return 1;
+	}
+	c->off = off + SET_HEADER_LEN;
+	c->set_end = off + len;
+
+	template_set = c->key.version == NETFLOW_V9 ? 0 : 2;
+	options_set = template_set + 1;
+	if (id == template_set || id == options_set) {
+		c->set_kind = id == template_set ? SET_TEMPLATE : SET_OPTIONS_TEMPLATE;
+		c->min_record = SET_HEADER_LEN;	/* a withdrawal is 4 octets */
+		return 0;
+	}
+	if (id < 256) {
+		st->bad_set_id++;
+		c->off = c->set_end;
+		return 0;
+	}
+	c->key.template_id = id;
+	t = bpf_map_lookup_elem(&templates, &c->key);
+	if (!t) {
+		st->unknown_template++;
+		c->off = c->set_end;
+		return 0;
+	}
+	timeout = cfg->template_timeout ? cfg->template_timeout : HAYSTACK_TEMPLATE_TIMEOUT;
+	if (c->rec.export_time > t->last_seen + timeout) {
+		bpf_map_delete_elem(&templates, &c->key);
+		st->template_expired++;
+		c->off = c->set_end;
+		return 0;
+	}
+	c->set_kind = SET_DATA;
+	c->min_record = t->min_len;
+
+	__builtin_memcpy(ekey.exporter, c->key.exporter, 16);
+	ekey.domain_id = c->key.domain_id;
+	ekey.version = c->key.version;
+	info = bpf_map_lookup_elem(&exporters, &ekey);
+	c->sampling = info ? info->sampling : 0;
+	c->system_init_ms = info ? info->system_init_ms : 0;
+	return 0;
+}
+
+/* One step of the walk. Returns 1 when the message is done. */
+__noinline int flow_step(struct xdp_md *ctx, struct flow_cursor *c, struct haystack_stats *st,
+			 const struct haystack_config *cfg)
+{
+	if (!ctx || !c || !st || !cfg)
+		return 1;
+	if (c->set_kind == SET_NONE || c->off >= c->set_end ||
+	    c->set_end - c->off < c->min_record)	/* padding */
+		return next_set(ctx, c, st, cfg);
+	if (c->set_kind == SET_DATA)
+		return decode_record(ctx, c, st, cfg);
+	return parse_template_record(ctx, c, st);
+}
+
+static __always_inline void parse_template_flows(struct xdp_md *ctx, struct haystack_stats *st,
+						 const struct haystack_config *cfg,
+						 struct export_packet *pkt, __u16 version)
+{
+	void *data = (void *)(long)ctx->data;
+	__u32 zero = 0, hlen, msg_len, domain, i;
+	struct flow_cursor *c;
+	__u64 t, off;
+
+	c = bpf_map_lookup_elem(&cursor, &zero);
+	if (!c)
+		return;
+	if (version == NETFLOW_V9) {
+		struct netflow_v9_header *h = pkt->payload;
+
+		if ((void *)(h + 1) > pkt->end || pkt->len < sizeof(*h)) {
+			st->truncated_header++;
+			return;
+		}
+		t = bpf_ntohl(h->unix_secs);
+		domain = bpf_ntohl(h->source_id);
+		c->sys_uptime = bpf_ntohl(h->sys_uptime);
+		hlen = sizeof(*h);
+		msg_len = pkt->len;	/* v9 has no length: the datagram is the message */
+		st->v9_packets++;
+	} else {
+		struct ipfix_header *h = pkt->payload;
+
+		if ((void *)(h + 1) > pkt->end || pkt->len < sizeof(*h)) {
+			st->truncated_header++;
+			return;
+		}
+		msg_len = bpf_ntohs(h->length);
+		if (msg_len < sizeof(*h)) {
+			st->truncated_header++;
+			return;
+		}
+		if (msg_len > pkt->len) {
+			st->length_exceeds_packet++;
+			return;
+		}
+		t = bpf_ntohl(h->export_time);
+		domain = bpf_ntohl(h->domain_id);
+		c->sys_uptime = 0;
+		hlen = sizeof(*h);
+		st->ipfix_packets++;
+	}
+	note_export_time(st, t);
+	c->bin = t - t % cfg->bin_seconds;
+
+	__builtin_memset(&c->rec, 0, sizeof(c->rec));
+	__builtin_memcpy(c->rec.exporter, pkt->exporter, 16);
+	c->rec.version = version;
+	c->rec.export_time = t;
+	c->rec.domain_id = domain;
+	__builtin_memcpy(c->key.exporter, pkt->exporter, 16);
+	c->key.domain_id = domain;
+	c->key.version = version;
+	c->key.template_id = 0;
+
+	off = pkt->payload - data;
+	if (off > MAX_OFFSET)
+		return;
+	c->set_end = off + hlen;	/* the first set header is read from here */
+	c->off = c->set_end;
+	c->end = off + msg_len;
+	c->set_kind = SET_NONE;
+	c->min_record = 0;
+	for (i = 0; i < HAYSTACK_MAX_STEPS; i++)
+		if (flow_step(ctx, c, st, cfg))
+			break;
+	if (i == HAYSTACK_MAX_STEPS)
+		st->records_over_limit++;
+}
