@@ -20,6 +20,9 @@ struct hs_options {
 	__u16 ports[HAYSTACK_MAX_PORTS];
 	enum xdp_attach_mode xdp_mode;
 	unsigned int grace;		/* seconds of export time after a bin's end */
+	__u32 sampling;			/* --sampling: 1-in-N for every record, 0 = as exported */
+	__u32 template_timeout;		/* --template-timeout seconds, 0 = default */
+	bool records;			/* --records: write every decoded record */
 	bool detail;
 	bool keep;
 	bool json;

@@ -45,6 +45,7 @@ struct class_acc {
 	bool active;		/* some hour of the bin reached the threshold */
 	int verdict;		/* detection memo: -1 unknown, 0 no, 1 yes */
 	__u64 packets;
+	__u64 packets_estimate;
 	__u64 hour_packets;
 };
 
@@ -151,6 +152,7 @@ static void add_item(const struct hs_dict *d, struct scratch *s,
 			if (a->item_gen != item_gen) {
 				a->item_gen = item_gen;
 				a->packets += e->packets;
+				a->packets_estimate += e->packets_estimate;
 				a->hour_packets += e->packets;
 			}
 		}
@@ -223,6 +225,7 @@ static int finish_subscriber(const struct hs_dict *d, struct scratch *s,
 			.domains_monitored = k->n_monitored,
 			.required = hs_required(k->threshold, k->n_monitored),
 			.packets = a->packets,
+			.packets_estimate = a->packets_estimate,
 			.active = a->active,
 		};
 

@@ -18,6 +18,7 @@ struct hs_evidence {
 	int domains[HAYSTACK_MAX_RULES];	/* distinct indices in hs_dict.domains */
 	int n_domains;
 	__u64 packets;			/* sampled packets of these records */
+	__u64 packets_estimate;		/* each record's packets x its sampling rate */
 };
 
 struct hs_detection {
@@ -27,6 +28,7 @@ struct hs_detection {
 	int domains_monitored;		/* N */
 	int required;			/* max(1, floor(D x N)) */
 	__u64 packets;
+	__u64 packets_estimate;		/* renormalised by the sampling rate */
 	bool active;
 };
 

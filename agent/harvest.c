@@ -5,29 +5,37 @@
 #include <bpf/bpf.h>
 #include "harvest.h"
 
-static int evidence_from_entry(int rules_fd, const struct evidence_key *k,
-			       const struct evidence_value *v, struct hs_evidence *e)
+int hs_ruleset_domains(int rules_fd, __u32 ruleset, __u32 mask,
+		       int domains[HAYSTACK_MAX_RULES], int *n)
 {
 	struct endpoint_ruleset rs;
 
-	if (bpf_map_lookup_elem(rules_fd, &k->ruleset, &rs))
+	if (bpf_map_lookup_elem(rules_fd, &ruleset, &rs))
 		return -errno;
+	*n = 0;
+	for (__u32 i = 0; i < rs.count && i < HAYSTACK_MAX_RULES; i++) {
+		int d = rs.rule[i].domain, seen = 0;
+
+		if (!(mask & (1U << i)))
+			continue;
+		/* A domain with several ports has several rules: list it once. */
+		for (int j = 0; j < *n; j++)
+			seen |= domains[j] == d;
+		if (!seen)
+			domains[(*n)++] = d;
+	}
+	return 0;
+}
+
+static int evidence_from_entry(int rules_fd, const struct evidence_key *k,
+			       const struct evidence_value *v, struct hs_evidence *e)
+{
 	memset(e, 0, sizeof(*e));
 	memcpy(e->subscriber, k->subscriber, 16);
 	e->hour = k->bin_start;
 	e->packets = v->packets;
-	for (__u32 i = 0; i < rs.count && i < HAYSTACK_MAX_RULES; i++) {
-		int d = rs.rule[i].domain, seen = 0;
-
-		if (!(k->rule_mask & (1U << i)))
-			continue;
-		/* A domain with several ports has several rules: list it once. */
-		for (int j = 0; j < e->n_domains; j++)
-			seen |= e->domains[j] == d;
-		if (!seen)
-			e->domains[e->n_domains++] = d;
-	}
-	return 0;
+	e->packets_estimate = v->packets_estimate;
+	return hs_ruleset_domains(rules_fd, k->ruleset, k->rule_mask, e->domains, &e->n_domains);
 }
 
 int hs_harvest(int evidence_fd, int rules_fd, __u64 from, __u64 until,

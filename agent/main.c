@@ -22,14 +22,17 @@ static const struct verb verbs[] = {
 	{ "run", cmd_run,
 	  "run --iface IF --dict FILE --subscribers FILE [--bins 1h,1d] [--detail]\n"
 	  "             [--out FILE] [--ports LIST] [--xdp-mode native|skb] [--grace SECONDS]\n"
-	  "             [--consume] [--keep] [--pin DIR]\n"
+	  "             [--consume] [--keep] [--pin DIR] [--records] [--sampling N]\n"
+	  "             [--template-timeout SECONDS]\n"
 	  "    Attach the XDP program to IF, load the dictionary and subscriber prefixes,\n"
 	  "    and write report lines as bins close (by export time, plus the grace\n"
 	  "    period, default 300 s). On SIGINT/SIGTERM writes the open bins, then\n"
-	  "    detaches and unpins unless --keep." },
+	  "    detaches and unpins unless --keep. A haystack left attached by --keep\n"
+	  "    is taken over with its pinned evidence and templates." },
 	{ "replay", cmd_replay,
 	  "replay --dict FILE --subscribers FILE [--bins 1h,1d] [--detail] [--out FILE]\n"
-	  "             [--ports LIST] CAPTURE...\n"
+	  "             [--ports LIST] [--records] [--sampling N] [--template-timeout SECONDS]\n"
+	  "             CAPTURE...\n"
 	  "    Feed every frame of pcap/pcapng captures through the same XDP program\n"
 	  "    (BPF_PROG_TEST_RUN) and report every bin from the first export time to\n"
 	  "    the last. Pins nothing." },
@@ -60,6 +63,14 @@ static void usage(FILE *f, const struct verb *only)
 			   "  --bins LIST      report bins, whole hours dividing a day or whole days\n"
 			   "                   (default 1h,1d)\n"
 			   "  --detail         also write one detection line per subscriber and class\n"
+			   "  --records        also write every flow record the kernel decoded, matched\n"
+			   "                   or not, as a \"record\" line\n"
+			   "  --sampling N     treat every record as sampled 1-in-N, whatever the\n"
+			   "                   exporter says (default: the v5 header, v9/IPFIX options\n"
+			   "                   data; unsampled when it says nothing)\n"
+			   "  --template-timeout SECONDS\n"
+			   "                   drop v9/IPFIX templates not refreshed for this long in\n"
+			   "                   export time (default 1800)\n"
 			   "  -v, --verbose    libbpf/libxdp messages and debugging on stderr\n"
 			   "  -h, --help       this text; `haystack VERB --help` for one verb\n",
 			HAYSTACK_PIN_DIR);
@@ -92,9 +103,25 @@ static int parse_ports(const char *s, __u16 *ports)
 	return err;
 }
 
+static int parse_positive(const char *opt, const char *s, const char *what, __u32 *v)
+{
+	char *end;
+	unsigned long x;
+
+	errno = 0;
+	x = strtoul(s, &end, 10);
+	if (*end || end == s || !x || x > UINT32_MAX || errno || *s == '-') {
+		hs_err("%s %s: expected %s (a whole number from 1)", opt, s, what);
+		return -EINVAL;
+	}
+	*v = x;
+	return 0;
+}
+
 enum {
 	OPT_DICT = 256, OPT_SUBS, OPT_IFACE, OPT_BINS, OPT_DETAIL, OPT_OUT, OPT_PIN,
 	OPT_PORTS, OPT_XDP_MODE, OPT_KEEP, OPT_JSON, OPT_GRACE, OPT_CONSUME,
+	OPT_RECORDS, OPT_SAMPLING, OPT_TEMPLATE_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -111,6 +138,9 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "grace", required_argument, NULL, OPT_GRACE },
 	{ "consume", no_argument, NULL, OPT_CONSUME },
+	{ "records", no_argument, NULL, OPT_RECORDS },
+	{ "sampling", required_argument, NULL, OPT_SAMPLING },
+	{ "template-timeout", required_argument, NULL, OPT_TEMPLATE_TIMEOUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL },
@@ -169,6 +199,15 @@ int main(int argc, char **argv)
 		case OPT_KEEP: o.keep = true; break;
 		case OPT_JSON: o.json = true; break;
 		case OPT_CONSUME: o.consume = true; break;
+		case OPT_RECORDS: o.records = true; break;
+		case OPT_SAMPLING:
+			err = parse_positive("--sampling", optarg, "a 1-in-N rate like 1000",
+					     &o.sampling);
+			break;
+		case OPT_TEMPLATE_TIMEOUT:
+			err = parse_positive("--template-timeout", optarg, "seconds",
+					     &o.template_timeout);
+			break;
 		case OPT_BINS:
 			err = hs_parse_bins(optarg, o.bins, HS_MAX_BINS, &o.n_bins);
 			break;

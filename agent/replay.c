@@ -17,6 +17,7 @@
 #include "haystack.skel.h"
 #include "loader.h"
 #include "log.h"
+#include "records.h"
 #include "replay.h"
 #include "report.h"
 
@@ -152,7 +153,8 @@ static bool link_type_supported(int dlt)
 /* Link-layer headers to_ethernet() strips are at most this long (SLL2). */
 #define MAX_LINK_HDR 20
 
-int hs_replay_file(int prog_fd, const char *path, struct hs_replay_counts *c)
+int hs_replay_file(int prog_fd, const char *path, struct hs_replay_counts *c,
+		   struct hs_records *records)
 {
 	static unsigned char frame[ETH_HLEN + HS_TEST_RUN_MAX_FRAME + MAX_LINK_HDR];
 	char errbuf[PCAP_ERRBUF_SIZE];
@@ -201,6 +203,11 @@ int hs_replay_file(int prog_fd, const char *path, struct hs_replay_counts *c)
 			break;
 		}
 		c->fed++;
+		if (records) {
+			err = hs_records_poll(records, 0);
+			if (err)
+				break;
+		}
 	}
 	if (!err && rc == PCAP_ERROR) {
 		hs_err("%s: frame %llu: %s", path, n + 1, pcap_geterr(pc));
@@ -234,6 +241,7 @@ int cmd_replay(const struct hs_options *o)
 	struct hs_instance in = {};
 	struct hs_setup s;
 	struct hs_report rep = {};
+	struct hs_records records = {};
 	size_t n_ev = 0;
 	FILE *out = stdout;
 	int err;
@@ -253,10 +261,23 @@ int cmd_replay(const struct hs_options *o)
 		err = hs_setup_apply(&s, &in);
 	if (err)
 		goto out;
+	if (o->out_path) {
+		out = fopen(o->out_path, "w");
+		if (!out) {
+			err = -errno;
+			hs_err("cannot write %s: %s (%d)", o->out_path, strerror(-err), err);
+			goto out;
+		}
+	}
+	if (o->records) {
+		err = hs_records_open(&records, &in, out, s.dict);
+		if (err)
+			goto out;
+	}
 
 	for (int i = 0; i < o->n_inputs && !err; i++)
 		err = hs_replay_file(bpf_program__fd(in.skel->progs.haystack_xdp), o->inputs[i],
-				     &counts);
+				     &counts, o->records ? &records : NULL);
 	if (err)
 		goto out;
 	if (counts.too_large)
@@ -281,14 +302,6 @@ int cmd_replay(const struct hs_options *o)
 		hs_err("cannot read the evidence map: %s (%d)", strerror(-err), err);
 		goto out;
 	}
-	if (o->out_path) {
-		out = fopen(o->out_path, "w");
-		if (!out) {
-			err = -errno;
-			hs_err("cannot write %s: %s (%d)", o->out_path, strerror(-err), err);
-			goto out;
-		}
-	}
 	rep.out = out;
 	rep.dict = s.dict;
 	rep.detail = o->detail;
@@ -306,6 +319,7 @@ out:
 	if (out && out != stdout && fclose(out) && !err)
 		err = -errno;
 	free(ev);
+	hs_records_close(&records);
 	hs_instance_close(&in, false);
 	hs_setup_free(&s);
 	return err;

@@ -26,4 +26,8 @@ struct hs_replay_counts {
 
 /* Feed every frame of one pcap or pcapng file. Returns 0, or -EINVAL after
  * printing one line naming the file and the problem. */
-int hs_replay_file(int prog_fd, const char *path, struct hs_replay_counts *c);
+struct hs_records;
+/* With records, what the program sent for a frame is written before the
+ * next frame runs (the ring buffer never holds more than one frame's). */
+int hs_replay_file(int prog_fd, const char *path, struct hs_replay_counts *c,
+		   struct hs_records *records);

@@ -71,6 +71,8 @@ static void write_bin(struct hs_report *r, const struct hs_bin_result *res)
 				       json_object_new_int(x->domains_monitored));
 		json_object_object_add(o, "required", json_object_new_int(x->required));
 		json_object_object_add(o, "packets", json_object_new_int64(x->packets));
+		json_object_object_add(o, "packets_estimate",
+				       json_object_new_int64(x->packets_estimate));
 		json_object_object_add(o, "active", json_object_new_boolean(x->active));
 		emit(r->out, o);
 	}
