@@ -17,6 +17,7 @@
 #include "haystack.skel.h"
 #include "loader.h"
 #include "log.h"
+#include "records.h"
 #include "report.h"
 
 static volatile sig_atomic_t stopping, reload_asked;
@@ -172,6 +173,7 @@ int cmd_run(const struct hs_options *o)
 {
 	struct hs_instance in = {};
 	struct live l = { .o = o, .in = &in };
+	struct hs_records records = {};
 	struct sigaction sa = {};
 	FILE *out = stdout;
 	struct haystack_stats st0;
@@ -233,10 +235,22 @@ int cmd_run(const struct hs_options *o)
 	l.rep.out = out;
 	l.rep.dict = s.dict;
 	l.rep.detail = o->detail;
+	if (o->records) {
+		err = hs_records_open(&records, &in, out, s.dict);
+		if (err)
+			goto out;
+	}
 	while (!stopping) {
 		struct timespec ts = { .tv_sec = 1 };
 
-		nanosleep(&ts, NULL);
+		/* With --records the ring buffer is the clock: records are
+		 * written as they come, bins checked at least once a second. */
+		if (o->records)
+			err = hs_records_poll(&records, 1000);
+		else
+			nanosleep(&ts, NULL);
+		if (err)
+			break;
 		if (reload_asked) {
 			reload_asked = 0;
 			hs_err("SIGHUP: dictionary reload is not supported by this version; still using %s",
@@ -246,9 +260,12 @@ int cmd_run(const struct hs_options *o)
 		if (err)
 			break;
 	}
+	if (!err && o->records)
+		err = hs_records_poll(&records, 0);
 	if (!err)
 		err = poll_bins(&l, true);
 out:
+	hs_records_close(&records);
 	if (out && out != stdout && fclose(out) && !err)
 		err = -errno;
 	/* Never remove pins we did not attach to: they may be another
