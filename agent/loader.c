@@ -21,9 +21,16 @@
 #define BPFFS "/sys/fs/bpf"
 
 /* Every pinned map, by its name in bpf/maps.h. */
-const char *const hs_map_names[] = {
-	"config", "stats", "subscriber_prefixes", "service_endpoints",
-	"endpoint_rules", "evidence", "templates", "exporters", NULL,
+const char *const hs_map_names[HS_MAP_COUNT + 1] = {
+	[HS_MAP_CONFIG] = "config",
+	[HS_MAP_STATS] = "stats",
+	[HS_MAP_SUBSCRIBERS] = "subscriber_prefixes",
+	[HS_MAP_ENDPOINTS] = "service_endpoints",
+	[HS_MAP_RULES] = "endpoint_rules",
+	[HS_MAP_EVIDENCE] = "evidence",
+	[HS_MAP_TEMPLATES] = "templates",
+	[HS_MAP_EXPORTERS] = "exporters",
+	[HS_MAP_RECORDS] = "records",	/* so a run taking over reads them */
 };
 
 static bool is_pinned_map(const char *name)
@@ -99,8 +106,8 @@ int hs_instance_open(struct hs_instance *in, const char *pin_dir)
 		hs_err("cannot open the BPF object: %s (%d)", strerror(-err), err);
 		return err;
 	}
-	/* Only the maps named in hs_map_names are state; the walk's scratch
-	 * space and the records ring buffer belong to one program instance. */
+	/* Only the maps named in hs_map_names are shared by a program and
+	 * the agents that follow; the walk's scratch space is the program's. */
 	bpf_object__for_each_map(map, in->skel->obj) {
 		if (pin_dir && is_pinned_map(bpf_map__name(map))) {
 			snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
@@ -149,10 +156,61 @@ static struct xdp_program *find_attached(int ifindex, struct xdp_multiprog **mp)
 	return NULL;
 }
 
+static int prog_info(int fd, struct bpf_prog_info *info, __u32 *map_ids, __u32 n_ids)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	info->nr_map_ids = n_ids;
+	info->map_ids = (__u64)(unsigned long)map_ids;
+	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+}
+
+/* The attached program is ours to take over when it is the same build (same
+ * instruction tag) and counts into the maps pinned where we loaded ours. */
+static int adopt(struct hs_instance *in, struct xdp_multiprog *mp, struct xdp_program *old,
+		 const char *ifname)
+{
+	struct bpf_prog_info mine, theirs;
+	struct bpf_map_info config = {};
+	__u32 ids[16], len = sizeof(config);
+	bool shares_config = false;
+	int err;
+
+	err = hs_instance_load(in);
+	if (err)
+		return err;
+	if (prog_info(bpf_program__fd(in->skel->progs.haystack_xdp), &mine, NULL, 0) ||
+	    prog_info(xdp_program__fd(old), &theirs, ids, 16) ||
+	    bpf_obj_get_info_by_fd(bpf_map__fd(in->skel->maps.config), &config, &len))
+		return -errno;
+	for (__u32 i = 0; i < theirs.nr_map_ids && i < 16; i++)
+		shares_config |= ids[i] == config.id;
+	if (!shares_config) {
+		hs_err("another haystack instance is attached to %s (not the one pinned at %s); `haystack detach --iface %s` removes it",
+		       ifname, in->pin_dir, ifname);
+		return -EEXIST;
+	}
+	if (memcmp(mine.tag, theirs.tag, sizeof(mine.tag))) {
+		hs_err("a haystack of another build is attached to %s; `haystack detach --iface %s` removes it (its evidence with it)",
+		       ifname, ifname);
+		return -EEXIST;
+	}
+	in->xdp = xdp_program__from_id(theirs.id);
+	err = libxdp_get_error(in->xdp);
+	if (err) {
+		in->xdp = NULL;
+		return err;
+	}
+	in->mode = xdp_multiprog__attach_mode(mp);
+	in->attached = in->adopted = true;
+	return 0;
+}
+
 int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_attach_mode mode)
 {
 	struct xdp_multiprog *mp;
-	bool busy;
+	struct xdp_program *old;
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = in->skel->obj,
 			    .prog_name = "haystack_xdp");
 	int err;
@@ -162,15 +220,19 @@ int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_atta
 		hs_err("no interface %s in this network namespace", ifname);
 		return -ENODEV;
 	}
-	/* A program left by `run --keep` goes on counting into its pins;
-	 * a second one would count every record twice. */
-	busy = find_attached(in->ifindex, &mp);
-	xdp_multiprog__close(mp);
-	if (busy) {
-		hs_err("haystack is already attached to %s; `haystack detach --iface %s` removes it",
-		       ifname, ifname);
-		return -EEXIST;
+	/* A program left by `run --keep` goes on counting into its pins: it
+	 * is taken over, never doubled by a second one counting every record
+	 * twice, and never replaced (its templates and records in flight stay). */
+	old = find_attached(in->ifindex, &mp);
+	if (old) {
+		err = in->pin_dir ? adopt(in, mp, old, ifname) : -EEXIST;
+		if (err == -EEXIST && !in->pin_dir)
+			hs_err("haystack is already attached to %s; `haystack detach --iface %s` removes it",
+			       ifname, ifname);
+		xdp_multiprog__close(mp);
+		return err;
 	}
+	xdp_multiprog__close(mp);
 	in->xdp = xdp_program__create(&opts);
 	err = libxdp_get_error(in->xdp);
 	if (err) {
@@ -292,6 +354,21 @@ int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg)
 	__u32 zero = 0;
 
 	return map_update(in->skel->maps.config, &zero, cfg);
+}
+
+int hs_read_config(struct hs_instance *in, __u64 *closed_before)
+{
+	struct haystack_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.config), &zero, &cfg)) {
+		int err = -errno;
+
+		hs_err("cannot read the pinned config: %s (%d)", strerror(-err), err);
+		return err;
+	}
+	*closed_before = cfg.closed_before;
+	return 0;
 }
 
 #define COUNTER(f) { #f, offsetof(struct haystack_stats, f) }

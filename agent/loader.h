@@ -17,6 +17,7 @@ struct hs_instance {
 	int ifindex;
 	enum xdp_attach_mode mode;
 	bool attached;
+	bool adopted;			/* took over a program left by run --keep */
 };
 
 /* Open the program; with pin_dir, maps are pinned there by name and re-used
@@ -25,7 +26,10 @@ struct hs_instance {
 int hs_instance_open(struct hs_instance *in, const char *pin_dir);
 /* Load without attaching (replay: BPF_PROG_TEST_RUN on the same program). */
 int hs_instance_load(struct hs_instance *in);
-/* Load (if needed) and attach with libxdp to ifname. */
+/* Load (if needed) and attach with libxdp to ifname. A haystack program of
+ * the same build already attached there and counting into this instance's
+ * pins (left by `run --keep`) is taken over instead: it keeps running, with
+ * its evidence and templates, and is ours to detach from then on. */
 int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_attach_mode mode);
 /* Free; unless keep, detach first and remove the pins and their directory. */
 void hs_instance_close(struct hs_instance *in, bool keep);
@@ -35,6 +39,8 @@ void hs_instance_close(struct hs_instance *in, bool keep);
 int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n);
 int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c);
 int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg);
+/* closed_before of the config entry in place (pinned by an earlier agent). */
+int hs_read_config(struct hs_instance *in, __u64 *closed_before);
 
 /* Every counter of struct haystack_stats by name, in layout order, ending
  * with { NULL }; export_time_min/max are not counters and are not listed. */
@@ -53,7 +59,12 @@ int hs_ensure_bpffs(void);
 /* Pinned objects, for status/detach (no program needed). */
 int hs_pinned_map_fd(const char *pin_dir, const char *name);
 int hs_unpin_all(const char *pin_dir);
-extern const char *const hs_map_names[];
+/* The pinned maps, by index into hs_map_names (NULL-terminated). */
+enum hs_map {
+	HS_MAP_CONFIG, HS_MAP_STATS, HS_MAP_SUBSCRIBERS, HS_MAP_ENDPOINTS, HS_MAP_RULES,
+	HS_MAP_EVIDENCE, HS_MAP_TEMPLATES, HS_MAP_EXPORTERS, HS_MAP_RECORDS, HS_MAP_COUNT,
+};
+extern const char *const hs_map_names[HS_MAP_COUNT + 1];
 
 /* Detach every haystack program from ifname (detach verb). */
 int hs_detach_iface(const char *ifname);

@@ -79,6 +79,7 @@ struct live {
 	struct haystack_config cfg;	/* as written to the config map */
 	__u64 next[HS_MAX_BINS];	/* start of the first bin not yet reported */
 	__u64 late_records;		/* stats.late_records already said on stderr */
+	__u64 resume;			/* closed_before of the agent we took over from */
 };
 
 /* Hours every width has reported: evidence there is no longer needed. */
@@ -157,8 +158,11 @@ static int poll_bins(struct live *l, bool final)
 	for (int i = 0; i < l->o->n_bins; i++) {
 		__u32 w = l->o->bins[i];
 
-		if (!l->next[i])
+		if (!l->next[i]) {
 			l->next[i] = st.export_time_min - st.export_time_min % w;
+			if (l->resume / w * w > l->next[i])
+				l->next[i] = l->resume / w * w;
+		}
 		if (final)	/* flush the open bins too */
 			limit[i] = st.export_time_max - st.export_time_max % w + w;
 		else if (st.export_time_max >= l->o->grace)
@@ -214,8 +218,18 @@ int cmd_run(const struct hs_options *o)
 		goto out;
 	err = hs_instance_attach(&in, o->iface, o->xdp_mode);
 	owner = !err;
-	if (!err)
-		err = hs_setup_apply(&s, &in);
+	if (err)
+		goto out;
+	if (in.adopted) {
+		/* Bins the last agent reported stay reported. */
+		err = hs_read_config(&in, &s.config.closed_before);
+		if (err)
+			goto out;
+		l.resume = s.config.closed_before;
+		hs_info("took over the haystack attached to %s, with its evidence and templates",
+			o->iface);
+	}
+	err = hs_setup_apply(&s, &in);
 	if (err)
 		goto out;
 	hs_info("attached to %s: %zu endpoints, %zu subscriber prefixes, maps in %s", o->iface,

@@ -11,6 +11,7 @@
 #include "harvest.h"
 #include "loader.h"
 #include "log.h"
+#include "prefix.h"
 #include "report.h"
 
 static size_t count_keys(int fd, size_t key_size)
@@ -27,9 +28,84 @@ static size_t count_keys(int fd, size_t key_size)
 	return n;
 }
 
+static void add_addr(struct json_object *o, const __u8 a[16])
+{
+	char buf[HS_ADDRSTRLEN];
+
+	json_object_object_add(o, "exporter",
+			       json_object_new_string(hs_format_addr(a, buf, sizeof(buf))));
+}
+
+/* The v9/IPFIX template cache: what the program reads data sets with. */
+static struct json_object *template_cache(int fd)
+{
+	struct json_object *list = json_object_new_array();
+	struct template_key key, next, *prev = NULL;
+	struct flow_template t;
+	char ts[32];
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct json_object *o;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &t))
+			continue;	/* withdrawn meanwhile */
+		o = json_object_new_object();
+		add_addr(o, key.exporter);
+		json_object_object_add(o, "domain_id", json_object_new_int64(key.domain_id));
+		json_object_object_add(o, "template", json_object_new_int(key.template_id));
+		json_object_object_add(o, "version", json_object_new_int(key.version));
+		json_object_object_add(o, "options", json_object_new_boolean(t.options));
+		json_object_object_add(o, "fields", json_object_new_int(t.field_count));
+		/* 0: a variable-length field makes every record its own length */
+		json_object_object_add(o, "record_length", json_object_new_int(t.record_len));
+		json_object_object_add(o, "last_seen", json_object_new_string(
+			hs_format_time(t.last_seen, ts, sizeof(ts))));
+		json_object_array_add(list, o);
+	}
+	return list;
+}
+
+/* What exporters said of themselves in options data. */
+static struct json_object *exporter_list(int fd)
+{
+	struct json_object *list = json_object_new_array();
+	struct exporter_key key, next, *prev = NULL;
+	struct exporter_info info;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct json_object *o;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &info))
+			continue;
+		o = json_object_new_object();
+		add_addr(o, key.exporter);
+		json_object_object_add(o, "domain_id", json_object_new_int64(key.domain_id));
+		json_object_object_add(o, "version", json_object_new_int(key.version));
+		json_object_object_add(o, "sampling", json_object_new_int64(info.sampling));
+		json_object_array_add(list, o);
+	}
+	return list;
+}
+
+static void print_list(struct json_object *j, const char *name)
+{
+	struct json_object *list = json_object_object_get(j, name);
+	size_t n = json_object_array_length(list);
+
+	printf("%s: %zu\n", name, n);
+	for (size_t i = 0; i < n; i++)
+		printf("  %s\n", json_object_to_json_string_ext(json_object_array_get_idx(list, i),
+							       JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
 int cmd_status(const struct hs_options *o)
 {
-	int fds[6] = { -1, -1, -1, -1, -1, -1 };
+	int fds[HS_MAP_COUNT];
 	struct haystack_config cfg = {};
 	struct haystack_stats st;
 	struct json_object *j, *c;
@@ -38,7 +114,9 @@ int cmd_status(const struct hs_options *o)
 	char t[32];
 	int err = 0;
 
-	for (int i = 0; hs_map_names[i]; i++) {
+	for (int i = 0; i < HS_MAP_COUNT; i++)
+		fds[i] = -1;
+	for (int i = 0; i < HS_MAP_COUNT; i++) {
 		fds[i] = hs_pinned_map_fd(o->pin_dir, hs_map_names[i]);
 		if (fds[i] < 0) {
 			err = fds[i];
@@ -47,17 +125,16 @@ int cmd_status(const struct hs_options *o)
 			goto out;
 		}
 	}
-	/* Indices follow hs_map_names. */
-	if (bpf_map_lookup_elem(fds[0], &zero, &cfg)) {
+	if (bpf_map_lookup_elem(fds[HS_MAP_CONFIG], &zero, &cfg)) {
 		err = -errno;
 		goto out;
 	}
-	err = hs_read_stats(fds[1], &st);
+	err = hs_read_stats(fds[HS_MAP_STATS], &st);
 	if (err)
 		goto out;
-	n_sub = count_keys(fds[2], sizeof(struct haystack_lpm_key));
-	n_ep = count_keys(fds[3], sizeof(struct haystack_lpm_key));
-	n_ev = count_keys(fds[5], sizeof(struct evidence_key));
+	n_sub = count_keys(fds[HS_MAP_SUBSCRIBERS], sizeof(struct haystack_lpm_key));
+	n_ep = count_keys(fds[HS_MAP_ENDPOINTS], sizeof(struct haystack_lpm_key));
+	n_ev = count_keys(fds[HS_MAP_EVIDENCE], sizeof(struct evidence_key));
 
 	j = json_object_new_object();
 	json_object_object_add(j, "pin_dir", json_object_new_string(o->pin_dir));
@@ -76,23 +153,28 @@ int cmd_status(const struct hs_options *o)
 		json_object_object_add(c, hs_counters[i].name, json_object_new_uint64(
 			*(__u64 *)((char *)&st + hs_counters[i].offset)));
 	json_object_object_add(j, "counters", c);
+	json_object_object_add(j, "templates", template_cache(fds[HS_MAP_TEMPLATES]));
+	json_object_object_add(j, "exporters", exporter_list(fds[HS_MAP_EXPORTERS]));
 
 	if (o->json) {
 		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else {
 		json_object_object_foreach(j, key, val) {
-			if (json_object_is_type(val, json_type_object))
+			if (json_object_is_type(val, json_type_object) ||
+			    json_object_is_type(val, json_type_array))
 				continue;
 			printf("%-22s %s\n", key, json_object_get_string(val));
 		}
 		printf("counters:\n");
 		json_object_object_foreach(c, ckey, cval)
 			printf("  %-22s %s\n", ckey, json_object_get_string(cval));
+		print_list(j, "templates");
+		print_list(j, "exporters");
 	}
 	json_object_put(j);
 out:
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < HS_MAP_COUNT; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	return err;

@@ -83,4 +83,5 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, HAYSTACK_RECORDS_RING);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } records SEC(".maps");

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # run --keep leaves the program attached and the maps pinned; status reads
-# them; a second run refuses to count twice; detach removes both.
+# them, the template cache included; the next run takes the program over, and
+# the NetFlow v9 templates it learnt before the restart still decode the data
+# sent after it; detach removes program and pins.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
@@ -10,6 +12,42 @@ id=$(uniq_id)
 ns=hs-$id
 dict=signatures/sample-dictionary.json
 subs=signatures/sample-subscribers.txt
+port=$((20000 + RANDOM % 20000))
+
+# A v9 export of a generated world, cut in two: the first datagram (templates
+# and data), then the data-only datagrams that follow it.
+build/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$TMP/traffic.pcap" \
+	2>/dev/null && scripts/export-capture.sh "$TMP/traffic.pcap" "$TMP/v9.pcap" "$port" 9 ||
+	{ not_ok lifecycle_capture "could not make a v9 export capture"; exit 1; }
+python3 - "$TMP/v9.pcap" "$TMP/first.pcap" "$TMP/rest.pcap" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+head, off, frames = data[:24], 24, []
+while off < len(data):
+    caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
+    frames.append(data[off:off + 16 + caplen])
+    off += 16 + caplen
+
+def has_template(frame):
+    p = frame[16 + 14 + 20 + 8:]  # pcap header, Ethernet, IPv4, UDP
+    o = 20
+    while o + 4 <= len(p):
+        sid, slen = struct.unpack(">HH", p[o:o + 4])
+        if sid == 0:
+            return True
+        o += max(slen, 4)
+    return False
+
+rest = []
+for f in frames[1:]:
+    if has_template(f):
+        break
+    rest.append(f)
+open(sys.argv[2], "wb").write(head + frames[0])
+open(sys.argv[3], "wb").write(head + b"".join(rest))
+
+PY
+n_rest=$(tcpdump -r "$TMP/rest.pcap" -n 2>/dev/null | wc -l)
 
 ip netns add "$ns" || { not_ok lifecycle_setup "cannot create netns $ns"; exit 1; }
 on_exit ip netns del "$ns"
@@ -19,28 +57,67 @@ ip -n "$ns" link set vb up
 
 # One mount namespace for the whole sequence: the bpffs haystack mounts
 # inside `ip netns exec` lives as long as that namespace.
-ip netns exec "$ns" bash -s "$HAYSTACK" "$dict" "$subs" >"$TMP/out" 2>&1 <<'EOS'
-H=$1 D="--dict $2 --subscribers $3"
-timeout 20 "$H" run --iface va $D --keep 2>run.err &
+ip netns exec "$ns" bash -s "$HAYSTACK" "$dict" "$subs" "$port" "$TMP" "$n_rest" \
+	>"$TMP/out" 2>&1 <<'EOS'
+# The generated world spreads its exports over hours of export time, more
+# than the default template timeout between two template refreshes.
+H=$1 D="--dict $2 --subscribers $3 --ports $4 --template-timeout 86400" T=$5 n_rest=$6
+counter() { "$H" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$1"; }
+wait_counter() {	# NAME VALUE, bounded
+	for _ in $(seq 50); do [ "$(counter "$1")" = "$2" ] && return 0; sleep 0.1; done
+	return 1
+}
+started() { for _ in $(seq 50); do grep -q "attached to" "$1" 2>/dev/null && return; sleep 0.1; done; }
+
+timeout 20 "$H" run --iface vb $D --keep 2>$T/run1.err &
 pid=$!
-for _ in $(seq 50); do grep -q "attached to" run.err 2>/dev/null && break; sleep 0.1; done
+started $T/run1.err
+tcpreplay -q -i va "$T/first.pcap" >/dev/null 2>&1
+wait_counter v9_packets 1 && echo "first_seen=1"
 kill -TERM $pid; wait $pid; echo "keep_exit=$?"
-ip link show va | grep -q "prog/xdp" && echo "still_attached=1"
-[ -e /sys/fs/bpf/haystack/evidence ] && echo "still_pinned=1"
+ip link show vb | grep -q "prog/xdp" && echo "still_attached=1"
+[ -e /sys/fs/bpf/haystack/evidence ] && [ -e /sys/fs/bpf/haystack/templates ] && echo "still_pinned=1"
 "$H" status --json >/dev/null && echo "status_ok=1"
-timeout 20 "$H" run --iface va $D 2>second.err; echo "second_exit=$?"
-grep -q "already attached to va" second.err && echo "second_refused=1"
-"$H" detach --iface va; echo "detach_exit=$?"
-ip link show va | grep -q "prog/xdp" || echo "detached=1"
+"$H" status | grep -q '"template":256' && echo "status_lists_templates=1"
+
+# The restart: the same program goes on, with the templates it learnt.
+timeout 20 "$H" run --iface vb $D 2>$T/run2.err &
+pid=$!
+started $T/run2.err
+grep -q "took over the haystack attached to vb" $T/run2.err && echo "took_over=1"
+records=$(counter records)
+tcpreplay -q -i va "$T/rest.pcap" >/dev/null 2>&1
+wait_counter v9_packets $((1 + n_rest)) && echo "rest_seen=1"
+echo "# records $records -> $(counter records), unknown_template $(counter unknown_template), template_expired $(counter template_expired)"
+[ "$(counter unknown_template)" = 0 ] && [ "$(counter records)" -gt "$records" ] &&
+	echo "templates_survived=1"
+kill -TERM $pid; wait $pid; echo "second_exit=$?"
+ip link show vb | grep -q "prog/xdp" || echo "second_detached=1"
+[ -e /sys/fs/bpf/haystack ] || echo "second_unpinned=1"
+
+# detach removes what a run --keep left.
+timeout 20 "$H" run --iface vb $D --keep 2>$T/run3.err &
+pid=$!
+started $T/run3.err
+kill -TERM $pid; wait $pid
+"$H" detach --iface vb; echo "detach_exit=$?"
+ip link show vb | grep -q "prog/xdp" || echo "detached=1"
 [ -e /sys/fs/bpf/haystack ] || echo "unpinned=1"
-rm -f run.err second.err
 EOS
 r=$(cat "$TMP/out")
+check lifecycle_keep_sees_first_export grep -q "first_seen=1" <<<"$r"
 check lifecycle_keep_exits_0 grep -q "keep_exit=0" <<<"$r"
 check lifecycle_keep_stays_attached grep -q "still_attached=1" <<<"$r"
 check lifecycle_keep_stays_pinned grep -q "still_pinned=1" <<<"$r"
 check lifecycle_status_reads_pins grep -q "status_ok=1" <<<"$r"
-check lifecycle_second_run_refused grep -q "second_refused=1" <<<"$r"
+check lifecycle_status_lists_templates grep -q "status_lists_templates=1" <<<"$r"
+check lifecycle_second_run_takes_over grep -q "took_over=1" <<<"$r"
+check lifecycle_second_run_sees_data grep -q "rest_seen=1" <<<"$r"
+check lifecycle_templates_survive_restart grep -q "templates_survived=1" <<<"$r"
+check lifecycle_second_run_exits_0 grep -q "second_exit=0" <<<"$r"
+check lifecycle_second_run_detaches grep -q "second_detached=1" <<<"$r"
+check lifecycle_second_run_unpins grep -q "second_unpinned=1" <<<"$r"
 check lifecycle_detach_exits_0 grep -q "detach_exit=0" <<<"$r"
 check lifecycle_detach_removes_program grep -q "detached=1" <<<"$r"
 check lifecycle_detach_unpins grep -q "unpinned=1" <<<"$r"
+grep "^# " <<<"$r"
