@@ -297,6 +297,15 @@ static int decide(struct build *b)
 
 		if (!kept(d))
 			continue;
+		for (k = 0, c = 0; k < d->n_classes; k++)
+			c += b->class_primaries[d->classes[k]] > 0;
+		if (!c) {
+			/* excluded, it still names the classes it was cut from */
+			d->reason = "no-primary-left";
+			for (k = 0; k < d->n_classes; k++)
+				b->class_primaries[d->classes[k]] = -1;
+			continue;
+		}
 		for (k = 0, c = 0; k < d->n_classes; k++) {
 			if (b->class_primaries[d->classes[k]] > 0)
 				d->classes[c++] = d->classes[k];
@@ -304,8 +313,6 @@ static int decide(struct build *b)
 				b->class_primaries[d->classes[k]] = -1;	/* lost to no primary */
 		}
 		d->n_classes = c;
-		if (!c)
-			d->reason = "no-primary-left";
 		for (k = 0; k < c; k++)
 			b->class_n[d->classes[k]]++;
 	}
