@@ -18,11 +18,11 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIBS      := libbpf libxdp json-c libpcap
+LIBS      := libbpf libxdp json-c libpcap libpsl
 CFLAGS    ?= -O2 -g
 CFLAGS    += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -Iinclude -Iagent -I$(BUILD) \
              $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
-LDLIBS    += $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null || echo -lbpf -lxdp -ljson-c -lpcap) -lelf -lz
+LDLIBS    += $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null || echo -lbpf -lxdp -ljson-c -lpcap -lpsl) -lelf -lz
 BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror -D__TARGET_ARCH_$(ARCH) -Iinclude \
               $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 

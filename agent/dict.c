@@ -361,7 +361,7 @@ static int load_class_list(struct loader *ld, struct json_object *o, int **out, 
 }
 
 /* "tcp/443", "udp/123", "sctp/N"; port 1..65535, plain decimal */
-static int parse_port(const char *s, struct hs_port *out)
+int hs_parse_port(const char *s, struct hs_port *out)
 {
 	static const struct { const char *name; __u8 proto; } protos[] = {
 		{ "tcp/", IPPROTO_TCP }, { "udp/", IPPROTO_UDP }, { "sctp/", IPPROTO_SCTP },
@@ -434,7 +434,7 @@ static int load_domain(struct loader *ld, int i, struct json_object *o)
 	for (k = 0; k < n; k++) {
 		v = json_object_array_get_idx(arr, k);
 		s = str_value(v);
-		if (!s || parse_port(s, &dom->ports[k]))
+		if (!s || hs_parse_port(s, &dom->ports[k]))
 			return fail(ld, "bad port '%.64s'", s ? s : json_object_to_json_string(v));
 	}
 
@@ -658,10 +658,8 @@ static int load(struct loader *ld, struct json_object *root)
 	return 0;
 }
 
-int hs_dict_load(const char *path, struct hs_dict **out)
+int hs_json_file_load(const char *path, struct json_object **out)
 {
-	struct loader ld = { .path = path };
-	struct json_object *root = NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	int err;
@@ -671,10 +669,19 @@ int hs_dict_load(const char *path, struct hs_dict **out)
 		hs_err("cannot read %s: %s", path, strerror(-err));
 		return err;
 	}
-	err = parse_json(path, buf, len, &root);
+	err = parse_json(path, buf, len, out);
 	/* json-c holds its own copies: the text can go before the tree grows */
 	free(buf);
-	buf = NULL;
+	return err;
+}
+
+int hs_dict_load(const char *path, struct hs_dict **out)
+{
+	struct loader ld = { .path = path };
+	struct json_object *root = NULL;
+	int err;
+
+	err = hs_json_file_load(path, &root);
 	if (err)
 		goto out;
 	ld.d = calloc(1, sizeof(*ld.d));
@@ -693,7 +700,6 @@ out:
 	}
 	free(ld.class_names);
 	json_object_put(root);
-	free(buf);
 	return err;
 }
 

@@ -68,6 +68,14 @@ struct hs_dict {
  * -errno if the file cannot be read); *out is then untouched. */
 int hs_dict_load(const char *path, struct hs_dict **out);
 void hs_dict_free(struct hs_dict *d);
+
+/* The one reader of whole JSON files (dictionaries, signatures): strict
+ * RFC 8259; on a problem one line "haystack: FILE: line L, column C: ..." and
+ * -EINVAL, or -errno when the file cannot be read. */
+struct json_object;
+int hs_json_file_load(const char *path, struct json_object **out);
+/* "tcp/443", "udp/123", "sctp/N": 0 or -EINVAL, never prints. */
+int hs_parse_port(const char *s, struct hs_port *out);
 int hs_class_find(const struct hs_dict *d, const char *name);
 const char *hs_level_name(enum hs_level l);
 

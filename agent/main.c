@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "dictbuild.h"
 #include "log.h"
 #include "report.h"
 
@@ -16,6 +17,9 @@ struct verb {
 	const char *name;
 	int (*fn)(const struct hs_options *o);
 	const char *usage;
+	/* a verb with options of its own parses them itself and returns the
+	 * exit status; argv[0] is the verb */
+	int (*main)(int argc, char **argv);
 };
 
 static const struct verb verbs[] = {
@@ -28,21 +32,33 @@ static const struct verb verbs[] = {
 	  "    and write report lines as bins close (by export time, plus the grace\n"
 	  "    period, default 300 s). On SIGINT/SIGTERM writes the open bins, then\n"
 	  "    detaches and unpins unless --keep. A haystack left attached by --keep\n"
-	  "    is taken over with its pinned evidence and templates." },
+	  "    is taken over with its pinned evidence and templates.", NULL },
 	{ "replay", cmd_replay,
 	  "replay --dict FILE --subscribers FILE [--bins 1h,1d] [--detail] [--out FILE]\n"
 	  "             [--ports LIST] [--records] [--sampling N] [--template-timeout SECONDS]\n"
 	  "             CAPTURE...\n"
 	  "    Feed every frame of pcap/pcapng captures through the same XDP program\n"
 	  "    (BPF_PROG_TEST_RUN) and report every bin from the first export time to\n"
-	  "    the last. Pins nothing." },
+	  "    the last. Pins nothing.", NULL },
 	{ "status", cmd_status,
 	  "status [--json] [--pin DIR]\n"
 	  "    Counters, configuration and map fill of the running instance, read\n"
-	  "    from the pinned maps." },
+	  "    from the pinned maps.", NULL },
 	{ "detach", cmd_detach,
 	  "detach --iface IF [--pin DIR]\n"
-	  "    Remove the haystack program from IF and the pinned maps." },
+	  "    Remove the haystack program from IF and the pinned maps.", NULL },
+	{ "dict", NULL,
+	  "dict build --signatures FILE... --day YYYY-MM-DD [--pdns FILE...] [--hosts FILE...]\n"
+	  "             [--censys FILE...] -o DICT.json [--explain FILE] [--strict]\n"
+	  "    Build the dictionary of one day: every signature domain whose addresses\n"
+	  "    that day (DNSDB COF/SAF lines, hosts files) serve only its own registrable\n"
+	  "    domain is kept with them; the others are excluded with a reason. --explain\n"
+	  "    writes the evidence, --strict makes a malformed input line fatal.",
+	  cmd_dict },
+	{ "signatures", NULL,
+	  "signatures import --iot-wild DIR -o FILE\n"
+	  "    Convert the paper's published signature CSVs into haystack-signatures/1.",
+	  cmd_signatures },
 	{ NULL },
 };
 
@@ -183,6 +199,10 @@ int main(int argc, char **argv)
 	}
 	argc -= vi;
 	argv += vi;
+	if (v->main) {
+		hs_log_setup(verbose);
+		return v->main(argc, argv);
+	}
 
 	/* getopt's own message is the one line; we add no usage dump. */
 	while ((opt = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {

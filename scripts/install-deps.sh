@@ -9,6 +9,8 @@ pkgs=(
 	make gcc clang llvm pkg-config libc6-dev linux-libc-dev
 	libbpf-dev libxdp-dev bpftool
 	libjson-c-dev libpcap-dev libnl-3-dev libnl-route-3-dev libpsl-dev
+	# the Public Suffix List libpsl reads when it is newer than its built-in one
+	publicsuffix
 	# tests and demo
 	libcmocka-dev iproute2 xdp-tools softflowd nfdump tcpreplay tcpdump
 	python3
