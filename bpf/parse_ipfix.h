@@ -701,6 +701,8 @@ static __always_inline void parse_template_flows(struct xdp_md *ctx, struct hays
 	for (i = 0; i < HAYSTACK_MAX_STEPS; i++)
 		if (flow_step(ctx, c, st, cfg))
 			break;
-	if (i == HAYSTACK_MAX_STEPS)
+	/* Out of steps with the last record read exactly to the end of the
+	 * message: nothing was left unread. */
+	if (i == HAYSTACK_MAX_STEPS && c->off < c->end)
 		st->records_over_limit++;
 }

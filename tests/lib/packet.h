@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one packet builder for tests and test tools: Ethernet (0-2 VLAN tags),
- * IPv4 (with options) or IPv6, UDP or TCP, and NetFlow v5 payloads. Layers are
+ * IPv4 (with options) or IPv6, UDP or TCP, and NetFlow v5, v9 and IPFIX
+ * payloads. Layers are
  * appended in order into a fixed buffer; pkt_finish() then fills every length
  * and checksum, so a test states only what it cares about:
  *
@@ -43,6 +44,9 @@ struct pkt {
 	int payload;		/* offset after the L4 header, -1 = none */
 	uint8_t ipver;		/* 4 or 6 */
 	uint8_t l4proto;	/* IPPROTO_UDP / IPPROTO_TCP, 0 = raw */
+	uint16_t flowver;	/* 9 or 10 after a v9/IPFIX header, else 0 */
+	int msg;		/* offset of the IPFIX header, -1 = none */
+	int set;		/* offset of the open v9/IPFIX set, -1 = none */
 };
 
 static inline void pkt_die(const char *what)
@@ -54,7 +58,7 @@ static inline void pkt_die(const char *what)
 static inline void pkt_init(struct pkt *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->l3 = p->l4 = p->payload = -1;
+	p->l3 = p->l4 = p->payload = p->msg = p->set = -1;
 }
 
 /* n zeroed bytes at the end of the packet */
@@ -277,7 +281,8 @@ static inline void pkt_v5_header(struct pkt *p, uint16_t count, uint32_t unix_se
 	pkt_netflow_header(p, 5, count, unix_secs, sampling);
 }
 
-/* One NetFlow v5 flow record; fields not named here are zero. */
+/* One flow: a NetFlow v5 record (fields not named here are zero), or the
+ * values pkt_flow_record() writes into a v9/IPFIX record. */
 struct v5rec {
 	const char *src, *dst;
 	uint16_t sport, dport;
@@ -303,6 +308,194 @@ static inline void pkt_v5_record(struct pkt *p, const struct v5rec *r)
 	b[38] = r->proto;
 }
 
+/*
+ * NetFlow v9 (RFC 3954) and IPFIX (RFC 7011): a header, then sets of
+ * template, options template or data records.
+ *
+ *	pkt_ipfix_header(&p, t, domain);
+ *	pkt_set_begin(&p, pkt_template_set(&p));
+ *	pkt_template(&p, 256, fields, n);
+ *	pkt_set_end(&p);
+ *	pkt_set_begin(&p, 256);
+ *	pkt_flow_record(&p, fields, n, &(struct v5rec){ ... });
+ *	pkt_put(&p, 2);			(padding, if wanted)
+ *	pkt_set_end(&p);
+ *	pkt_finish(&p);			(also the IPFIX message length)
+ */
+
+/* The length of a variable-length field in a template (IPFIX only). */
+#define PKT_VARLEN	0xffff
+
+/* A template's field specifier. pen != 0: an enterprise-specific field
+ * (IPFIX: bit 15 of the ID set, then the 4-octet PEN). A variable-length
+ * field's data records carry var octets, with a length of one octet, or of
+ * 255 and two octets when var >= 255 or long_form is set (RFC 7011 §7). */
+struct pkt_ie {
+	uint16_t id, len;
+	uint32_t pen;
+	uint16_t var;
+	bool long_form;
+};
+
+/* v9 header: count (of records, as the exporter says), sys_uptime 3600 s,
+ * unix_secs, sequence 1, source ID. */
+static inline void pkt_v9_header(struct pkt *p, uint16_t count, uint32_t unix_secs,
+				 uint32_t source_id)
+{
+	uint8_t *b = pkt_put(p, 20);
+
+	pkt_w16(b, 9);
+	pkt_w16(b + 2, count);
+	pkt_w32(b + 4, 3600000);
+	pkt_w32(b + 8, unix_secs);
+	pkt_w32(b + 12, 1);
+	pkt_w32(b + 16, source_id);
+	p->flowver = 9;
+}
+
+/* IPFIX header; its message length is filled in by pkt_finish(). */
+static inline void pkt_ipfix_header(struct pkt *p, uint32_t export_time, uint32_t domain_id)
+{
+	uint8_t *b;
+
+	p->msg = (int)p->len;
+	b = pkt_put(p, 16);
+	pkt_w16(b, 10);
+	pkt_w32(b + 4, export_time);
+	pkt_w32(b + 8, 1);
+	pkt_w32(b + 12, domain_id);
+	p->flowver = 10;
+}
+
+/* The template and options template set IDs of the header's version. */
+static inline uint16_t pkt_template_set(const struct pkt *p)
+{
+	if (!p->flowver)
+		pkt_die("no v9/IPFIX header before a set");
+	return p->flowver == 9 ? 0 : 2;
+}
+
+static inline uint16_t pkt_options_set(const struct pkt *p)
+{
+	return pkt_template_set(p) + 1;
+}
+
+static inline void pkt_set_begin(struct pkt *p, uint16_t id)
+{
+	if (p->set >= 0)
+		pkt_die("set begun inside a set");
+	p->set = (int)p->len;
+	pkt_w16(pkt_put(p, 4), id);
+}
+
+/* Fills the open set's length: what was added since pkt_set_begin(). */
+static inline void pkt_set_end(struct pkt *p)
+{
+	if (p->set < 0)
+		pkt_die("no set to end");
+	pkt_w16(p->buf + p->set + 2, (uint16_t)(p->len - (size_t)p->set));
+	p->set = -1;
+}
+
+static inline void pkt_ies(struct pkt *p, const struct pkt_ie *f, int n)
+{
+	for (int i = 0; i < n; i++) {
+		uint8_t *b = pkt_put(p, f[i].pen ? 8 : 4);
+
+		pkt_w16(b, f[i].id | (f[i].pen ? 0x8000 : 0));
+		pkt_w16(b + 2, f[i].len);
+		if (f[i].pen)
+			pkt_w32(b + 4, f[i].pen);
+	}
+}
+
+/* A template record; n 0 is an IPFIX withdrawal of template id. */
+static inline void pkt_template(struct pkt *p, uint16_t id, const struct pkt_ie *f, int n)
+{
+	uint8_t *b = pkt_put(p, 4);
+
+	pkt_w16(b, id);
+	pkt_w16(b + 2, (uint16_t)n);
+	pkt_ies(p, f, n);
+}
+
+/* An options template record: v9 gives scope and option lengths in octets
+ * (4 a field), IPFIX the field count and the scope field count. */
+static inline void pkt_options_template(struct pkt *p, uint16_t id, const struct pkt_ie *scope,
+					int nscope, const struct pkt_ie *f, int n)
+{
+	uint8_t *b = pkt_put(p, 6);
+
+	pkt_w16(b, id);
+	if (p->flowver == 9) {
+		pkt_w16(b + 2, (uint16_t)(4 * nscope));
+		pkt_w16(b + 4, (uint16_t)(4 * n));
+	} else {
+		pkt_w16(b + 2, (uint16_t)(nscope + n));
+		pkt_w16(b + 4, (uint16_t)nscope);
+	}
+	pkt_ies(p, scope, nscope);
+	pkt_ies(p, f, n);
+}
+
+/* An unsigned integer in len octets (1..8), network byte order. */
+static inline void pkt_uint(struct pkt *p, size_t len, uint64_t v)
+{
+	uint8_t *b = pkt_put(p, len);
+
+	for (size_t i = len; i-- > 0; v >>= 8)
+		b[i] = (uint8_t)v;
+}
+
+/* Octets a reader must skip: 0xee, so that a misread shows. */
+static inline void pkt_filler(struct pkt *p, size_t n)
+{
+	memset(pkt_put(p, n), 0xee, n);
+}
+
+/* A field's value in a data record: addresses (8/12: 4 octets, 27/28: 16),
+ * ports, protocol, flags and counters (in the template's length) from r;
+ * variable-length and unknown fields as filler. */
+static inline void pkt_field(struct pkt *p, const struct pkt_ie *f, const struct v5rec *r)
+{
+	if (f->len == PKT_VARLEN) {
+		if (f->var >= 255 || f->long_form) {
+			pkt_uint(p, 1, 255);
+			pkt_uint(p, 2, f->var);
+		} else {
+			pkt_uint(p, 1, f->var);
+		}
+		pkt_filler(p, f->var);
+		return;
+	}
+	switch (f->pen ? 0 : f->id) {
+	case 8: case 12: {
+		uint32_t a = pkt_a4(f->id == 8 ? r->src : r->dst);
+
+		pkt_bytes(p, &a, 4);
+		return;
+	}
+	case 27: case 28:
+		pkt_a6(f->id == 27 ? r->src : r->dst, pkt_put(p, 16));
+		return;
+	case 7: pkt_uint(p, f->len, r->sport); return;
+	case 11: pkt_uint(p, f->len, r->dport); return;
+	case 4: pkt_uint(p, f->len, r->proto); return;
+	case 6: pkt_uint(p, f->len, r->tcp_flags); return;
+	case 2: case 24: pkt_uint(p, f->len, r->packets); return;
+	case 1: case 23: pkt_uint(p, f->len, r->bytes); return;
+	}
+	pkt_filler(p, f->len);
+}
+
+/* A data record of the template f[0..n). */
+static inline void pkt_flow_record(struct pkt *p, const struct pkt_ie *f, int n,
+				   const struct v5rec *r)
+{
+	for (int i = 0; i < n; i++)
+		pkt_field(p, &f[i], r);
+}
+
 static inline uint32_t pkt_sum(uint32_t sum, const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i + 1 < n; i += 2)
@@ -319,8 +512,9 @@ static inline uint16_t pkt_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-/* Fills IP total/payload length, UDP length and the IPv4, UDP and TCP
- * checksums (real ones, so tcpdump and softflowd see clean packets). */
+/* Fills the IPFIX message length, IP total/payload length, UDP length and
+ * the IPv4, UDP and TCP checksums (real ones, so tcpdump and softflowd see
+ * clean packets). */
 static inline void pkt_finish(struct pkt *p)
 {
 	uint8_t *ip = p->l3 >= 0 ? p->buf + p->l3 : NULL;
@@ -328,6 +522,10 @@ static inline void pkt_finish(struct pkt *p)
 	size_t l4len = l4 ? p->len - (size_t)p->l4 : 0;
 	uint32_t sum;
 
+	if (p->set >= 0)
+		pkt_die("set not ended");
+	if (p->msg >= 0)
+		pkt_w16(p->buf + p->msg + 2, (uint16_t)(p->len - (size_t)p->msg));
 	if (!ip)
 		return;
 	if (p->ipver == 4) {
