@@ -221,10 +221,9 @@ static __always_inline void withdraw(struct flow_cursor *c, struct haystack_stat
 	}
 }
 
-enum { FIELD_OK, FIELD_BAD, FIELD_BAD_SET };
-
 /*
  * Field specifier i of the template record being parsed, at c->field_pos.
+ * Returns 0, or 1 when the field is beyond the set or unusable.
  * A global function: inlined, the verifier would follow every branch of
  * every one of the fields a template may have.
  */
@@ -235,12 +234,12 @@ __noinline int template_field(struct xdp_md *ctx, struct flow_cursor *c, __u32 i
 	bool ipfix, varlen;
 
 	if (!ctx || !c)
-		return FIELD_BAD_SET;
+		return 1;
 	t = &c->t;
 	ipfix = c->key.version == IPFIX;
 	pos = c->field_pos;
 	if (pos > MAX_OFFSET || pos + 4 > c->set_end)
-		return FIELD_BAD_SET;
+		return 1;
 	type = load_uint(ctx, pos, 2);
 	len = load_uint(ctx, pos + 2, 2);
 	pos += 4;
@@ -249,18 +248,18 @@ __noinline int template_field(struct xdp_md *ctx, struct flow_cursor *c, __u32 i
 	else if (i >= c->field_scope)
 		role = field_role(type);
 	if (pos > c->set_end)
-		return FIELD_BAD_SET;
+		return 1;
 	c->field_pos = pos;
 	if (role >= ROLE_COUNT)
 		role = ROLE_SKIP;
 	varlen = len == TEMPLATE_VARIABLE_LENGTH;
 	if (varlen) {
 		if (!ipfix || role != ROLE_SKIP)
-			return FIELD_BAD;
+			return 1;
 		c->variable = 1;
 	} else if (role != ROLE_SKIP) {
 		if (!role_length_ok(role, len))
-			return FIELD_BAD;
+			return 1;
 		role = role_slot(role);
 		if (!t->role_length[role]) {	/* the first one counts */
 			t->role_offset[role] = c->fixed_len;
@@ -270,17 +269,18 @@ __noinline int template_field(struct xdp_md *ctx, struct flow_cursor *c, __u32 i
 	c->fixed_len += varlen ? 1 : len;	/* at least the length octet */
 	/* Records must fit in a frame. */
 	if (c->fixed_len > MAX_OFFSET)
-		return FIELD_BAD;
+		return 1;
 	i = verifier_mask(i, 63);	/* HAYSTACK_TEMPLATE_MAX_FIELDS - 1 */
 	t->field[i].length = len;
 	t->field[i].role = role;
-	return FIELD_OK;
+	return 0;
 }
 
 /*
  * One template or options template record. A record haystack cannot read
- * whole removes the template it redefines, so data are never read with a
- * stale layout, and ends the set: where the next record starts is unknown.
+ * whole (cut short by its set, a field of the wrong size, ID below 256)
+ * removes the template it redefines, so data are never read with a stale
+ * layout, and ends the set: where the next record starts is unknown.
  */
 __noinline int parse_template_record(struct xdp_md *ctx, struct flow_cursor *c,
 				     struct haystack_stats *st)
@@ -311,7 +311,7 @@ __noinline int parse_template_record(struct xdp_md *ctx, struct flow_cursor *c,
 
 		pos += 2;
 		if (pos > c->set_end)
-			goto bad_set;
+			goto bad;
 		if (ipfix) {
 			scope = third;
 		} else {
@@ -340,15 +340,10 @@ __noinline int parse_template_record(struct xdp_md *ctx, struct flow_cursor *c,
 	c->fixed_len = 0;
 	c->variable = 0;
 	for (__u32 i = 0; i < HAYSTACK_TEMPLATE_MAX_FIELDS; i++) {
-		int err;
-
 		if (i >= count)
 			break;
-		err = template_field(ctx, c, i);
-		if (err == FIELD_BAD)
+		if (template_field(ctx, c, i))
 			goto bad;
-		if (err == FIELD_BAD_SET)
-			goto bad_set;
 	}
 	pos = c->field_pos;
 	fixed = c->fixed_len;
@@ -370,6 +365,7 @@ __noinline int parse_template_record(struct xdp_md *ctx, struct flow_cursor *c,
 	return 0;
 
 bad:
+	/* The exporter redefined this ID: the old layout is gone either way. */
 	bpf_map_delete_elem(&templates, &c->key);
 bad_set:
 	st->bad_template++;

@@ -442,6 +442,88 @@ static void b_65_fields(struct pkt *p, int f, int v)
 	pkt_finish(p);
 }
 
+/* Frame 0: template 256 and a record. Frame 1: 256 redefined by a record
+ * haystack cannot read, then a record of 256: unknown, never read with the
+ * old layout. */
+static void redefined_badly(struct pkt *p, int f, int v, void (*bad)(struct pkt *p))
+{
+	if (f == 0) {
+		b_tmpl_data(p, f, v);
+		return;
+	}
+	msg_begin(p, v, T0);
+	pkt_set_begin(p, pkt_template_set(p));
+	bad(p);
+	pkt_set_end(p);
+	data_set(p, 256, FIELDS(V4), &SUB2_TO_CAM, 1, 0);
+	pkt_finish(p);
+}
+
+/* says 8 fields; the set ends after 3 */
+static void cut_template(struct pkt *p)
+{
+	uint8_t *b = pkt_put(p, 4);
+
+	pkt_w16(b, 256);
+	pkt_w16(b + 2, 8);
+	pkt_ies(p, V4, 3);
+}
+
+static void b_cut_template(struct pkt *p, int f, int v)
+{
+	redefined_badly(p, f, v, cut_template);
+}
+
+/* a 6-octet source address */
+static const struct pkt_ie WIDE_ADDRESS[] = {
+	F(8, 6), F(12, 4), F(7, 2), F(11, 2), F(4, 1), F(6, 1), F(2, 4), F(1, 4),
+};
+
+static void wide_address(struct pkt *p)
+{
+	pkt_template(p, 256, FIELDS(WIDE_ADDRESS));
+}
+
+static void b_wide_address(struct pkt *p, int f, int v)
+{
+	redefined_badly(p, f, v, wide_address);
+}
+
+/* v9 has no variable-length fields: 65535 is no length there */
+static const struct pkt_ie NAMED[] = { F(8, 4), F(12, 4), { .id = 82, .len = PKT_VARLEN, .var = 10 } };
+
+static void named(struct pkt *p)
+{
+	pkt_template(p, 256, FIELDS(NAMED));
+}
+
+static void b_v9_variable(struct pkt *p, int f, int v)
+{
+	redefined_badly(p, f, v, named);
+}
+
+static void b_low_id(struct pkt *p, int f, int v)
+{
+	msg_begin(p, v, T0);
+	template_set(p, 255, FIELDS(V4));
+	pkt_finish(p);
+}
+
+/* a record whose variable-length field says 200 octets; 10 are left */
+static void b_variable_overrun(struct pkt *p, int f, int v)
+{
+	size_t at;
+
+	msg_begin(p, v, T0);
+	template_set(p, 256, FIELDS(NAMED));
+	pkt_set_begin(p, 256);
+	at = p->len;
+	pkt_flow_record(p, FIELDS(NAMED), &SUB_TO_CAM);
+	p->buf[at + 8] = 200;
+	pkt_set_end(p);
+	pkt_finish(p);
+}
+
 /* template and a record at T0, a record at T0 + dt */
 static void later_data(struct pkt *p, int f, int v, uint32_t dt)
 {
@@ -683,6 +765,21 @@ static const struct xdp_case cases[] = {
 	      .records = 2, .matched = 2),
 	     .ev = { CAM_EV(SUB, 3, 420, 1, 0), CAM_EV(SUB2, 5, 700, 1, 0) },
 	     .templates = { { EXPORTER, DOMAIN, 257, 0, 8, 22, 22, 0, T0 } }),
+
+	/* -- templates haystack cannot read: refused, never half-used -- */
+#define REFUSED		(AT(T0), .templates = 1, .bad_template = 1, .unknown_template = 1, \
+			 .records = 1, .matched = 1)
+	BOTH("template record cut short by its set: the older 256 removed, its data unknown",
+	     b_cut_template, 2, REFUSED, .ev = ONE_CAM),
+	BOTH("6-octet address field: the older 256 removed, its data unknown",
+	     b_wide_address, 2, REFUSED, .ev = ONE_CAM),
+	ROW(9, "variable-length field in a v9 template: the older 256 removed, its data unknown",
+	    b_v9_variable, 2, REFUSED, .ev = ONE_CAM),
+	BOTH("template ID 255: refused, nothing stored", b_low_id, 1,
+	     (AT(T0), .bad_template = 1)),
+	ROW(10, "variable-length field running past its set: truncated_record, nothing read",
+	    b_variable_overrun, 1, (AT(T0), .templates = 1, .truncated_record = 1),
+	    .templates = { { EXPORTER, DOMAIN, 256, 0, 3, 0, 9, 0, T0 } }),
 
 	/* -- template expiry, by export time -- */
 	BOTH("template timeout 60: data 60 s after the template read", b_after_60, 2,
