@@ -141,6 +141,37 @@ static int report_until(struct live *l, const __u64 *limit)
 	return hs_evidence_expire(bpf_map__fd(l->in->skel->maps.evidence), reported_until(l), NULL);
 }
 
+/*
+ * Templates and options data not refreshed within the template timeout (in
+ * export time) are dropped: the program ignores them already, and an exporter
+ * that went away must not hold map entries a new one needs.
+ */
+static void expire_templates(struct live *l, __u64 export_time)
+{
+	__u64 timeout = l->o->template_timeout ?: HAYSTACK_TEMPLATE_TIMEOUT;
+	int tfd = bpf_map__fd(l->in->skel->maps.templates);
+	int efd = bpf_map__fd(l->in->skel->maps.exporters);
+	struct template_key tk, tnext = {};
+	struct exporter_key ek, enext = {};
+	struct flow_template t;
+	struct exporter_info info;
+	bool more;
+
+	if (export_time <= timeout)
+		return;
+	/* The next key is fetched before the current one may go. */
+	for (more = !bpf_map_get_next_key(tfd, NULL, &tk); more; tk = tnext) {
+		more = !bpf_map_get_next_key(tfd, &tk, &tnext);
+		if (!bpf_map_lookup_elem(tfd, &tk, &t) && t.last_seen + timeout < export_time)
+			bpf_map_delete_elem(tfd, &tk);
+	}
+	for (more = !bpf_map_get_next_key(efd, NULL, &ek); more; ek = enext) {
+		more = !bpf_map_get_next_key(efd, &ek, &enext);
+		if (!bpf_map_lookup_elem(efd, &ek, &info) && info.last_seen + timeout < export_time)
+			bpf_map_delete_elem(efd, &ek);
+	}
+}
+
 static int poll_bins(struct live *l, bool final)
 {
 	__u64 limit[HS_MAX_BINS];
@@ -150,6 +181,7 @@ static int poll_bins(struct live *l, bool final)
 	err = hs_read_stats(bpf_map__fd(l->in->skel->maps.stats), &st);
 	if (err || !st.export_time_max)
 		return err;
+	expire_templates(l, st.export_time_max);
 	if (st.late_records > l->late_records) {
 		hs_err("%llu matched records arrived for bins already reported (exports more than %u s late, see --grace): they count only in longer bins still open",
 		       (unsigned long long)(st.late_records - l->late_records), l->o->grace);

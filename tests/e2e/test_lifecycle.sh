@@ -3,7 +3,8 @@
 # run --keep leaves the program attached and the maps pinned; status reads
 # them, the template cache included; the next run takes the program over, and
 # the NetFlow v9 templates it learnt before the restart still decode the data
-# sent after it; detach removes program and pins.
+# sent after it; templates not refreshed in time leave the map; detach removes
+# program and pins.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
@@ -17,8 +18,9 @@ port=$((20000 + RANDOM % 20000))
 # A v9 export of a generated world, cut in two: the first datagram (templates
 # and data), then the data-only datagrams that follow it.
 build/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$TMP/traffic.pcap" \
-	2>/dev/null && scripts/export-capture.sh "$TMP/traffic.pcap" "$TMP/v9.pcap" "$port" 9 ||
-	{ not_ok lifecycle_capture "could not make a v9 export capture"; exit 1; }
+	2>/dev/null && scripts/export-capture.sh "$TMP/traffic.pcap" "$TMP/v9.pcap" "$port" 9 &&
+	scripts/export-capture.sh "$TMP/traffic.pcap" "$TMP/v5.pcap" "$port" 5 ||
+	{ not_ok lifecycle_capture "could not make v9 and v5 export captures"; exit 1; }
 python3 - "$TMP/v9.pcap" "$TMP/first.pcap" "$TMP/rest.pcap" <<'PY'
 import struct, sys
 data = open(sys.argv[1], "rb").read()
@@ -95,11 +97,19 @@ kill -TERM $pid; wait $pid; echo "second_exit=$?"
 ip link show vb | grep -q "prog/xdp" || echo "second_detached=1"
 [ -e /sys/fs/bpf/haystack ] || echo "second_unpinned=1"
 
-# detach removes what a run --keep left.
-timeout 20 "$H" run --iface vb $D --keep 2>$T/run3.err &
+# Templates not refreshed within --template-timeout leave the map as export
+# time moves on (here by the later v5 exports), looked up again or not.
+timeout 20 "$H" run --iface vb $D --template-timeout 60 --keep 2>$T/run3.err &
 pid=$!
 started $T/run3.err
+tcpreplay -q -i va "$T/first.pcap" >/dev/null 2>&1
+wait_counter v9_packets 1 && "$H" status | grep -q '"template":256' && echo "templates_learnt=1"
+tcpreplay -q -i va "$T/v5.pcap" >/dev/null 2>&1
+for _ in $(seq 30); do "$H" status | grep -q "^templates: 0" && break; sleep 0.1; done
+"$H" status | grep -q "^templates: 0" && echo "templates_expired=1"
 kill -TERM $pid; wait $pid
+
+# detach removes what a run --keep left.
 "$H" detach --iface vb; echo "detach_exit=$?"
 ip link show vb | grep -q "prog/xdp" || echo "detached=1"
 [ -e /sys/fs/bpf/haystack ] || echo "unpinned=1"
@@ -117,6 +127,8 @@ check lifecycle_templates_survive_restart grep -q "templates_survived=1" <<<"$r"
 check lifecycle_second_run_exits_0 grep -q "second_exit=0" <<<"$r"
 check lifecycle_second_run_detaches grep -q "second_detached=1" <<<"$r"
 check lifecycle_second_run_unpins grep -q "second_unpinned=1" <<<"$r"
+check lifecycle_third_run_learns_templates grep -q "templates_learnt=1" <<<"$r"
+check lifecycle_stale_templates_leave_the_map grep -q "templates_expired=1" <<<"$r"
 check lifecycle_detach_exits_0 grep -q "detach_exit=0" <<<"$r"
 check lifecycle_detach_removes_program grep -q "detached=1" <<<"$r"
 check lifecycle_detach_unpins grep -q "unpinned=1" <<<"$r"
