@@ -42,8 +42,9 @@ static const struct verb verbs[] = {
 	  "    the last. Pins nothing.", NULL },
 	{ "status", cmd_status,
 	  "status [--json] [--pin DIR]\n"
-	  "    Counters, configuration and map fill of the running instance, read\n"
-	  "    from the pinned maps.", NULL },
+	  "    Counters, configuration, map fill, the v9/IPFIX template cache and\n"
+	  "    the exporters' sampling rates of the running instance, read from the\n"
+	  "    pinned maps.", NULL },
 	{ "detach", cmd_detach,
 	  "detach --iface IF [--pin DIR]\n"
 	  "    Remove the haystack program from IF and the pinned maps.", NULL },

@@ -33,6 +33,12 @@ expect_bad cli_unknown_verb "unknown verb 'frobnicate'" "$HAYSTACK" frobnicate
 expect_bad cli_unknown_option "unrecognized option" "$HAYSTACK" replay --no-such-option
 expect_bad cli_bad_bins "--bins 7h" "$HAYSTACK" replay --bins 7h --dict "$dict" --subscribers "$subs" x.pcap
 expect_bad cli_bad_ports "--ports 70000" "$HAYSTACK" replay --ports 70000 --dict "$dict" --subscribers "$subs" x.pcap
+for v in 0 -5 1x 4294967296; do
+	expect_bad "cli_bad_sampling_$v" "--sampling" "$HAYSTACK" replay --sampling "$v" --dict "$dict" --subscribers "$subs" x.pcap
+	expect_bad "cli_bad_template_timeout_$v" "--template-timeout" \
+		"$HAYSTACK" replay --template-timeout "$v" --dict "$dict" --subscribers "$subs" x.pcap
+done
+check cli_help_names_v9_options bash -c "'$HAYSTACK' --help | grep -q -- '--records' && '$HAYSTACK' --help | grep -q -- '--sampling N' && '$HAYSTACK' --help | grep -q -- '--template-timeout'"
 
 # Every malformed dictionary is refused with the file named, before any map exists.
 for f in tests/unit/data/dict/bad-*.json; do
