@@ -87,7 +87,7 @@ static void usage(FILE *f, const struct verb *only)
 			   "                   data; unsampled when it says nothing)\n"
 			   "  --template-timeout SECONDS\n"
 			   "                   drop v9/IPFIX templates not refreshed for this long in\n"
-			   "                   export time (default 1800)\n"
+			   "                   export time (default 5400)\n"
 			   "  -v, --verbose    libbpf/libxdp messages and debugging on stderr\n"
 			   "  -h, --help       this text; `haystack VERB --help` for one verb\n",
 			HAYSTACK_PIN_DIR);

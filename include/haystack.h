@@ -41,9 +41,10 @@
 /* Sets, template records and data records walked in one export datagram;
  * what lies beyond is counted in stats.records_over_limit. */
 #define HAYSTACK_MAX_STEPS		512
-/* Templates not refreshed for this long (export time) are dropped
- * (RFC 7011 §8.4: three times softflowd's and most exporters' 600 s). */
-#define HAYSTACK_TEMPLATE_TIMEOUT	1800
+/* Templates not refreshed for this long (export time) are dropped: three
+ * times the longest default refresh among common exporters (FortiGate's
+ * template-tx-timeout, 30 min; Juniper's template-refresh-rate is 600 s). */
+#define HAYSTACK_TEMPLATE_TIMEOUT	5400
 /* Ring buffer for --records (decoded flow records as read in the kernel). */
 #define HAYSTACK_RECORDS_RING	(4 << 20)
 

@@ -543,12 +543,12 @@ static void b_after_61(struct pkt *p, int f, int v)
 	later_data(p, f, v, 61);
 }
 
-static void b_after_1800(struct pkt *p, int f, int v)
+static void b_after_timeout(struct pkt *p, int f, int v)
 {
 	later_data(p, f, v, HAYSTACK_TEMPLATE_TIMEOUT);
 }
 
-static void b_after_1801(struct pkt *p, int f, int v)
+static void b_after_timeout_1(struct pkt *p, int f, int v)
 {
 	later_data(p, f, v, HAYSTACK_TEMPLATE_TIMEOUT + 1);
 }
@@ -789,12 +789,16 @@ static const struct xdp_case cases[] = {
 	BOTH("template timeout 60: data 61 s after it expired, template removed", b_after_61, 2,
 	     (EXPIRY(61), .records = 1, .matched = 1, .template_expired = 1),
 	     .template_timeout = 60, .ev = ONE_CAM),
-	BOTH("default timeout (1800 s): data 1800 s after the template read", b_after_1800, 2,
-	     (EXPIRY(1800), .records = 2, .matched = 2),
-	     .ev = { CAM_EV(SUB, 3, 420, 1, 0), CAM_EV(SUB2, 5, 700, 1, 0) },
+	BOTH("default timeout: data HAYSTACK_TEMPLATE_TIMEOUT s after the template read",
+	     b_after_timeout, 2, (EXPIRY(HAYSTACK_TEMPLATE_TIMEOUT), .records = 2, .matched = 2),
+	     /* 5400 s later: the next hour's bin */
+	     .ev = { CAM_EV(SUB, 3, 420, 1, 0),
+		     { SUB2, HOUR11, "203.0.113.0/24", { "api.cam.test" }, 5, 700, 1, 0 } },
 	     .templates = { V4_TMPL(T0) }),
-	BOTH("default timeout (1800 s): data 1801 s after it expired", b_after_1801, 2,
-	     (EXPIRY(1801), .records = 1, .matched = 1, .template_expired = 1), .ev = ONE_CAM),
+	BOTH("default timeout: data HAYSTACK_TEMPLATE_TIMEOUT + 1 s after it expired",
+	     b_after_timeout_1, 2,
+	     (EXPIRY(HAYSTACK_TEMPLATE_TIMEOUT + 1), .records = 1, .matched = 1,
+	      .template_expired = 1), .ev = ONE_CAM),
 
 	/* -- template scope -- */
 	BOTH("another exporter's or domain's data is not read with this template", b_scope, 3,
