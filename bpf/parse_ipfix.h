@@ -62,7 +62,11 @@ struct flow_cursor {
 	__u32 field_scope;		/* its scope fields (options templates) */
 	__u32 fixed_len;		/* octets of its fixed-length fields so far */
 	__u32 variable;			/* it has a variable-length field */
-	__u16 at[ROLE_SLOTS];		/* current record: offset of each role's field */
+	/* The data set's template, as it was at the set header: a whole set
+	 * is read with one layout, looked up once. */
+	__u32 record_len;		/* 0: variable-length, walked per record */
+	__u32 set_options;		/* options data, not flows */
+	__u16 at[ROLE_SLOTS];		/* offset of each role's field in a record */
 	__u8 len[ROLE_SLOTS];		/* and its length, 0 = absent */
 };
 
@@ -373,8 +377,9 @@ bad_set:
 	return 0;
 }
 
-/* Where each role's field lies in the record at c->off: returns the record
- * length, or 0 when a variable-length field runs past the set. */
+/* A record of a template with variable-length fields: where each role's
+ * field lies in the record at c->off. Returns the record length, or 0 when
+ * a variable-length field runs past the set. */
 __noinline __u32 locate_fields(struct xdp_md *ctx, struct flow_cursor *c,
 			       const struct flow_template *t)
 {
@@ -383,13 +388,6 @@ __noinline __u32 locate_fields(struct xdp_md *ctx, struct flow_cursor *c,
 	if (!ctx || !c || !t)
 		return 0;
 	pos = c->off;
-	if (t->record_len) {
-		for (__u32 r = 0; r < ROLE_SLOTS; r++) {
-			c->at[r] = pos + t->role_offset[r];
-			c->len[r] = t->role_length[r];
-		}
-		return pos + t->record_len <= c->set_end ? t->record_len : 0;
-	}
 	__builtin_memset(c->len, 0, sizeof(c->len));
 	for (__u32 i = 0; i < HAYSTACK_TEMPLATE_MAX_FIELDS; i++) {
 		__u32 len, role;
@@ -412,7 +410,7 @@ __noinline __u32 locate_fields(struct xdp_md *ctx, struct flow_cursor *c,
 			}
 		} else if (role && role < ROLE_COUNT) {
 			role = role_slot(role);
-			c->at[role] = pos;
+			c->at[role] = pos - c->off;
 			c->len[role] = len;
 		}
 		pos += len;
@@ -425,7 +423,7 @@ __noinline __u32 locate_fields(struct xdp_md *ctx, struct flow_cursor *c,
 static __always_inline __u64 field_uint(struct xdp_md *ctx, const struct flow_cursor *c,
 					__u32 role)
 {
-	return c->len[role] ? load_uint(ctx, c->at[role], c->len[role]) : 0;
+	return c->len[role] ? load_uint(ctx, c->off + c->at[role], c->len[role]) : 0;
 }
 
 /* Options data: what the exporter says of its sampling and its clock. */
@@ -485,10 +483,10 @@ static __always_inline void read_flow(struct xdp_md *ctx, struct flow_cursor *c,
 	struct flow_record *rec = &c->rec;
 	__u32 sampling;
 
-	if (!(load_addr(ctx, c->at[ROLE_SRC4], c->len[ROLE_SRC4], rec->src) ||
-	      load_addr(ctx, c->at[ROLE_SRC6], c->len[ROLE_SRC6], rec->src)) ||
-	    !(load_addr(ctx, c->at[ROLE_DST4], c->len[ROLE_DST4], rec->dst) ||
-	      load_addr(ctx, c->at[ROLE_DST6], c->len[ROLE_DST6], rec->dst))) {
+	if (!(load_addr(ctx, c->off + c->at[ROLE_SRC4], c->len[ROLE_SRC4], rec->src) ||
+	      load_addr(ctx, c->off + c->at[ROLE_SRC6], c->len[ROLE_SRC6], rec->src)) ||
+	    !(load_addr(ctx, c->off + c->at[ROLE_DST4], c->len[ROLE_DST4], rec->dst) ||
+	      load_addr(ctx, c->off + c->at[ROLE_DST6], c->len[ROLE_DST6], rec->dst))) {
 		st->no_addresses++;
 		return;
 	}
@@ -518,22 +516,23 @@ __noinline int decode_record(struct xdp_md *ctx, struct flow_cursor *c, struct h
 			     const struct haystack_config *cfg)
 {
 	const struct flow_template *t;
-	__u32 len;
+	__u32 len = 0;
 
 	if (!ctx || !c || !st || !cfg)
 		return 1;
-	t = bpf_map_lookup_elem(&templates, &c->key);
-	if (!t) {		/* withdrawn by another CPU meanwhile */
-		c->off = c->set_end;
-		return 0;
+	if (c->record_len) {
+		len = c->record_len;	/* fits: a shorter rest is padding */
+	} else {
+		t = bpf_map_lookup_elem(&templates, &c->key);
+		if (t)		/* else withdrawn by another CPU meanwhile */
+			len = locate_fields(ctx, c, t);
+		if (!len) {
+			st->truncated_record += t != NULL;
+			c->off = c->set_end;
+			return 0;
+		}
 	}
-	len = locate_fields(ctx, c, t);
-	if (!len) {
-		st->truncated_record++;
-		c->off = c->set_end;
-		return 0;
-	}
-	if (t->options)
+	if (c->set_options)
 		read_options(ctx, c, st);
 	else
 		read_flow(ctx, c, st, cfg);
@@ -602,6 +601,14 @@ __noinline int next_set(struct xdp_md *ctx, struct flow_cursor *c, struct haysta
 	}
 	c->set_kind = SET_DATA;
 	c->min_record = t->min_len;
+	c->record_len = t->record_len;
+	c->set_options = t->options;
+	if (t->record_len) {	/* one layout for every record of the set */
+		for (__u32 r = 0; r < ROLE_SLOTS; r++) {
+			c->at[r] = t->role_offset[r];
+			c->len[r] = t->role_length[r];
+		}
+	}
 
 	__builtin_memcpy(ekey.exporter, c->key.exporter, 16);
 	ekey.domain_id = c->key.domain_id;
