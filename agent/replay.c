@@ -261,14 +261,9 @@ int cmd_replay(const struct hs_options *o)
 		err = hs_setup_apply(&s, &in);
 	if (err)
 		goto out;
-	if (o->out_path) {
-		out = fopen(o->out_path, "w");
-		if (!out) {
-			err = -errno;
-			hs_err("cannot write %s: %s (%d)", o->out_path, strerror(-err), err);
-			goto out;
-		}
-	}
+	err = hs_report_open(o->out_path, "w", &out);
+	if (err)
+		goto out;
 	if (o->records) {
 		err = hs_records_open(&records, &in, out, s.dict);
 		if (err)

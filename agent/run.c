@@ -228,14 +228,9 @@ int cmd_run(const struct hs_options *o)
 	err = hs_setup_load(o, &s);
 	if (err)
 		return err;
-	if (o->out_path) {
-		out = fopen(o->out_path, "a");
-		if (!out) {
-			err = -errno;
-			hs_err("cannot write %s: %s (%d)", o->out_path, strerror(-err), err);
-			goto out;
-		}
-	}
+	err = hs_report_open(o->out_path, "a", &out);
+	if (err)
+		goto out;
 	err = hs_instance_open(&in, o->pin_dir);
 	if (err)
 		goto out;
