@@ -7,7 +7,7 @@
 #include "haystack.h"
 #include "dict.h"
 
-#define HS_MAX_BINS 4
+#define HS_MAX_BINS HAYSTACK_REPORT_WIDTHS
 
 struct hs_options {
 	const char *dict_path;

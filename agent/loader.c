@@ -356,18 +356,16 @@ int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg)
 	return map_update(in->skel->maps.config, &zero, cfg);
 }
 
-int hs_read_config(struct hs_instance *in, __u64 *closed_before)
+int hs_read_config(struct hs_instance *in, struct haystack_config *cfg)
 {
-	struct haystack_config cfg;
 	__u32 zero = 0;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.config), &zero, &cfg)) {
+	if (bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.config), &zero, cfg)) {
 		int err = -errno;
 
 		hs_err("cannot read the pinned config: %s (%d)", strerror(-err), err);
 		return err;
 	}
-	*closed_before = cfg.closed_before;
 	return 0;
 }
 

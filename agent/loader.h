@@ -39,8 +39,8 @@ void hs_instance_close(struct hs_instance *in, bool keep);
 int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n);
 int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c);
 int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg);
-/* closed_before of the config entry in place (pinned by an earlier agent). */
-int hs_read_config(struct hs_instance *in, __u64 *closed_before);
+/* The config entry in place (pinned by an earlier agent). */
+int hs_read_config(struct hs_instance *in, struct haystack_config *cfg);
 
 /* Every counter of struct haystack_stats by name, in layout order, ending
  * with { NULL }; export_time_min/max are not counters and are not listed. */

@@ -79,7 +79,6 @@ struct live {
 	struct haystack_config cfg;	/* as written to the config map */
 	__u64 next[HS_MAX_BINS];	/* start of the first bin not yet reported */
 	__u64 late_records;		/* stats.late_records already said on stderr */
-	__u64 resume;			/* closed_before of the agent we took over from */
 };
 
 /* Hours every width has reported: evidence there is no longer needed. */
@@ -125,6 +124,8 @@ static int report_until(struct live *l, const __u64 *limit)
 				return err;
 			}
 			l->next[i] = limit[i];
+			l->cfg.report_width[i] = w;
+			l->cfg.report_next[i] = l->next[i];
 		}
 		free(ev);
 
@@ -190,11 +191,8 @@ static int poll_bins(struct live *l, bool final)
 	for (int i = 0; i < l->o->n_bins; i++) {
 		__u32 w = l->o->bins[i];
 
-		if (!l->next[i]) {
+		if (!l->next[i])
 			l->next[i] = st.export_time_min - st.export_time_min % w;
-			if (l->resume / w * w > l->next[i])
-				l->next[i] = l->resume / w * w;
-		}
 		if (final)	/* flush the open bins too */
 			limit[i] = st.export_time_max - st.export_time_max % w + w;
 		else if (st.export_time_max >= l->o->grace)
@@ -203,6 +201,27 @@ static int poll_bins(struct live *l, bool final)
 			limit[i] = 0;
 	}
 	return report_until(l, limit);
+}
+
+/* Bins the agent we take over from reported stay reported: each width goes
+ * on from where it stopped. A width it did not report starts at the first
+ * export time, as in a fresh run. */
+static int resume(struct live *l, struct hs_instance *in, struct haystack_config *cfg)
+{
+	struct haystack_config old;
+	int err = hs_read_config(in, &old);
+
+	if (err)
+		return err;
+	cfg->closed_before = old.closed_before;
+	for (int i = 0; i < l->o->n_bins; i++)
+		for (int j = 0; j < HAYSTACK_REPORT_WIDTHS; j++)
+			if (old.report_width[j] == l->o->bins[i]) {
+				l->next[i] = old.report_next[j];
+				cfg->report_width[i] = old.report_width[j];
+				cfg->report_next[i] = old.report_next[j];
+			}
+	return 0;
 }
 
 int cmd_run(const struct hs_options *o)
@@ -248,11 +267,9 @@ int cmd_run(const struct hs_options *o)
 	if (err)
 		goto out;
 	if (in.adopted) {
-		/* Bins the last agent reported stay reported. */
-		err = hs_read_config(&in, &s.config.closed_before);
+		err = resume(&l, &in, &s.config);
 		if (err)
 			goto out;
-		l.resume = s.config.closed_before;
 		hs_info("took over the haystack attached to %s, with its evidence and templates",
 			o->iface);
 	}

@@ -23,6 +23,8 @@
 /* Evidence is kept per hour; longer bins are sums of hours (DESIGN §2:
  * active use is judged per hour). */
 #define HAYSTACK_BASE_BIN	3600
+/* Report bin widths one agent keeps (--bins 1h,1d is two). */
+#define HAYSTACK_REPORT_WIDTHS	4
 
 /* Default map sizes; the agent may resize before load. */
 #define HAYSTACK_MAX_ENDPOINTS	(1 << 20)
@@ -115,6 +117,11 @@ struct haystack_config {
 	__u32 sampling;				/* 1-in-N for every record (--sampling);
 						 * 0 = as the exporter says */
 	__u32 template_timeout;			/* seconds of export time; 0 = default */
+	/* The agent's own progress, kept here so that the run taking over
+	 * reports every bin exactly once: for each report width (--bins),
+	 * the start of its first bin not yet reported. Width 0 = unused. */
+	__u32 report_width[HAYSTACK_REPORT_WIDTHS];
+	__u64 report_next[HAYSTACK_REPORT_WIDTHS];
 };
 
 /* Consume export packets (XDP_DROP) instead of passing them on. */
@@ -290,7 +297,7 @@ _Static_assert(sizeof(struct endpoint_rule) == 8, "rule layout");
 _Static_assert(sizeof(struct endpoint_ruleset) == 8 + 8 * HAYSTACK_MAX_RULES, "ruleset layout");
 _Static_assert(sizeof(struct evidence_key) == 32, "evidence key layout");
 _Static_assert(sizeof(struct evidence_value) == 32, "evidence value layout");
-_Static_assert(sizeof(struct haystack_config) == 48, "config layout");
+_Static_assert(sizeof(struct haystack_config) == 96, "config layout");
 _Static_assert(sizeof(struct template_key) == 24, "template key layout");
 _Static_assert(ROLE_COUNT <= ROLE_SLOTS, "role slots");
 _Static_assert(sizeof(struct exporter_key) == 24, "exporter key layout");

@@ -71,7 +71,7 @@ wait_counter() {	# NAME VALUE, bounded
 }
 started() { for _ in $(seq 50); do grep -q "attached to" "$1" 2>/dev/null && return; sleep 0.1; done; }
 
-timeout 20 "$H" run --iface vb $D --keep 2>$T/run1.err &
+timeout 20 "$H" run --iface vb $D --keep --out $T/run1.jsonl 2>$T/run1.err &
 pid=$!
 started $T/run1.err
 tcpreplay -q -i va "$T/first.pcap" >/dev/null 2>&1
@@ -83,7 +83,7 @@ ip link show vb | grep -q "prog/xdp" && echo "still_attached=1"
 "$H" status | grep -q '"template":256' && echo "status_lists_templates=1"
 
 # The restart: the same program goes on, with the templates it learnt.
-timeout 20 "$H" run --iface vb $D 2>$T/run2.err &
+timeout 20 "$H" run --iface vb $D --out $T/run2.jsonl 2>$T/run2.err &
 pid=$!
 started $T/run2.err
 grep -q "took over the haystack attached to vb" $T/run2.err && echo "took_over=1"
@@ -95,6 +95,16 @@ echo "# records $records -> $(counter records), unknown_template $(counter unkno
 	echo "templates_survived=1"
 kill -TERM $pid; wait $pid; echo "second_exit=$?"
 ip link show vb | grep -q "prog/xdp" || echo "second_detached=1"
+# run1 wrote its open bins (the hour and the day of the first datagram) on
+# exit: the run that took over does not report them again, and says that
+# the records it got for them came late.
+python3 - $T/run1.jsonl $T/run2.jsonl <<'PY' && echo "reported_bins_not_repeated=1"
+import json, sys
+bins = [{(o["bin_start"], o["bin_seconds"]) for o in map(json.loads, open(f))} for f in sys.argv[1:]]
+print("# bins before the restart %d, after %d, both %d" % (len(bins[0]), len(bins[1]), len(bins[0] & bins[1])))
+sys.exit(0 if bins[0] and not bins[0] & bins[1] else 1)
+PY
+grep -q "arrived for bins already reported" $T/run2.err && echo "late_after_restart=1"
 [ -e /sys/fs/bpf/haystack ] || echo "second_unpinned=1"
 
 # Templates not refreshed within --template-timeout leave the map as export
@@ -124,6 +134,8 @@ check lifecycle_status_lists_templates grep -q "status_lists_templates=1" <<<"$r
 check lifecycle_second_run_takes_over grep -q "took_over=1" <<<"$r"
 check lifecycle_second_run_sees_data grep -q "rest_seen=1" <<<"$r"
 check lifecycle_templates_survive_restart grep -q "templates_survived=1" <<<"$r"
+check lifecycle_reported_bins_not_repeated grep -q "reported_bins_not_repeated=1" <<<"$r"
+check lifecycle_late_counted_after_restart grep -q "late_after_restart=1" <<<"$r"
 check lifecycle_second_run_exits_0 grep -q "second_exit=0" <<<"$r"
 check lifecycle_second_run_detaches grep -q "second_detached=1" <<<"$r"
 check lifecycle_second_run_unpins grep -q "second_unpinned=1" <<<"$r"
