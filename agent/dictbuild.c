@@ -23,6 +23,7 @@
 #include "outfile.h"
 #include "pdns.h"
 #include "prefix.h"
+#include "report.h"
 #include "signatures.h"
 
 #define DAY_SECONDS 86400
@@ -391,15 +392,10 @@ static struct json_object *dictionary_json(const struct build *b)
 	struct json_object *classes = json_object_new_array(), *domains = json_object_new_array();
 	struct json_object *excluded = json_object_new_array(), *undet = json_object_new_array();
 	char from[32], until[32];
-	time_t t = (time_t)b->day_start;
-	struct tm tm;
 	int i, k;
 
-	gmtime_r(&t, &tm);
-	strftime(from, sizeof(from), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	t += DAY_SECONDS;
-	gmtime_r(&t, &tm);
-	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	hs_format_time(b->day_start, from, sizeof(from));
+	hs_format_time(b->day_start + DAY_SECONDS, until, sizeof(until));
 	json_object_object_add(root, "format", jstr("haystack-dictionary/1"));
 	json_object_object_add(root, "valid_from", jstr(from));
 	json_object_object_add(root, "valid_until", jstr(until));
