@@ -502,10 +502,13 @@ static __always_inline void read_flow(struct xdp_md *ctx, struct flow_cursor *c,
 	/* Some exporters put the interval in every record. */
 	sampling = field_uint(ctx, c, ROLE_SAMPLING_INTERVAL);
 	rec->sampling = sampling ? sampling : c->sampling;
-	rec->start_ms = flow_time_ms(ctx, c, ROLE_START_MS, ROLE_START_SEC,
-				     ROLE_FIRST_UPTIME);
-	rec->end_ms = flow_time_ms(ctx, c, ROLE_END_MS, ROLE_END_SEC,
-				   ROLE_LAST_UPTIME);
+	/* Flow times only show in --records: not read otherwise. */
+	if (cfg->flags & HAYSTACK_F_RECORDS) {
+		rec->start_ms = flow_time_ms(ctx, c, ROLE_START_MS, ROLE_START_SEC,
+					     ROLE_FIRST_UPTIME);
+		rec->end_ms = flow_time_ms(ctx, c, ROLE_END_MS, ROLE_END_SEC,
+					   ROLE_LAST_UPTIME);
+	}
 	rec->subscriber_side = 0;
 	rec->ruleset = 0;
 	rec->rule_mask = 0;

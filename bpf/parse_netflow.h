@@ -94,7 +94,8 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 		rec.tcp_flags = r->tcp_flags;
 		rec.packets = bpf_ntohl(r->packets);
 		rec.bytes = bpf_ntohl(r->octets);
-		/* first/last are ms of the exporter's uptime at the flow's edges */
+		/* first/last are ms of the exporter's uptime at the flow's
+		 * edges; computed always, a few ALU operations */
 		rec.start_ms = t * 1000 + bpf_ntohl(h->unix_nsecs) / 1000000 -
 			       (__u32)(bpf_ntohl(h->sys_uptime) - bpf_ntohl(r->first));
 		rec.end_ms = t * 1000 + bpf_ntohl(h->unix_nsecs) / 1000000 -
