@@ -9,6 +9,9 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
+subnet_base=$((RANDOM % 240))
+worlds=0
+
 # live_world NAME VERSION TRAFFIC DICT SUBSCRIBERS [ORACLE]: one run of the
 # whole path with softflowd exporting NetFlow VERSION (5, 9 or 10 = IPFIX);
 # test names carry the world's name.
@@ -22,8 +25,11 @@ live_world() {
 	ns=hs-$id
 	host_if=hsa$id
 	coll_if=hsb$id
-	# RFC 2544 benchmarking range: addresses of this test's own two hosts only.
-	host_ip=198.18.$((RANDOM % 250)).1
+	# RFC 2544 benchmarking range: addresses of this test's own two hosts
+	# only, a /24 of its own for every world (their veths live until exit:
+	# two worlds in one subnet would route one's exports to the other).
+	worlds=$((worlds + 1))
+	host_ip=198.18.$((subnet_base + worlds)).1
 	coll_ip=${host_ip%.1}.2
 
 	ip netns add "$ns" || { not_ok "live_${w}_setup" "cannot create netns $ns"; return; }
