@@ -22,7 +22,11 @@ fi
 variants=("v9 9 -6" "v9-s10 9 -6 -s 10" "ipfix 10 -6" "ipfix-s10 10 -6 -s 10")
 for v in "${variants[@]}"; do
 	read -r name version extra <<<"$v"
-	port=$((20000 + RANDOM % 20000))
+	# a UDP port nothing listens on
+	for _ in $(seq 10); do
+		port=$((20000 + RANDOM % 20000))
+		ss -Hlun "sport = :$port" | grep -q . || break
+	done
 	flows=$TMP/$name-flows
 	mkdir -p "$flows"
 	# softflowd sends faster than nfcapd reads: with the default socket
