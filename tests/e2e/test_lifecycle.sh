@@ -81,6 +81,7 @@ ip link show vb | grep -q "prog/xdp" && echo "still_attached=1"
 [ -e /sys/fs/bpf/haystack/evidence ] && [ -e /sys/fs/bpf/haystack/templates ] && echo "still_pinned=1"
 "$H" status --json >/dev/null && echo "status_ok=1"
 "$H" status | grep -q '"template":256' && echo "status_lists_templates=1"
+"$H" status | grep -A1 "^exporters: 1" | grep -q '"version":9,"sampling":1' && echo "status_lists_exporters=1"
 
 # The restart: the same program goes on, with the templates it learnt.
 timeout 20 "$H" run --iface vb $D --out $T/run2.jsonl 2>$T/run2.err &
@@ -131,6 +132,7 @@ check lifecycle_keep_stays_attached grep -q "still_attached=1" <<<"$r"
 check lifecycle_keep_stays_pinned grep -q "still_pinned=1" <<<"$r"
 check lifecycle_status_reads_pins grep -q "status_ok=1" <<<"$r"
 check lifecycle_status_lists_templates grep -q "status_lists_templates=1" <<<"$r"
+check lifecycle_status_lists_exporters grep -q "status_lists_exporters=1" <<<"$r"
 check lifecycle_second_run_takes_over grep -q "took_over=1" <<<"$r"
 check lifecycle_second_run_sees_data grep -q "rest_seen=1" <<<"$r"
 check lifecycle_templates_survive_restart grep -q "templates_survived=1" <<<"$r"
