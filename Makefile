@@ -1,12 +1,32 @@
 # SPDX-License-Identifier: GPL-2.0
 # haystack — build out of tree in build/. `make V=1` shows the commands.
+#
+# CFLAGS, CPPFLAGS and LDFLAGS are the operator's and the packager's: given on
+# the command line they replace the defaults below (Debian's hardening flags),
+# never the include paths and warnings haystack needs, which live in HS_*.
+# `make SANITIZE=1` builds with clang's AddressSanitizer, UndefinedBehavior-
+# Sanitizer and LeakSanitizer into build/san/.
 
-CC      ?= gcc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
 
+ifeq ($(SANITIZE),1)
+CC      := $(CLANG)
+BUILD   := build/san
+SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+CFLAGS  ?= -O1 -g
+CPPFLAGS ?=
+else
+CC      ?= gcc
 BUILD   := build
+SAN_FLAGS :=
+CFLAGS  ?= -O2 -g -fstack-protector-strong -Wformat -Werror=format-security
+CPPFLAGS ?= -D_FORTIFY_SOURCE=2
+endif
+LDFLAGS ?= -Wl,-z,relro -Wl,-z,now
+
 ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
@@ -18,30 +38,44 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIBS      := libbpf libxdp json-c libpcap libpsl
-CFLAGS    ?= -O2 -g
-CFLAGS    += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -Iinclude -Iagent -I$(BUILD) \
-             $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
-LDLIBS    += $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null || echo -lbpf -lxdp -ljson-c -lpcap -lpsl) -lelf -lz
+# Two link levels. The core (agent/lib, dict, detect, output, dictbuild) needs
+# only json-c and libpsl: `dict build` and the unit tests of pure code link
+# against it alone. kern/ and runtime/ add libbpf, libxdp, libpcap and the
+# skeleton; cli/ is the binary's entry point over both.
+CORE_LIBS := json-c libpsl
+KERN_LIBS := libbpf libxdp libpcap
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pkg_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
+CORE_LDLIBS := $(call pkg_libs,$(CORE_LIBS),-ljson-c -lpsl)
+KERN_LDLIBS := $(call pkg_libs,$(KERN_LIBS),-lbpf -lxdp -lpcap) -lelf -lz
+
+HS_CPPFLAGS := -Iinclude -Iagent -I$(BUILD) $(call pkg_cflags,$(CORE_LIBS) $(KERN_LIBS))
+HS_CFLAGS   := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -MMD -MP $(SAN_FLAGS)
+HS_LDFLAGS  := $(SAN_FLAGS)
+COMPILE     = $(CC) $(HS_CPPFLAGS) $(CPPFLAGS) $(HS_CFLAGS) $(CFLAGS)
+LINK        = $(CC) $(HS_LDFLAGS) $(CFLAGS) $(LDFLAGS)
+
 BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror -D__TARGET_ARCH_$(ARCH) -Iinclude \
-              $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
+              $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -MMD -MP
 
 BPF_SRC   := bpf/haystack.bpf.c
-BPF_HDRS  := $(wildcard bpf/*.h) include/haystack.h
 BPF_OBJ   := $(BUILD)/haystack.bpf.o
 SKEL      := $(BUILD)/haystack.skel.h
 
-# Agent sources: everything in agent/ except the entry point is linked into
-# the tests too, so they exercise the same code the binary runs.
-AGENT_MAIN := agent/main.c
-AGENT_LIB  := $(filter-out $(AGENT_MAIN),$(wildcard agent/*.c))
-AGENT_OBJS := $(patsubst agent/%.c,$(BUILD)/agent/%.o,$(AGENT_LIB))
-BIN        := $(BUILD)/haystack
+objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
+CORE_SRCS := $(wildcard $(addprefix agent/,$(addsuffix /*.c,lib dict detect output dictbuild)))
+KERN_SRCS := $(wildcard agent/kern/*.c agent/runtime/*.c)
+CLI_SRCS  := $(wildcard agent/cli/*.c)
+CORE_LIB  := $(BUILD)/libhaystack-core.a
+KERN_LIB  := $(BUILD)/libhaystack-kern.a
+BIN       := $(BUILD)/haystack
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
 # Helpers the tests and the demo run (packet and capture generators).
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+
+ALL_OBJS := $(call objs,$(CORE_SRCS) $(KERN_SRCS) $(CLI_SRCS) $(wildcard tests/*/*.c))
 
 .PHONY: all deps test check demo clean
 .DELETE_ON_ERROR:
@@ -51,36 +85,48 @@ all: $(BIN) $(BPF_OBJ)
 deps:
 	$(Q)scripts/install-deps.sh
 
-$(BUILD) $(BUILD)/agent $(BUILD)/tests $(BUILD)/tests/tools:
-	$(Q)mkdir -p $@
-
-$(BPF_OBJ): $(BPF_SRC) $(BPF_HDRS) | $(BUILD)
+$(BPF_OBJ): $(BPF_SRC)
 	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(SKEL): $(BPF_OBJ)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name haystack_bpf > $@
 
-$(BUILD)/agent/%.o: agent/%.c $(wildcard agent/*.h) include/haystack.h $(SKEL) | $(BUILD)/agent
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+# Only what includes the skeleton waits for it (and, through the generated
+# dependencies, is rebuilt when the BPF program changes).
+$(call objs,$(KERN_SRCS) $(CLI_SRCS) $(wildcard tests/bpf/*.c)): | $(SKEL)
 
-$(BIN): $(BUILD)/agent/main.o $(AGENT_OBJS)
+$(BUILD)/%.o: %.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(COMPILE) -Itests/lib -c $< -o $@
+
+$(CORE_LIB): $(call objs,$(CORE_SRCS))
+$(KERN_LIB): $(call objs,$(KERN_SRCS))
+$(CORE_LIB) $(KERN_LIB):
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BIN): $(call objs,$(CLI_SRCS)) $(KERN_LIB) $(CORE_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(LINK) $^ -o $@ $(KERN_LDLIBS) $(CORE_LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/lib/*.h) $(AGENT_OBJS) | $(BUILD)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(AGENT_OBJS) -o $@ $(LDLIBS) -lcmocka
+# Unit tests and tools link the core alone (tools add libpcap to write
+# captures): one that reaches into kern/ fails
+# to link, which keeps pure code pure.
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CORE_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(LINK) $^ -o $@ $(CORE_LDLIBS) -lcmocka
 
-$(BUILD)/tests/%: tests/bpf/%.c $(wildcard tests/lib/*.h) $(AGENT_OBJS) $(SKEL) | $(BUILD)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(AGENT_OBJS) -o $@ $(LDLIBS) -lcmocka
+$(BUILD)/tests/%: $(BUILD)/tests/bpf/%.o $(KERN_LIB) $(CORE_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(LINK) $^ -o $@ $(KERN_LDLIBS) $(CORE_LDLIBS) -lcmocka
 
-$(BUILD)/tests/tools/%: tests/tools/%.c $(wildcard tests/lib/*.h) $(AGENT_OBJS) | $(BUILD)/tests/tools
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(AGENT_OBJS) -o $@ $(LDLIBS)
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(CORE_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(LINK) $^ -o $@ $(CORE_LDLIBS) $(call pkg_libs,libpcap,-lpcap)
 
 # The README's test command: installs what the tests need, builds, runs every
 # suite, and ends with the line "N passed, N failed[, N skipped]".
@@ -88,11 +134,14 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory check
 
 check: all $(UNIT_TESTS) $(BPF_TESTS) $(TEST_TOOLS)
-	$(Q)tests/run.sh
+	$(Q)BUILD=$(BUILD) tests/run.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_TOOLS)
 	$(Q)scripts/demo.sh
 
 clean:
-	$(Q)rm -rf $(BUILD)
+	$(Q)rm -rf build
+
+-include $(ALL_OBJS:.o=.d) $(BPF_OBJ:.o=.d)
+-include tests/fuzz/fuzz.mk

@@ -29,11 +29,13 @@
 #include "packet.h"
 #include "haystack.h"
 #include "haystack.skel.h"
-#include "cli.h"
-#include "loader.h"
-#include "log.h"
-#include "prefix.h"
-#include "replay.h"
+#include "runtime/runtime.h"
+#include "kern/instance.h"
+#include "kern/testrun.h"
+#include "kern/stats.h"
+#include "lib/log.h"
+#include "lib/prefix.h"
+#include "runtime/replay.h"
 
 #define DATA_DIR	"tests/bpf/data"
 
@@ -471,7 +473,9 @@ static int group_setup(void **state)
 		.ports = { PORT, 9995 },
 	};
 
-	hs_log_setup(getenv("HS_VERBOSE") != NULL);
+	if (getenv("HS_VERBOSE"))
+		hs_log_set_level(HS_LOG_VERBOSE);
+	hs_kern_log_setup();
 	return hs_setup_load(&o, &ctx.setup) ? -1 : 0;
 }
 

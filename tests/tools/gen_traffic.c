@@ -24,8 +24,8 @@
 #include <pcap/pcap.h>
 #include <pcap/dlt.h>
 #include "packet.h"
-#include "dict.h"
-#include "prefix.h"
+#include "dict/dict.h"
+#include "lib/prefix.h"
 
 #define MAX_DEVICES	3
 /* Outside every dictionary and subscriber prefix (checked at start):

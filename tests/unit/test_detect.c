@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "detect.h"
+#include "detect/detect.h"
 
 #define MAX_C	6
 #define MAX_D	8

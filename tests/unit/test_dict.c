@@ -13,8 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <json-c/json.h>
-#include "dict.h"
-#include "prefix.h"
+#include "dict/dict.h"
+#include "lib/prefix.h"
 #include "unit.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

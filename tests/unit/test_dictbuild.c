@@ -14,10 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "certs.h"
-#include "classify.h"
-#include "pdns.h"
-#include "prefix.h"
+#include "dictbuild/certs.h"
+#include "dictbuild/namegraph.h"
+#include "lib/dnsname.h"
+#include "dictbuild/pdns.h"
+#include "lib/prefix.h"
 #include "unit.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

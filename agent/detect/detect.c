@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Detection (DESIGN §2): dictionary + evidence -> detections and summaries
+ * for one bin. Pure: no I/O, no BPF, no globals.
+ *
+ * The evidence of a bin can hold hundreds of thousands of items, so it is
+ * never scanned per subscriber or per class: the in-bin items are sorted by
+ * (subscriber, hour) once and each subscriber is then evaluated in one pass
+ * over its own items, with per-class and per-domain scratch that is
+ * invalidated by generation stamps instead of being cleared.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "detect/detect.h"
+
+int hs_required(double threshold, int n_monitored)
+{
+	/*
+	 * D is written with a few decimals in the dictionary, so D x N should
+	 * often be an exact integer, but binary doubles miss it from below:
+	 * 0.29 is 0.28999999999999998, and 0.29 * 100 = 28.999999999999996,
+	 * which would floor to 28. The rounding error is about 1e-16 x N; a
+	 * true fractional part of D x N (D with up to 6 decimals, N below a
+	 * million) is at least 1e-6. 1e-9 sits safely between the two.
+	 */
+	double x = threshold * n_monitored + 1e-9;
+
+	/* Written so that NaN and negative D also land on the minimum. */
+	if (!(x >= 1.0))
+		return 1;
+	if (x >= (double)INT_MAX)
+		return INT_MAX;
+	return (int)x;		/* x > 0: truncation is floor, no libm */
+}
+
+/* What one subscriber has shown for one class in the bin. */
+struct class_acc {
+	size_t sub_gen;		/* fields below belong to this subscriber */
+	size_t hour_gen;	/* hour_packets belongs to this hour */
+	size_t item_gen;	/* packets already counted for this item */
+	int seen;		/* distinct domains of the class with evidence */
+	bool primary;		/* one of them is primary */
+	bool active;		/* some hour of the bin reached the threshold */
+	int verdict;		/* detection memo: -1 unknown, 0 no, 1 yes */
+	__u64 packets;
+	__u64 packets_estimate;
+	__u64 hour_packets;
+};
+
+struct scratch {
+	struct class_acc *cls;	/* n_classes */
+	size_t *dom_gen;	/* n_domains: domain already seen by subscriber */
+	int *touched;		/* classes with evidence at this subscriber */
+	int n_touched;
+	int *hour_touched;	/* classes with evidence in the current hour */
+	int n_hour_touched;
+};
+
+static bool in_bin(__u64 hour, __u64 bin_start, __u32 bin_seconds)
+{
+	/* Subtraction, not bin_start + bin_seconds: no overflow at the top. */
+	return hour >= bin_start && hour - bin_start < bin_seconds;
+}
+
+static int cmp_sub_hour(const void *a, const void *b)
+{
+	const struct hs_evidence *x = *(const struct hs_evidence *const *)a;
+	const struct hs_evidence *y = *(const struct hs_evidence *const *)b;
+	int c = memcmp(x->subscriber, y->subscriber, sizeof(x->subscriber));
+
+	if (c)
+		return c;
+	return (x->hour > y->hour) - (x->hour < y->hour);
+}
+
+static int cmp_detection(const void *a, const void *b)
+{
+	const struct hs_detection *x = a, *y = b;
+	int c = memcmp(x->subscriber, y->subscriber, sizeof(x->subscriber));
+
+	if (c)
+		return c;
+	return (x->class_id > y->class_id) - (x->class_id < y->class_id);
+}
+
+/*
+ * Close an hour: DESIGN §2 judges active use per hour, never on sums over
+ * hours. A threshold of 0 is read as "at least one sampled packet": "reaching
+ * 0" would otherwise make every hour of every class active, including hours
+ * with no evidence at all, which says nothing about use.
+ */
+static void close_hour(const struct hs_dict *d, struct scratch *s)
+{
+	for (int i = 0; i < s->n_hour_touched; i++) {
+		int c = s->hour_touched[i];
+		struct class_acc *a = &s->cls[c];
+
+		if (a->hour_packets > 0 &&
+		    a->hour_packets >= d->classes[c].active_packets_per_hour)
+			a->active = true;
+		a->hour_packets = 0;
+	}
+	s->n_hour_touched = 0;
+}
+
+static void add_item(const struct hs_dict *d, struct scratch *s,
+		     const struct hs_evidence *e, size_t sub_gen,
+		     size_t hour_gen, size_t item_gen)
+{
+	int n = e->n_domains;
+
+	if (n > HAYSTACK_MAX_RULES)
+		n = HAYSTACK_MAX_RULES;
+	for (int i = 0; i < n; i++) {
+		int dom = e->domains[i];
+		const struct hs_domain *dm;
+		bool first;
+
+		/* Foreign indices (e.g. evidence from an older dictionary
+		 * generation) cannot be attributed: skip them. */
+		if (dom < 0 || dom >= d->n_domains)
+			continue;
+		dm = &d->domains[dom];
+		first = s->dom_gen[dom] != sub_gen;
+		s->dom_gen[dom] = sub_gen;
+
+		for (int j = 0; j < dm->n_classes; j++) {
+			int c = dm->classes[j];
+			struct class_acc *a;
+
+			if (c < 0 || c >= d->n_classes)
+				continue;
+			a = &s->cls[c];
+			if (a->sub_gen != sub_gen) {
+				memset(a, 0, sizeof(*a));
+				a->sub_gen = sub_gen;
+				a->verdict = -1;
+				s->touched[s->n_touched++] = c;
+			}
+			if (first) {
+				a->seen++;
+				a->primary |= dm->primary;
+			}
+			if (a->hour_gen != hour_gen) {
+				a->hour_gen = hour_gen;
+				s->hour_touched[s->n_hour_touched++] = c;
+			}
+			/* A record group counts once per class, however many
+			 * of the class's domains it matched. */
+			if (a->item_gen != item_gen) {
+				a->item_gen = item_gen;
+				a->packets += e->packets;
+				a->packets_estimate += e->packets_estimate;
+				a->hour_packets += e->packets;
+			}
+		}
+	}
+}
+
+/* Own criteria of class c at the current subscriber, parent not considered. */
+static bool meets(const struct hs_dict *d, const struct scratch *s, int c,
+		  size_t sub_gen)
+{
+	const struct class_acc *a = &s->cls[c];
+	const struct hs_class *k = &d->classes[c];
+
+	/* N = 0: nothing to see, and a child of it is never detected. */
+	if (k->n_monitored <= 0 || a->sub_gen != sub_gen)
+		return false;
+	return a->primary && a->seen >= hs_required(k->threshold, k->n_monitored);
+}
+
+static bool detected(const struct hs_dict *d, struct scratch *s, int c,
+		     size_t sub_gen)
+{
+	struct class_acc *a = &s->cls[c];
+	int p = d->classes[c].parent;
+	bool ok;
+
+	if (!meets(d, s, c, sub_gen))
+		return false;	/* also covers classes without evidence */
+	if (a->verdict >= 0)
+		return a->verdict;
+	/*
+	 * Mark "no" before recursing so a parent cycle (which the loader
+	 * should refuse) ends instead of looping. Chains are a few levels.
+	 */
+	a->verdict = 0;
+	ok = p < 0 || (p < d->n_classes && detected(d, s, p, sub_gen));
+	a->verdict = ok;
+	return ok;
+}
+
+static int push_detection(struct hs_bin_result *r, size_t *cap,
+			  const struct hs_detection *det)
+{
+	if (r->n_detections == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct hs_detection *p;
+
+		p = realloc(r->detections, ncap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		r->detections = p;
+		*cap = ncap;
+	}
+	r->detections[r->n_detections++] = *det;
+	return 0;
+}
+
+static int finish_subscriber(const struct hs_dict *d, struct scratch *s,
+			     const __u8 *subscriber, size_t sub_gen,
+			     struct hs_bin_result *r, size_t *cap)
+{
+	close_hour(d, s);
+	for (int i = 0; i < s->n_touched; i++) {
+		int c = s->touched[i];
+		const struct class_acc *a = &s->cls[c];
+		const struct hs_class *k = &d->classes[c];
+		struct hs_detection det = {
+			.class_id = c,
+			.domains_seen = a->seen,
+			.domains_monitored = k->n_monitored,
+			.required = hs_required(k->threshold, k->n_monitored),
+			.packets = a->packets,
+			.packets_estimate = a->packets_estimate,
+			.active = a->active,
+		};
+
+		if (!detected(d, s, c, sub_gen))
+			continue;
+		memcpy(det.subscriber, subscriber, sizeof(det.subscriber));
+		if (push_detection(r, cap, &det))
+			return -ENOMEM;
+	}
+	s->n_touched = 0;
+	return 0;
+}
+
+static int make_summaries(const struct hs_dict *d, struct hs_bin_result *r)
+{
+	int *slot;
+	size_t n = 0;
+
+	for (int c = 0; c < d->n_classes; c++)
+		n += d->classes[c].n_monitored > 0;
+	if (!n)
+		return 0;
+	r->summaries = calloc(n, sizeof(*r->summaries));
+	slot = malloc(d->n_classes * sizeof(*slot));
+	if (!r->summaries || !slot) {
+		free(slot);
+		return -ENOMEM;
+	}
+	for (int c = 0; c < d->n_classes; c++) {
+		slot[c] = -1;
+		if (d->classes[c].n_monitored <= 0)
+			continue;
+		slot[c] = r->n_summaries;
+		r->summaries[r->n_summaries++].class_id = c;
+	}
+	for (size_t i = 0; i < r->n_detections; i++) {
+		const struct hs_detection *det = &r->detections[i];
+		struct hs_summary *sm = &r->summaries[slot[det->class_id]];
+
+		sm->subscribers++;
+		sm->active += det->active;
+	}
+	free(slot);
+	return 0;
+}
+
+int hs_detect(const struct hs_dict *d, const struct hs_evidence *ev, size_t n_ev,
+	      __u64 bin_start, __u32 bin_seconds, struct hs_bin_result *out)
+{
+	const struct hs_evidence **idx = NULL;
+	struct scratch s = {};
+	struct hs_bin_result r = {
+		.bin_start = bin_start,
+		.bin_seconds = bin_seconds,
+	};
+	size_t n = 0, cap = 0, sub_gen = 0, hour_gen = 0;
+	/* +1: calloc(0) may return NULL, which must not read as failure. */
+	size_t nc = d->n_classes + 1, nd = d->n_domains + 1;
+	int err = -ENOMEM;
+
+	idx = malloc((n_ev ? n_ev : 1) * sizeof(*idx));
+	s.cls = calloc(nc, sizeof(*s.cls));
+	s.dom_gen = calloc(nd, sizeof(*s.dom_gen));
+	s.touched = malloc(nc * sizeof(*s.touched));
+	s.hour_touched = malloc(nc * sizeof(*s.hour_touched));
+	if (!idx || !s.cls || !s.dom_gen || !s.touched || !s.hour_touched)
+		goto cleanup;
+
+	for (size_t i = 0; i < n_ev; i++)
+		if (in_bin(ev[i].hour, bin_start, bin_seconds))
+			idx[n++] = &ev[i];
+	qsort(idx, n, sizeof(*idx), cmp_sub_hour);
+
+	/* Generations start at 1: the zeroed scratch matches none of them. */
+	for (size_t i = 0; i < n; i++) {
+		const struct hs_evidence *e = idx[i];
+		bool new_sub = !i || memcmp(e->subscriber, idx[i - 1]->subscriber,
+					    sizeof(e->subscriber));
+
+		if (new_sub && i) {
+			err = finish_subscriber(d, &s, idx[i - 1]->subscriber,
+						sub_gen, &r, &cap);
+			if (err)
+				goto cleanup;
+		}
+		if (new_sub) {
+			sub_gen++;
+			hour_gen++;
+		} else if (e->hour != idx[i - 1]->hour) {
+			close_hour(d, &s);
+			hour_gen++;
+		}
+		add_item(d, &s, e, sub_gen, hour_gen, i + 1);
+	}
+	if (n) {
+		err = finish_subscriber(d, &s, idx[n - 1]->subscriber, sub_gen,
+					&r, &cap);
+		if (err)
+			goto cleanup;
+	}
+
+	/* Subscribers come out in order already; classes within one do not. */
+	if (r.n_detections)
+		qsort(r.detections, r.n_detections, sizeof(*r.detections),
+		      cmp_detection);
+	err = make_summaries(d, &r);
+
+cleanup:
+	free(idx);
+	free(s.cls);
+	free(s.dom_gen);
+	free(s.touched);
+	free(s.hour_touched);
+	if (err) {
+		hs_bin_result_free(&r);
+		r.bin_start = bin_start;
+		r.bin_seconds = bin_seconds;
+	}
+	*out = r;
+	return err;
+}
+
+void hs_bin_result_free(struct hs_bin_result *r)
+{
+	if (!r)
+		return;
+	free(r->detections);
+	free(r->summaries);
+	r->detections = NULL;
+	r->n_detections = 0;
+	r->summaries = NULL;
+	r->n_summaries = 0;
+}

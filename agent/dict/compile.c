@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The dictionary compiled for the kernel: the distinct prefixes of the
+ * service_endpoints LPM trie, each with the rule set of every dictionary
+ * prefix containing it, identical rule sets shared in endpoint_rules.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dict/dict.h"
+#include "lib/log.h"
+#include "lib/prefix.h"
+
+/* One prefix of one domain, as the dictionary lists it. */
+struct item {
+	struct haystack_lpm_key key;
+	__u32 domain;
+};
+
+static int key_cmp(const struct haystack_lpm_key *a, const struct haystack_lpm_key *b)
+{
+	int c = memcmp(a->addr, b->addr, sizeof(a->addr));
+
+	return c ? c : (a->prefixlen > b->prefixlen) - (a->prefixlen < b->prefixlen);
+}
+
+/* Address, then length ascending: every prefix comes right before all the
+ * prefixes it contains (a pre-order walk of the containment tree), so one
+ * stack of enclosing prefixes replaces pairwise containment checks. */
+static int item_cmp(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	int c = key_cmp(&x->key, &y->key);
+
+	return c ? c : (x->domain > y->domain) - (x->domain < y->domain);
+}
+
+static int rule_cmp(const void *a, const void *b)
+{
+	const struct endpoint_rule *x = a, *y = b;
+
+	if (x->domain != y->domain)
+		return x->domain < y->domain ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return (x->port > y->port) - (x->port < y->port);
+}
+
+static __u64 ruleset_hash(const struct endpoint_ruleset *rs)
+{
+	const unsigned char *p = (const unsigned char *)rs;
+	size_t i, n = offsetof(struct endpoint_ruleset, rule) + rs->count * sizeof(rs->rule[0]);
+	__u64 h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+struct interner {
+	__u32 *slots;		/* open addressing; UINT32_MAX = empty */
+	size_t mask;
+	size_t cap;		/* of out->rulesets */
+};
+
+/* Identical rule sets share one endpoint_rules entry: the kernel array is
+ * far smaller than the trie, and evidence keys stay comparable. */
+static int intern(struct interner *t, struct hs_compiled *c,
+		  const struct endpoint_ruleset *rs, __u32 *id)
+{
+	struct endpoint_ruleset *tmp;
+	size_t h;
+
+	for (h = ruleset_hash(rs) & t->mask; t->slots[h] != UINT32_MAX; h = (h + 1) & t->mask) {
+		if (!memcmp(&c->rulesets[t->slots[h]], rs, sizeof(*rs))) {
+			*id = t->slots[h];
+			return 0;
+		}
+	}
+	if (c->n_rulesets == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		tmp = realloc(c->rulesets, t->cap * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		c->rulesets = tmp;
+	}
+	*id = (__u32)c->n_rulesets;
+	c->rulesets[c->n_rulesets++] = *rs;
+	t->slots[h] = *id;
+	return 0;
+}
+
+static void too_many_rules(const struct hs_dict *d, const struct haystack_lpm_key *key,
+			   const struct endpoint_rule *rules, size_t n)
+{
+	char p[HS_ADDRSTRLEN + 4], names[512];
+	size_t i, len = 0;
+
+	names[0] = '\0';
+	for (i = 0; i < n && len < sizeof(names); i++) {
+		if (i && rules[i].domain == rules[i - 1].domain)
+			continue;
+		if (len + strlen(d->domains[rules[i].domain].name) + 8 > sizeof(names)) {
+			snprintf(names + len, sizeof(names) - len, ", ...");
+			break;
+		}
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+					len ? ", " : "", d->domains[rules[i].domain].name);
+	}
+	hs_err("%s: prefix %s needs %zu rules, at most %d fit (domains %s)",
+	       d->path ? d->path : "dictionary", hs_format_prefix(key, p, sizeof(p)), n, HAYSTACK_MAX_RULES, names);
+}
+
+int hs_dict_compile(const struct hs_dict *d, struct hs_compiled *out)
+{
+	/* enclosing prefixes of the current one: strictly longer each, so at
+	 * most one per length 0..128 */
+	struct hs_endpoint stack[129];
+	struct endpoint_rule *rules = NULL;
+	struct interner t = {};
+	struct item *items = NULL;
+	char p_buf[HS_ADDRSTRLEN + 4];
+	size_t n_items = 0, i, g, k, m, n, need, rules_cap = 0, slots;
+	int dom, p, depth = 0, err = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (dom = 0; dom < d->n_domains; dom++)
+		n_items += (size_t)d->domains[dom].n_prefixes;
+	items = malloc((n_items + 1) * sizeof(*items));
+	out->endpoints = malloc((n_items + 1) * sizeof(*out->endpoints));
+	for (slots = 64; slots < 2 * n_items; slots *= 2)
+		;
+	t.slots = malloc(slots * sizeof(*t.slots));
+	t.mask = slots - 1;
+	if (!items || !out->endpoints || !t.slots) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memset(t.slots, 0xff, slots * sizeof(*t.slots));
+	for (i = 0, dom = 0; dom < d->n_domains; dom++)
+		for (p = 0; p < d->domains[dom].n_prefixes; p++)
+			items[i++] = (struct item){ d->domains[dom].prefixes[p], (__u32)dom };
+	qsort(items, n_items, sizeof(*items), item_cmp);
+
+	for (i = 0; i < n_items; i = g) {
+		const struct haystack_lpm_key *key = &items[i].key;
+		struct endpoint_ruleset rs = {};
+		__u32 id;
+
+		need = HAYSTACK_MAX_RULES;
+		for (g = i; g < n_items && !key_cmp(&items[g].key, key); g++)
+			need += (size_t)(d->domains[items[g].domain].n_ports ?: 1);
+		if (need > rules_cap) {
+			struct endpoint_rule *tmp = realloc(rules, need * sizeof(*rules));
+
+			if (!tmp) {
+				err = -ENOMEM;
+				goto out;
+			}
+			rules = tmp;
+			rules_cap = need;
+		}
+
+		/* the kernel returns only the longest match, so it must carry
+		 * the rules of every prefix around it too */
+		while (depth && !hs_prefix_contains(&stack[depth - 1].key, key))
+			depth--;
+		n = 0;
+		if (depth) {
+			rs = out->rulesets[stack[depth - 1].ruleset];
+			memcpy(rules, rs.rule, rs.count * sizeof(*rules));
+			n = rs.count;
+		}
+		for (k = i; k < g; k++) {
+			const struct hs_domain *dm = &d->domains[items[k].domain];
+
+			if (k > i && items[k].domain == items[k - 1].domain)
+				continue;
+			if (!dm->n_ports)
+				rules[n++] = (struct endpoint_rule){ .domain = items[k].domain };
+			for (p = 0; p < dm->n_ports; p++)
+				rules[n++] = (struct endpoint_rule){
+					.domain = items[k].domain,
+					.port = dm->ports[p].port,
+					.proto = dm->ports[p].proto,
+				};
+		}
+		qsort(rules, n, sizeof(*rules), rule_cmp);
+		for (k = 1, m = n ? 1 : 0; k < n; k++)
+			if (rule_cmp(&rules[k], &rules[m - 1]))
+				rules[m++] = rules[k];
+		n = m;
+		if (n > HAYSTACK_MAX_RULES) {
+			too_many_rules(d, key, rules, n);
+			err = -E2BIG;
+			goto out;
+		}
+
+		memset(&rs, 0, sizeof(rs));
+		rs.count = (__u32)n;
+		memcpy(rs.rule, rules, n * sizeof(*rules));
+		err = intern(&t, out, &rs, &id);
+		if (err)
+			goto out;
+		out->endpoints[out->n_endpoints] = (struct hs_endpoint){ *key, id };
+		/* only parsed prefixes nest strictly; a hand-made key with host
+		 * bits set must not overrun the stack */
+		if (depth == (int)(sizeof(stack) / sizeof(stack[0]))) {
+			hs_err("%s: prefix %s: host bits set",
+			       d->path ? d->path : "dictionary", hs_format_prefix(key, p_buf, sizeof(p_buf)));
+			err = -EINVAL;
+			goto out;
+		}
+		stack[depth++] = out->endpoints[out->n_endpoints++];
+	}
+out:
+	if (err == -ENOMEM)
+		hs_err("%s: out of memory compiling the dictionary", d->path ? d->path : "dictionary");
+	if (err)
+		hs_compiled_free(out);
+	free(t.slots);
+	free(rules);
+	free(items);
+	return err;
+}
+
+void hs_compiled_free(struct hs_compiled *c)
+{
+	if (!c)
+		return;
+	free(c->endpoints);
+	free(c->rulesets);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Reading evidence out of the kernel: evidence map entries -> hs_evidence. */
+#pragma once
+
+#include <stddef.h>
+#include "detect/detect.h"
+
+/* Collect all evidence with bin_start in [from, until) into *out (malloc'd).
+ * Each entry's rule mask is resolved to its distinct domains through the
+ * endpoint_rules map. Returns 0 or -errno. */
+int hs_harvest(int evidence_fd, int rules_fd, __u64 from, __u64 until,
+	       struct hs_evidence **out, size_t *n);
+/* The distinct domains (indices in hs_dict.domains) of the rules of a rule
+ * set that a rule mask names. */
+int hs_ruleset_domains(int rules_fd, __u32 ruleset, __u32 mask,
+		       int domains[HAYSTACK_MAX_RULES], int *n);
+/* Delete evidence with bin_start < until: bins no longer needed by any report. */
+int hs_evidence_expire(int evidence_fd, __u64 until, size_t *n_deleted);
+/* Number of entries in the evidence map. */
+size_t hs_evidence_count(int evidence_fd);

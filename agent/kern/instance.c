@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "haystack.skel.h"
+#include "kern/instance.h"
+#include "lib/log.h"
+#include "lib/prefix.h"
+
+#define BPFFS "/sys/fs/bpf"
+
+/* Every pinned map, by its name in bpf/maps.h. */
+const char *const hs_map_names[HS_MAP_COUNT + 1] = {
+	[HS_MAP_CONFIG] = "config",
+	[HS_MAP_STATS] = "stats",
+	[HS_MAP_SUBSCRIBERS] = "subscriber_prefixes",
+	[HS_MAP_ENDPOINTS] = "service_endpoints",
+	[HS_MAP_RULES] = "endpoint_rules",
+	[HS_MAP_EVIDENCE] = "evidence",
+	[HS_MAP_TEMPLATES] = "templates",
+	[HS_MAP_EXPORTERS] = "exporters",
+	[HS_MAP_RECORDS] = "records",	/* so a run taking over reads them */
+};
+
+static bool is_pinned_map(const char *name)
+{
+	for (int i = 0; hs_map_names[i]; i++)
+		if (!strcmp(hs_map_names[i], name))
+			return true;
+	return false;
+}
+
+int hs_ensure_bpffs(void)
+{
+	struct statfs st;
+	int err;
+
+	if (!statfs(BPFFS, &st) && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	/* `ip netns exec` remounts /sys in a private mount namespace, which
+	 * hides the host's bpffs: mount one there, as xdp-tools does. It
+	 * disappears with the namespace. */
+	mkdir(BPFFS, 0700);
+	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
+		err = -errno;
+		hs_err("%s is not a bpffs and mounting one failed: %s (%d)", BPFFS,
+		       strerror(-err), err);
+		return err;
+	}
+	hs_debug("mounted bpffs at %s", BPFFS);
+	return 0;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int hs_instance_open(struct hs_instance *in, const char *pin_dir)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int err;
+
+	memset(in, 0, sizeof(*in));
+	in->pin_dir = pin_dir;
+	if (pin_dir) {
+		err = hs_ensure_bpffs();
+		if (err)
+			return err;
+		err = mkdir_p(pin_dir);
+		if (err) {
+			hs_err("cannot create pin directory %s: %s (%d)", pin_dir,
+			       strerror(-err), err);
+			return err;
+		}
+	}
+	in->skel = haystack_bpf__open();
+	if (!in->skel) {
+		err = -errno;
+		hs_err("cannot open the BPF object: %s (%d)", strerror(-err), err);
+		return err;
+	}
+	/* Only the maps named in hs_map_names are shared by a program and
+	 * the agents that follow; the walk's scratch space is the program's. */
+	bpf_object__for_each_map(map, in->skel->obj) {
+		if (pin_dir && is_pinned_map(bpf_map__name(map))) {
+			snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
+			err = bpf_map__set_pin_path(map, path);
+		} else {
+			err = bpf_map__set_pin_path(map, NULL);
+		}
+		if (err) {
+			hs_err("cannot set pin path of map %s: %s (%d)", bpf_map__name(map),
+			       strerror(-err), err);
+			return err;
+		}
+	}
+	return 0;
+}
+
+int hs_instance_load(struct hs_instance *in)
+{
+	int err = haystack_bpf__load(in->skel);
+
+	if (err) {
+		hs_err("cannot load the XDP program into the kernel: %s (%d)%s", strerror(-err),
+		       err, hs_log_get_level() >= HS_LOG_DEBUG ? "" : "; -v shows the verifier log");
+		return err;
+	}
+	return 0;
+}
+
+/* The haystack program attached to ifindex, if any (caller closes mp). */
+static struct xdp_program *find_attached(int ifindex, struct xdp_multiprog **mp)
+{
+	struct xdp_program *p;
+
+	*mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (libxdp_get_error(*mp)) {
+		*mp = NULL;
+		return NULL;
+	}
+	if (xdp_multiprog__is_legacy(*mp)) {
+		p = xdp_multiprog__main_prog(*mp);
+		return p && !strcmp(xdp_program__name(p), "haystack_xdp") ? p : NULL;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, *mp); p; p = xdp_multiprog__next_prog(p, *mp))
+		if (!strcmp(xdp_program__name(p), "haystack_xdp"))
+			return p;
+	return NULL;
+}
+
+static int prog_info(int fd, struct bpf_prog_info *info, __u32 *map_ids, __u32 n_ids)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	info->nr_map_ids = n_ids;
+	info->map_ids = (__u64)(unsigned long)map_ids;
+	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+}
+
+/* The attached program is ours to take over when it is the same build (same
+ * instruction tag) and counts into the maps pinned where we loaded ours. */
+static int adopt(struct hs_instance *in, struct xdp_multiprog *mp, struct xdp_program *old,
+		 const char *ifname)
+{
+	struct bpf_prog_info mine, theirs;
+	struct bpf_map_info config = {};
+	__u32 ids[16], len = sizeof(config);
+	bool shares_config = false;
+	int err;
+
+	err = hs_instance_load(in);
+	if (err)
+		return err;
+	if (prog_info(bpf_program__fd(in->skel->progs.haystack_xdp), &mine, NULL, 0) ||
+	    prog_info(xdp_program__fd(old), &theirs, ids, 16) ||
+	    bpf_obj_get_info_by_fd(bpf_map__fd(in->skel->maps.config), &config, &len))
+		return -errno;
+	for (__u32 i = 0; i < theirs.nr_map_ids && i < 16; i++)
+		shares_config |= ids[i] == config.id;
+	if (!shares_config) {
+		hs_err("another haystack instance is attached to %s (not the one pinned at %s); `haystack detach --iface %s` removes it",
+		       ifname, in->pin_dir, ifname);
+		return -EEXIST;
+	}
+	if (memcmp(mine.tag, theirs.tag, sizeof(mine.tag))) {
+		hs_err("a haystack of another build is attached to %s; `haystack detach --iface %s` removes it (its evidence with it)",
+		       ifname, ifname);
+		return -EEXIST;
+	}
+	in->xdp = xdp_program__from_id(theirs.id);
+	err = libxdp_get_error(in->xdp);
+	if (err) {
+		in->xdp = NULL;
+		return err;
+	}
+	in->mode = xdp_multiprog__attach_mode(mp);
+	in->attached = in->adopted = true;
+	return 0;
+}
+
+int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_attach_mode mode)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *old;
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = in->skel->obj,
+			    .prog_name = "haystack_xdp");
+	int err;
+
+	in->ifindex = if_nametoindex(ifname);
+	if (!in->ifindex) {
+		hs_err("no interface %s in this network namespace", ifname);
+		return -ENODEV;
+	}
+	/* A program left by `run --keep` goes on counting into its pins: it
+	 * is taken over, never doubled by a second one counting every record
+	 * twice, and never replaced (its templates and records in flight stay). */
+	old = find_attached(in->ifindex, &mp);
+	if (old) {
+		err = in->pin_dir ? adopt(in, mp, old, ifname) : -EEXIST;
+		if (err == -EEXIST && !in->pin_dir)
+			hs_err("haystack is already attached to %s; `haystack detach --iface %s` removes it",
+			       ifname, ifname);
+		xdp_multiprog__close(mp);
+		return err;
+	}
+	xdp_multiprog__close(mp);
+	in->xdp = xdp_program__create(&opts);
+	err = libxdp_get_error(in->xdp);
+	if (err) {
+		in->xdp = NULL;
+		hs_err("cannot prepare the XDP program for %s: %s (%d)", ifname, strerror(-err),
+		       err);
+		return err;
+	}
+	/* libxdp loads the object itself (as a dispatcher component where the
+	 * kernel supports it), so other XDP programs can share the interface. */
+	err = xdp_program__attach(in->xdp, in->ifindex, mode, 0);
+	if (err) {
+		hs_err("cannot attach to %s: %s (%d)", ifname, strerror(-err), err);
+		return err;
+	}
+	in->mode = mode;
+	in->attached = true;
+	return 0;
+}
+
+int hs_unpin_all(const char *pin_dir)
+{
+	char path[PATH_MAX];
+	int err = 0;
+
+	for (int i = 0; hs_map_names[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, hs_map_names[i]);
+		if (unlink(path) && errno != ENOENT)
+			err = -errno;
+	}
+	if (rmdir(pin_dir) && errno != ENOENT)
+		err = err ?: -errno;
+	return err;
+}
+
+void hs_instance_close(struct hs_instance *in, bool keep)
+{
+	if (in->attached && !keep) {
+		int err = xdp_program__detach(in->xdp, in->ifindex, in->mode, 0);
+
+		if (err)
+			hs_err("cannot detach from ifindex %d: %s (%d)", in->ifindex,
+			       strerror(-err), err);
+	}
+	/* The xdp_program shares the skeleton's bpf_object: close it first
+	 * without letting it free the object twice. */
+	if (in->xdp)
+		xdp_program__close(in->xdp);
+	if (in->skel)
+		haystack_bpf__destroy(in->skel);
+	if (!keep && in->pin_dir)
+		hs_unpin_all(in->pin_dir);
+	memset(in, 0, sizeof(*in));
+}
+
+static int map_update(struct bpf_map *map, const void *key, const void *val)
+{
+	int err = bpf_map_update_elem(bpf_map__fd(map), key, val, BPF_ANY);
+
+	if (err) {
+		err = -errno;
+		hs_err("cannot write map %s (%u entries max): %s (%d)", bpf_map__name(map),
+		       bpf_map__max_entries(map), strerror(-err), err);
+	}
+	return err;
+}
+
+int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n)
+{
+	struct bpf_map *map = in->skel->maps.subscriber_prefixes;
+	int err;
+
+	if (n > bpf_map__max_entries(map)) {
+		hs_err("%zu subscriber prefixes, at most %u fit", n, bpf_map__max_entries(map));
+		return -E2BIG;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct subscriber_prefix v = { .id = i };
+
+		err = map_update(map, &p[i], &v);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c)
+{
+	struct bpf_map *eps = in->skel->maps.service_endpoints;
+	struct bpf_map *rules = in->skel->maps.endpoint_rules;
+	int err;
+
+	/* Check sizes first so a dictionary too large is refused whole. */
+	if (c->n_endpoints > bpf_map__max_entries(eps) ||
+	    c->n_rulesets > bpf_map__max_entries(rules)) {
+		hs_err("dictionary needs %zu endpoints and %zu rule sets; at most %u and %u fit",
+		       c->n_endpoints, c->n_rulesets, bpf_map__max_entries(eps),
+		       bpf_map__max_entries(rules));
+		return -E2BIG;
+	}
+	/* Rule sets before the endpoints that point at them. */
+	for (__u32 i = 0; i < c->n_rulesets; i++) {
+		err = map_update(rules, &i, &c->rulesets[i]);
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < c->n_endpoints; i++) {
+		struct service_endpoint v = { .ruleset = c->endpoints[i].ruleset };
+
+		err = map_update(eps, &c->endpoints[i].key, &v);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg)
+{
+	__u32 zero = 0;
+
+	return map_update(in->skel->maps.config, &zero, cfg);
+}
+
+int hs_read_config(struct hs_instance *in, struct haystack_config *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.config), &zero, cfg)) {
+		int err = -errno;
+
+		hs_err("cannot read the pinned config: %s (%d)", strerror(-err), err);
+		return err;
+	}
+	return 0;
+}
+
+int hs_pinned_map_fd(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+int hs_detach_iface(const char *ifname)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	int ifindex, err = 0;
+
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex) {
+		hs_err("no interface %s in this network namespace", ifname);
+		return -ENODEV;
+	}
+	p = find_attached(ifindex, &mp);
+	if (!p)
+		hs_info("no haystack program attached to %s", ifname);
+	else if (xdp_multiprog__is_legacy(mp))
+		err = xdp_multiprog__detach(mp);
+	else
+		err = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
+	xdp_multiprog__close(mp);
+	if (err)
+		hs_err("cannot detach from %s: %s (%d)", ifname, strerror(-err), err);
+	return err;
+}

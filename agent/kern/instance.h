@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The XDP program and its maps: open, load or re-use pins, fill, attach. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <xdp/libxdp.h>
+#include "haystack.h"
+#include "dict/dict.h"
+
+struct haystack_bpf;
+
+struct hs_instance {
+	struct haystack_bpf *skel;
+	struct xdp_program *xdp;
+	const char *pin_dir;		/* NULL: nothing pinned (replay, tests) */
+	int ifindex;
+	enum xdp_attach_mode mode;
+	bool attached;
+	bool adopted;			/* took over a program left by run --keep */
+};
+
+/* Open the program; with pin_dir, maps are pinned there by name and re-used
+ * when already pinned (evidence and config survive a restart). Mounts a bpffs
+ * at /sys/fs/bpf when there is none (as inside `ip netns exec`). */
+int hs_instance_open(struct hs_instance *in, const char *pin_dir);
+/* Load without attaching (replay: BPF_PROG_TEST_RUN on the same program). */
+int hs_instance_load(struct hs_instance *in);
+/* Load (if needed) and attach with libxdp to ifname. A haystack program of
+ * the same build already attached there and counting into this instance's
+ * pins (left by `run --keep`) is taken over instead: it keeps running, with
+ * its evidence and templates, and is ours to detach from then on. */
+int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_attach_mode mode);
+/* Free; unless keep, detach first and remove the pins and their directory. */
+void hs_instance_close(struct hs_instance *in, bool keep);
+
+/* Writing the maps. The config entry is written last: until it holds a bin
+ * width the program counts packets under not_configured and touches nothing. */
+int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n);
+int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c);
+int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg);
+/* The config entry in place (pinned by an earlier agent). */
+int hs_read_config(struct hs_instance *in, struct haystack_config *cfg);
+
+/* Make sure a bpffs is mounted at /sys/fs/bpf. */
+int hs_ensure_bpffs(void);
+/* Route libbpf's and libxdp's messages through lib/log.h. */
+void hs_kern_log_setup(void);
+
+/* Pinned objects, for status/detach (no program needed). */
+int hs_pinned_map_fd(const char *pin_dir, const char *name);
+int hs_unpin_all(const char *pin_dir);
+/* The pinned maps, by index into hs_map_names (NULL-terminated). */
+enum hs_map {
+	HS_MAP_CONFIG, HS_MAP_STATS, HS_MAP_SUBSCRIBERS, HS_MAP_ENDPOINTS, HS_MAP_RULES,
+	HS_MAP_EVIDENCE, HS_MAP_TEMPLATES, HS_MAP_EXPORTERS, HS_MAP_RECORDS, HS_MAP_COUNT,
+};
+extern const char *const hs_map_names[HS_MAP_COUNT + 1];
+
+/* Detach every haystack program from ifname (detach verb). */
+int hs_detach_iface(const char *ifname);

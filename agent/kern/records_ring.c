@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The records ring buffer: each flow record the program sent, with its
+ * matched domains resolved through endpoint_rules, written as a record line. */
+#include <errno.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "haystack.skel.h"
+#include "kern/harvest.h"
+#include "kern/instance.h"
+#include "kern/records_ring.h"
+#include "lib/log.h"
+#include "output/records.h"
+
+static int on_record(void *arg, void *data, size_t size)
+{
+	struct hs_records *r = arg;
+	const struct flow_record *rec = data;
+	const char *names[HAYSTACK_MAX_RULES];
+	int domains[HAYSTACK_MAX_RULES], n = 0, k = 0, err;
+
+	if (size < sizeof(*rec))
+		return 0;
+	if (rec->result == RESULT_MATCHED &&
+	    !hs_ruleset_domains(r->rules_fd, rec->ruleset, rec->rule_mask, domains, &n))
+		for (int i = 0; i < n; i++)
+			if (domains[i] >= 0 && domains[i] < r->dict->n_domains)
+				names[k++] = r->dict->domains[domains[i]].name;
+	err = hs_record_write(r->out, rec, names, k);
+	if (err && !r->err)
+		r->err = err;
+	return 0;
+}
+
+int hs_records_open(struct hs_records *r, struct hs_instance *in, FILE *out,
+		    const struct hs_dict *dict)
+{
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->out = out;
+	r->dict = dict;
+	r->rules_fd = bpf_map__fd(in->skel->maps.endpoint_rules);
+	r->rb = ring_buffer__new(bpf_map__fd(in->skel->maps.records), on_record, r, NULL);
+	if (!r->rb) {
+		err = -errno;
+		hs_err("cannot open the records ring buffer: %s (%d)", strerror(-err), err);
+		return err;
+	}
+	return 0;
+}
+
+int hs_records_poll(struct hs_records *r, int timeout_ms)
+{
+	int n = timeout_ms ? ring_buffer__poll(r->rb, timeout_ms) : ring_buffer__consume(r->rb);
+
+	if (n < 0 && n != -EINTR) {
+		hs_err("cannot read the records ring buffer: %s (%d)", strerror(-n), n);
+		return n;
+	}
+	if (r->err)
+		hs_err("cannot write records: %s (%d)", strerror(-r->err), r->err);
+	return r->err;
+}
+
+void hs_records_close(struct hs_records *r)
+{
+	ring_buffer__free(r->rb);
+	r->rb = NULL;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* BPF_PROG_TEST_RUN of the XDP program on one frame (replay and the tests). */
+#pragma once
+
+#include <stddef.h>
+#include <linux/types.h>
+
+/* Largest frame BPF_PROG_TEST_RUN takes for XDP without frags: a page less
+ * the XDP headroom and the skb_shared_info tailroom. */
+#define HS_TEST_RUN_MAX_FRAME 3500
+
+/* Run the program once on one Ethernet frame. Frames shorter than an
+ * Ethernet header are accepted too: the kernel refuses those as test input,
+ * so they are padded where the program does not see it, and it sees exactly
+ * len bytes.
+ * Returns 0 with *verdict set, or -errno. */
+int hs_frame_run(int prog_fd, const void *frame, size_t len, __u32 *verdict);

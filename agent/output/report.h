@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Report lines (DESIGN §3): JSON objects, one a line. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "detect/detect.h"
+
+struct hs_report {
+	FILE *out;
+	const struct hs_dict *dict;
+	bool detail;			/* also write detection lines */
+};
+
+/* Evaluate and write every bin of width bin_seconds with start in
+ * [first, last] (both already aligned). Returns 0 or -errno. */
+int hs_report_bins(struct hs_report *r, const struct hs_evidence *ev, size_t n,
+		   __u32 bin_seconds, __u64 first, __u64 last);
+/* The report stream: path opened with mode ("w" for a replay, "a" for a
+ * live run that may restart), or standard output without a path. Prints one
+ * line and returns -errno when it cannot be opened. */
+int hs_report_open(const char *path, const char *mode, FILE **out);

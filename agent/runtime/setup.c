@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/runtime.h"
+#include "kern/instance.h"
+#include "lib/log.h"
+#include "lib/prefix.h"
+
+/* FNV-1a over the dictionary file: tells a restarted agent whether the
+ * pinned evidence was counted against the dictionary it is given. */
+static int file_hash(const char *path, __u64 *hash)
+{
+	FILE *f = fopen(path, "rb");
+	__u64 h = 0xcbf29ce484222325ULL;
+	int c;
+
+	if (!f)
+		return -errno;
+	while ((c = getc(f)) != EOF)
+		h = (h ^ (__u8)c) * 0x100000001b3ULL;
+	fclose(f);
+	*hash = h;
+	return 0;
+}
+
+int hs_setup_load(const struct hs_options *o, struct hs_setup *s)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	if (!o->dict_path || !o->subscribers_path) {
+		hs_err("--dict and --subscribers are required");
+		return -EINVAL;
+	}
+	err = hs_dict_load(o->dict_path, &s->dict);
+	if (err)
+		return err;
+	err = hs_subscribers_load(o->subscribers_path, &s->subscribers, &s->n_subscribers);
+	if (err)
+		goto fail;
+	err = hs_dict_compile(s->dict, &s->compiled);
+	if (err)
+		goto fail;
+	err = file_hash(o->dict_path, &s->config.dict_hash);
+	if (err)
+		goto fail;
+	memcpy(s->config.ports, o->ports, sizeof(s->config.ports));
+	s->config.bin_seconds = HAYSTACK_BASE_BIN;
+	s->config.flags = (o->consume ? HAYSTACK_F_CONSUME : 0) |
+			  (o->records ? HAYSTACK_F_RECORDS : 0);
+	s->config.sampling = o->sampling;
+	s->config.template_timeout = o->template_timeout;
+	return 0;
+fail:
+	hs_setup_free(s);
+	return err;
+}
+
+void hs_setup_free(struct hs_setup *s)
+{
+	hs_dict_free(s->dict);
+	hs_compiled_free(&s->compiled);
+	free(s->subscribers);
+	memset(s, 0, sizeof(*s));
+}
+
+int hs_setup_apply(const struct hs_setup *s, struct hs_instance *in)
+{
+	int err;
+
+	err = hs_write_subscribers(in, s->subscribers, s->n_subscribers);
+	if (!err)
+		err = hs_write_dictionary(in, &s->compiled);
+	if (!err)
+		err = hs_write_config(in, &s->config);
+	return err;
+}
