@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "runtime/runtime.h"
+#include "runtime/setup.h"
 #include "kern/harvest.h"
 #include "haystack.skel.h"
 #include "kern/instance.h"

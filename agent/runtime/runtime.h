@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <xdp/libxdp.h>
 #include "haystack.h"
-#include "dict/dict.h"
 
 #define HS_MAX_BINS HAYSTACK_REPORT_WIDTHS
 
@@ -30,23 +29,6 @@ struct hs_options {
 	char **inputs;			/* replay: capture files */
 	int n_inputs;
 };
-
-/* Everything a verb needs from --dict and --subscribers, validated as a
- * whole before any map is touched. */
-struct hs_setup {
-	struct hs_dict *dict;
-	struct hs_compiled compiled;
-	struct haystack_lpm_key *subscribers;
-	size_t n_subscribers;
-	struct haystack_config config;
-};
-
-int hs_setup_load(const struct hs_options *o, struct hs_setup *s);
-void hs_setup_free(struct hs_setup *s);
-struct hs_instance;
-/* Subscribers, dictionary, then config: the program starts counting only once
- * everything it reads is in place. */
-int hs_setup_apply(const struct hs_setup *s, struct hs_instance *in);
 
 int cmd_replay(const struct hs_options *o);
 int cmd_run(const struct hs_options *o);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/runtime.h"
+#include "runtime/setup.h"
 #include "kern/instance.h"
 #include "lib/log.h"
 #include "lib/prefix.h"

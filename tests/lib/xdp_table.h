@@ -30,6 +30,7 @@
 #include "haystack.h"
 #include "haystack.skel.h"
 #include "runtime/runtime.h"
+#include "runtime/setup.h"
 #include "kern/instance.h"
 #include "kern/testrun.h"
 #include "kern/stats.h"
