@@ -4,6 +4,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "kern/harvest.h"
+#include "kern/mapwalk.h"
 
 int hs_ruleset_domains(int rules_fd, __u32 ruleset, __u32 mask,
 		       int domains[HAYSTACK_MAX_RULES], int *n)
@@ -38,87 +39,80 @@ static int evidence_from_entry(int rules_fd, const struct evidence_key *k,
 	return hs_ruleset_domains(rules_fd, k->ruleset, k->rule_mask, e->domains, &e->n_domains);
 }
 
+struct harvest {
+	int rules_fd;
+	__u64 from, until;
+	struct hs_evidence *ev;
+	size_t n, cap;
+};
+
+static int harvest_one(const void *key, const void *value, void *ctx)
+{
+	const struct evidence_key *k = key;
+	struct harvest *h = ctx;
+	struct hs_evidence *tmp;
+
+	if (k->bin_start < h->from || k->bin_start >= h->until)
+		return 0;
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 1024;
+		tmp = realloc(h->ev, h->cap * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		h->ev = tmp;
+	}
+	return evidence_from_entry(h->rules_fd, k, value, &h->ev[h->n++]);
+}
+
 int hs_harvest(int evidence_fd, int rules_fd, __u64 from, __u64 until,
 	       struct hs_evidence **out, size_t *n)
 {
-	struct evidence_key key, next, *prev = NULL;
-	struct hs_evidence *ev = NULL, *tmp;
-	struct evidence_value val;
-	size_t cap = 0, cnt = 0;
-	int err = 0;
+	struct harvest h = { .rules_fd = rules_fd, .from = from, .until = until };
+	int err;
 
-	while (!bpf_map_get_next_key(evidence_fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (key.bin_start < from || key.bin_start >= until)
-			continue;
-		/* Deleted by an expiry meanwhile: nothing to count. */
-		if (bpf_map_lookup_elem(evidence_fd, &key, &val))
-			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 1024;
-			tmp = realloc(ev, cap * sizeof(*ev));
-			if (!tmp) {
-				err = -ENOMEM;
-				goto fail;
-			}
-			ev = tmp;
-		}
-		err = evidence_from_entry(rules_fd, &key, &val, &ev[cnt]);
-		if (err)
-			goto fail;
-		cnt++;
+	err = hs_map_for_each(evidence_fd, sizeof(struct evidence_key),
+			      sizeof(struct evidence_value), harvest_one, &h);
+	if (err) {
+		free(h.ev);
+		return err;
 	}
-	*out = ev;
-	*n = cnt;
+	*out = h.ev;
+	*n = h.n;
 	return 0;
-fail:
-	free(ev);
-	return err;
+}
+
+struct expiry {
+	int fd;
+	__u64 until;
+	size_t n;
+	int err;
+};
+
+static int expire_one(const void *key, const void *value, void *ctx)
+{
+	const struct evidence_key *k = key;
+	struct expiry *x = ctx;
+
+	if (k->bin_start >= x->until)
+		return 0;
+	if (bpf_map_delete_elem(x->fd, k) && errno != ENOENT)
+		x->err = -errno;
+	else
+		x->n++;
+	return 0;
 }
 
 int hs_evidence_expire(int evidence_fd, __u64 until, size_t *n_deleted)
 {
-	struct evidence_key key, next, *prev = NULL, *old = NULL, *tmp;
-	size_t cnt = 0, cap = 0;
-	int err = 0;
+	struct expiry x = { .fd = evidence_fd, .until = until };
+	int err = hs_map_for_each(evidence_fd, sizeof(struct evidence_key), 0, expire_one, &x);
 
-	/* Collect first, delete after: deleting the key get_next_key walks
-	 * from makes the walk start over. */
-	while (!bpf_map_get_next_key(evidence_fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (key.bin_start >= until)
-			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 1024;
-			tmp = realloc(old, cap * sizeof(*old));
-			if (!tmp) {
-				free(old);
-				return -ENOMEM;
-			}
-			old = tmp;
-		}
-		old[cnt++] = key;
-	}
-	for (size_t i = 0; i < cnt; i++)
-		if (bpf_map_delete_elem(evidence_fd, &old[i]) && errno != ENOENT)
-			err = -errno;
-	free(old);
 	if (n_deleted)
-		*n_deleted = cnt;
-	return err;
+		*n_deleted = x.n;
+	return err ?: x.err;
 }
 
 size_t hs_evidence_count(int evidence_fd)
 {
-	struct evidence_key key, next, *prev = NULL;
-	size_t n = 0;
-
-	while (!bpf_map_get_next_key(evidence_fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		n++;
-	}
-	return n;
+	return hs_map_count(evidence_fd, sizeof(struct evidence_key));
 }

@@ -15,52 +15,12 @@
 #include <bpf/libbpf.h>
 #include "haystack.skel.h"
 #include "kern/instance.h"
+#include "kern/pins.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
 
-#define BPFFS "/sys/fs/bpf"
 
-/* Every pinned map, by its name in bpf/maps.h. */
-const char *const hs_map_names[HS_MAP_COUNT + 1] = {
-	[HS_MAP_CONFIG] = "config",
-	[HS_MAP_STATS] = "stats",
-	[HS_MAP_SUBSCRIBERS] = "subscriber_prefixes",
-	[HS_MAP_ENDPOINTS] = "service_endpoints",
-	[HS_MAP_RULES] = "endpoint_rules",
-	[HS_MAP_EVIDENCE] = "evidence",
-	[HS_MAP_TEMPLATES] = "templates",
-	[HS_MAP_EXPORTERS] = "exporters",
-	[HS_MAP_RECORDS] = "records",	/* so a run taking over reads them */
-};
 
-static bool is_pinned_map(const char *name)
-{
-	for (int i = 0; hs_map_names[i]; i++)
-		if (!strcmp(hs_map_names[i], name))
-			return true;
-	return false;
-}
-
-int hs_ensure_bpffs(void)
-{
-	struct statfs st;
-	int err;
-
-	if (!statfs(BPFFS, &st) && st.f_type == BPF_FS_MAGIC)
-		return 0;
-	/* `ip netns exec` remounts /sys in a private mount namespace, which
-	 * hides the host's bpffs: mount one there, as xdp-tools does. It
-	 * disappears with the namespace. */
-	mkdir(BPFFS, 0700);
-	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
-		err = -errno;
-		hs_err("%s is not a bpffs and mounting one failed: %s (%d)", BPFFS,
-		       strerror(-err), err);
-		return err;
-	}
-	hs_debug("mounted bpffs at %s", BPFFS);
-	return 0;
-}
 
 static int mkdir_p(const char *path)
 {
@@ -109,7 +69,7 @@ int hs_instance_open(struct hs_instance *in, const char *pin_dir)
 	/* Only the maps named in hs_map_names are shared by a program and
 	 * the agents that follow; the walk's scratch space is the program's. */
 	bpf_object__for_each_map(map, in->skel->obj) {
-		if (pin_dir && is_pinned_map(bpf_map__name(map))) {
+		if (pin_dir && hs_is_pinned_map(bpf_map__name(map))) {
 			snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
 			err = bpf_map__set_pin_path(map, path);
 		} else {
@@ -253,20 +213,6 @@ int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_atta
 	return 0;
 }
 
-int hs_unpin_all(const char *pin_dir)
-{
-	char path[PATH_MAX];
-	int err = 0;
-
-	for (int i = 0; hs_map_names[i]; i++) {
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, hs_map_names[i]);
-		if (unlink(path) && errno != ENOENT)
-			err = -errno;
-	}
-	if (rmdir(pin_dir) && errno != ENOENT)
-		err = err ?: -errno;
-	return err;
-}
 
 void hs_instance_close(struct hs_instance *in, bool keep)
 {
@@ -356,11 +302,11 @@ int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg)
 	return map_update(in->skel->maps.config, &zero, cfg);
 }
 
-int hs_read_config(struct hs_instance *in, struct haystack_config *cfg)
+int hs_config_read(int config_fd, struct haystack_config *cfg)
 {
 	__u32 zero = 0;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.config), &zero, cfg)) {
+	if (bpf_map_lookup_elem(config_fd, &zero, cfg)) {
 		int err = -errno;
 
 		hs_err("cannot read the pinned config: %s (%d)", strerror(-err), err);
@@ -369,15 +315,18 @@ int hs_read_config(struct hs_instance *in, struct haystack_config *cfg)
 	return 0;
 }
 
-int hs_pinned_map_fd(const char *pin_dir, const char *name)
+int hs_instance_map_fd(const struct hs_instance *in, enum hs_map m)
 {
-	char path[PATH_MAX];
-	int fd;
+	struct bpf_map *map = bpf_object__find_map_by_name(in->skel->obj, hs_map_names[m]);
 
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
-	fd = bpf_obj_get(path);
-	return fd < 0 ? -errno : fd;
+	return map ? bpf_map__fd(map) : -ENOENT;
 }
+
+int hs_instance_prog_fd(const struct hs_instance *in)
+{
+	return bpf_program__fd(in->skel->progs.haystack_xdp);
+}
+
 
 int hs_detach_iface(const char *ifname)
 {

@@ -7,6 +7,7 @@
 #include <xdp/libxdp.h>
 #include "haystack.h"
 #include "dict/dict.h"
+#include "kern/pins.h"
 
 struct haystack_bpf;
 
@@ -40,22 +41,15 @@ int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *
 int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c);
 int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg);
 /* The config entry in place (pinned by an earlier agent). */
-int hs_read_config(struct hs_instance *in, struct haystack_config *cfg);
+int hs_config_read(int config_fd, struct haystack_config *cfg);
 
-/* Make sure a bpffs is mounted at /sys/fs/bpf. */
-int hs_ensure_bpffs(void);
+/* The instance's maps and program, for the runtime: file descriptors, never
+ * the skeleton, which stays in kern/. */
+int hs_instance_map_fd(const struct hs_instance *in, enum hs_map m);
+int hs_instance_prog_fd(const struct hs_instance *in);
+
 /* Route libbpf's and libxdp's messages through lib/log.h. */
 void hs_kern_log_setup(void);
-
-/* Pinned objects, for status/detach (no program needed). */
-int hs_pinned_map_fd(const char *pin_dir, const char *name);
-int hs_unpin_all(const char *pin_dir);
-/* The pinned maps, by index into hs_map_names (NULL-terminated). */
-enum hs_map {
-	HS_MAP_CONFIG, HS_MAP_STATS, HS_MAP_SUBSCRIBERS, HS_MAP_ENDPOINTS, HS_MAP_RULES,
-	HS_MAP_EVIDENCE, HS_MAP_TEMPLATES, HS_MAP_EXPORTERS, HS_MAP_RECORDS, HS_MAP_COUNT,
-};
-extern const char *const hs_map_names[HS_MAP_COUNT + 1];
 
 /* Detach every haystack program from ifname (detach verb). */
 int hs_detach_iface(const char *ifname);

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <string.h>
 #include <bpf/libbpf.h>
-#include "haystack.skel.h"
 #include "kern/harvest.h"
 #include "kern/instance.h"
 #include "kern/records_ring.h"
@@ -39,8 +38,8 @@ int hs_records_open(struct hs_records *r, struct hs_instance *in, FILE *out,
 	memset(r, 0, sizeof(*r));
 	r->out = out;
 	r->dict = dict;
-	r->rules_fd = bpf_map__fd(in->skel->maps.endpoint_rules);
-	r->rb = ring_buffer__new(bpf_map__fd(in->skel->maps.records), on_record, r, NULL);
+	r->rules_fd = hs_instance_map_fd(in, HS_MAP_RULES);
+	r->rb = ring_buffer__new(hs_instance_map_fd(in, HS_MAP_RECORDS), on_record, r, NULL);
 	if (!r->rb) {
 		err = -errno;
 		hs_err("cannot open the records ring buffer: %s (%d)", strerror(-err), err);

@@ -10,19 +10,16 @@
 #define PCAP_DONT_INCLUDE_PCAP_BPF_H
 #include <pcap/pcap.h>
 #include <pcap/dlt.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+#include "kern/harvest.h"
+#include "kern/instance.h"
+#include "kern/records_ring.h"
+#include "kern/stats.h"
+#include "kern/testrun.h"
+#include "lib/log.h"
+#include "output/report.h"
+#include "runtime/replay.h"
 #include "runtime/runtime.h"
 #include "runtime/setup.h"
-#include "kern/harvest.h"
-#include "haystack.skel.h"
-#include "kern/instance.h"
-#include "kern/testrun.h"
-#include "kern/stats.h"
-#include "lib/log.h"
-#include "kern/records_ring.h"
-#include "runtime/replay.h"
-#include "output/report.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -235,7 +232,7 @@ int cmd_replay(const struct hs_options *o)
 	}
 
 	for (int i = 0; i < o->n_inputs && !err; i++)
-		err = hs_replay_file(bpf_program__fd(in.skel->progs.haystack_xdp), o->inputs[i],
+		err = hs_replay_file(hs_instance_prog_fd(&in), o->inputs[i],
 				     &counts, o->records ? &records : NULL);
 	if (err)
 		goto out;
@@ -243,7 +240,7 @@ int cmd_replay(const struct hs_options *o)
 		hs_err("%llu frames larger than %d bytes were not replayed",
 		       (unsigned long long)counts.too_large, HS_TEST_RUN_MAX_FRAME);
 
-	err = hs_read_stats(bpf_map__fd(in.skel->maps.stats), &st);
+	err = hs_read_stats(hs_instance_map_fd(&in, HS_MAP_STATS), &st);
 	if (err)
 		goto out;
 	hs_info("replayed %llu frames: %llu export packets, %llu records, %llu matched, %llu lost (evidence map full)",
@@ -255,8 +252,8 @@ int cmd_replay(const struct hs_options *o)
 		hs_info("no flow export packets in the input: no bins to report");
 		goto out;
 	}
-	err = hs_harvest(bpf_map__fd(in.skel->maps.evidence),
-			 bpf_map__fd(in.skel->maps.endpoint_rules), 0, ~0ULL, &ev, &n_ev);
+	err = hs_harvest(hs_instance_map_fd(&in, HS_MAP_EVIDENCE),
+			 hs_instance_map_fd(&in, HS_MAP_RULES), 0, ~0ULL, &ev, &n_ev);
 	if (err) {
 		hs_err("cannot read the evidence map: %s (%d)", strerror(-err), err);
 		goto out;

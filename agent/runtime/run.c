@@ -9,18 +9,15 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/file.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+#include "kern/harvest.h"
+#include "kern/instance.h"
+#include "kern/records_ring.h"
+#include "kern/stats.h"
+#include "kern/templates.h"
+#include "lib/log.h"
+#include "output/report.h"
 #include "runtime/runtime.h"
 #include "runtime/setup.h"
-#include "kern/harvest.h"
-#include "haystack.skel.h"
-#include "kern/instance.h"
-#include "kern/stats.h"
-#include "lib/log.h"
-#include "kern/records_ring.h"
-#include "output/report.h"
 
 static volatile sig_atomic_t stopping, reload_asked;
 
@@ -34,35 +31,18 @@ static void on_hup(int sig)
 	reload_asked = 1;
 }
 
-/* One agent per pin directory, as xdp-tools serialises with flock. */
-static int lock_pin_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 /* Refuse to count on top of evidence from another dictionary: its rule sets
  * and domain numbers would be read against the wrong file. */
 static int check_pinned_dictionary(const char *pin_dir, __u64 dict_hash)
 {
 	struct haystack_config cfg;
-	__u32 zero = 0;
 	int cfd, efd, err = 0;
 
-	cfd = hs_pinned_map_fd(pin_dir, "config");
+	cfd = hs_pinned_map_fd(pin_dir, hs_map_names[HS_MAP_CONFIG]);
 	if (cfd < 0)
 		return 0;	/* nothing pinned yet */
-	efd = hs_pinned_map_fd(pin_dir, "evidence");
-	if (!bpf_map_lookup_elem(cfd, &zero, &cfg) && cfg.dict_hash &&
+	efd = hs_pinned_map_fd(pin_dir, hs_map_names[HS_MAP_EVIDENCE]);
+	if (!hs_config_read(cfd, &cfg) && cfg.dict_hash &&
 	    cfg.dict_hash != dict_hash && efd >= 0 && hs_evidence_count(efd)) {
 		hs_err("%s holds evidence counted with another dictionary; report it with that dictionary or remove it with `haystack detach`",
 		       pin_dir);
@@ -108,8 +88,8 @@ static int report_until(struct live *l, const __u64 *limit)
 		until = until > limit[i] ? until : limit[i];
 	}
 	if (until) {
-		err = hs_harvest(bpf_map__fd(l->in->skel->maps.evidence),
-				 bpf_map__fd(l->in->skel->maps.endpoint_rules), from, until, &ev, &n);
+		err = hs_harvest(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE),
+				 hs_instance_map_fd(l->in, HS_MAP_RULES), from, until, &ev, &n);
 		if (err) {
 			hs_err("cannot read the evidence map: %s (%d)", strerror(-err), err);
 			return err;
@@ -141,38 +121,8 @@ static int report_until(struct live *l, const __u64 *limit)
 		if (err)
 			return err;
 	}
-	return hs_evidence_expire(bpf_map__fd(l->in->skel->maps.evidence), reported_until(l), NULL);
-}
-
-/*
- * Templates and options data not refreshed within the template timeout (in
- * export time) are dropped: the program ignores them already, and an exporter
- * that went away must not hold map entries a new one needs.
- */
-static void expire_templates(struct live *l, __u64 export_time)
-{
-	__u64 timeout = l->o->template_timeout ?: HAYSTACK_TEMPLATE_TIMEOUT;
-	int tfd = bpf_map__fd(l->in->skel->maps.templates);
-	int efd = bpf_map__fd(l->in->skel->maps.exporters);
-	struct template_key tk, tnext = {};
-	struct exporter_key ek, enext = {};
-	struct flow_template t;
-	struct exporter_info info;
-	bool more;
-
-	if (export_time <= timeout)
-		return;
-	/* The next key is fetched before the current one may go. */
-	for (more = !bpf_map_get_next_key(tfd, NULL, &tk); more; tk = tnext) {
-		more = !bpf_map_get_next_key(tfd, &tk, &tnext);
-		if (!bpf_map_lookup_elem(tfd, &tk, &t) && t.last_seen + timeout < export_time)
-			bpf_map_delete_elem(tfd, &tk);
-	}
-	for (more = !bpf_map_get_next_key(efd, NULL, &ek); more; ek = enext) {
-		more = !bpf_map_get_next_key(efd, &ek, &enext);
-		if (!bpf_map_lookup_elem(efd, &ek, &info) && info.last_seen + timeout < export_time)
-			bpf_map_delete_elem(efd, &ek);
-	}
+	return hs_evidence_expire(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), reported_until(l),
+				  NULL);
 }
 
 static int poll_bins(struct live *l, bool final)
@@ -181,10 +131,12 @@ static int poll_bins(struct live *l, bool final)
 	struct haystack_stats st;
 	int err;
 
-	err = hs_read_stats(bpf_map__fd(l->in->skel->maps.stats), &st);
+	err = hs_read_stats(hs_instance_map_fd(l->in, HS_MAP_STATS), &st);
 	if (err || !st.export_time_max)
 		return err;
-	expire_templates(l, st.export_time_max);
+	hs_templates_expire(hs_instance_map_fd(l->in, HS_MAP_TEMPLATES),
+			    hs_instance_map_fd(l->in, HS_MAP_EXPORTERS),
+			    l->o->template_timeout ?: HAYSTACK_TEMPLATE_TIMEOUT, st.export_time_max);
 	if (st.late_records > l->late_records) {
 		hs_err("%llu matched records arrived for bins already reported (exports more than %u s late, see --grace): they count only in longer bins still open",
 		       (unsigned long long)(st.late_records - l->late_records), l->o->grace);
@@ -211,7 +163,7 @@ static int poll_bins(struct live *l, bool final)
 static int resume(struct live *l, struct hs_instance *in, struct haystack_config *cfg)
 {
 	struct haystack_config old;
-	int err = hs_read_config(in, &old);
+	int err = hs_config_read(hs_instance_map_fd(in, HS_MAP_CONFIG), &old);
 
 	if (err)
 		return err;
@@ -255,12 +207,13 @@ int cmd_run(const struct hs_options *o)
 	err = hs_instance_open(&in, o->pin_dir);
 	if (err)
 		goto out;
-	lock = lock_pin_dir(o->pin_dir);
-	if (lock < 0) {
-		err = lock;
-		hs_err("%s is in use by another haystack (%s)", o->pin_dir, strerror(-err));
-		goto out;
+	err = hs_pin_lock(o->pin_dir, HS_PIN_WRITE, &lock);
+	if (err == HS_PIN_BUSY) {
+		hs_err("%s is in use by another running haystack", o->pin_dir);
+		err = -EBUSY;
 	}
+	if (err)
+		goto out;
 	err = check_pinned_dictionary(o->pin_dir, s.config.dict_hash);
 	if (err)
 		goto out;
@@ -290,7 +243,7 @@ int cmd_run(const struct hs_options *o)
 	l.cfg = s.config;
 	/* Pins re-used from an earlier run keep their counters: only what
 	 * comes late from now on is news. */
-	if (!hs_read_stats(bpf_map__fd(in.skel->maps.stats), &st0))
+	if (!hs_read_stats(hs_instance_map_fd(&in, HS_MAP_STATS), &st0))
 		l.late_records = st0.late_records;
 	l.rep.out = out;
 	l.rep.dict = s.dict;
@@ -333,8 +286,7 @@ out:
 	hs_instance_close(&in, o->keep || !owner);
 	if (!owner)
 		rmdir(o->pin_dir);
-	if (lock >= 0)
-		close(lock);
+	hs_pin_unlock(lock);
 	hs_setup_free(&s);
 	return err;
 }

@@ -5,30 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
 #include <json-c/json.h>
-#include "runtime/runtime.h"
-#include "kern/harvest.h"
 #include "kern/instance.h"
+#include "kern/mapwalk.h"
 #include "kern/stats.h"
 #include "lib/log.h"
-#include "lib/timefmt.h"
 #include "lib/prefix.h"
-#include "output/report.h"
-
-static size_t count_keys(int fd, size_t key_size)
-{
-	unsigned char key[64], next[64];
-	size_t n = 0;
-	void *prev = NULL;
-
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, key_size);
-		prev = key;
-		n++;
-	}
-	return n;
-}
+#include "lib/timefmt.h"
+#include "runtime/runtime.h"
 
 static void add_addr(struct json_object *o, const __u8 a[16])
 {
@@ -39,57 +23,48 @@ static void add_addr(struct json_object *o, const __u8 a[16])
 }
 
 /* The v9/IPFIX template cache: what the program reads data sets with. */
-static struct json_object *template_cache(int fd)
+static int add_template(const void *k, const void *v, void *list)
 {
-	struct json_object *list = json_object_new_array();
-	struct template_key key, next, *prev = NULL;
-	struct flow_template t;
+	const struct template_key *key = k;
+	const struct flow_template *t = v;
+	struct json_object *o = json_object_new_object();
 	char ts[32];
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct json_object *o;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &t))
-			continue;	/* withdrawn meanwhile */
-		o = json_object_new_object();
-		add_addr(o, key.exporter);
-		json_object_object_add(o, "domain_id", json_object_new_int64(key.domain_id));
-		json_object_object_add(o, "template", json_object_new_int(key.template_id));
-		json_object_object_add(o, "version", json_object_new_int(key.version));
-		json_object_object_add(o, "options", json_object_new_boolean(t.options));
-		json_object_object_add(o, "fields", json_object_new_int(t.field_count));
-		/* 0: a variable-length field makes every record its own length */
-		json_object_object_add(o, "record_length", json_object_new_int(t.record_len));
-		json_object_object_add(o, "last_seen", json_object_new_string(
-			hs_format_time(t.last_seen, ts, sizeof(ts))));
-		json_object_array_add(list, o);
-	}
-	return list;
+	add_addr(o, key->exporter);
+	json_object_object_add(o, "domain_id", json_object_new_int64(key->domain_id));
+	json_object_object_add(o, "template", json_object_new_int(key->template_id));
+	json_object_object_add(o, "version", json_object_new_int(key->version));
+	json_object_object_add(o, "options", json_object_new_boolean(t->options));
+	json_object_object_add(o, "fields", json_object_new_int(t->field_count));
+	/* 0: a variable-length field makes every record its own length */
+	json_object_object_add(o, "record_length", json_object_new_int(t->record_len));
+	json_object_object_add(o, "last_seen", json_object_new_string(
+		hs_format_time(t->last_seen, ts, sizeof(ts))));
+	json_object_array_add(list, o);
+	return 0;
 }
 
 /* What exporters said of themselves in options data. */
-static struct json_object *exporter_list(int fd)
+static int add_exporter(const void *k, const void *v, void *list)
+{
+	const struct exporter_key *key = k;
+	const struct exporter_info *info = v;
+	struct json_object *o = json_object_new_object();
+
+	add_addr(o, key->exporter);
+	json_object_object_add(o, "domain_id", json_object_new_int64(key->domain_id));
+	json_object_object_add(o, "version", json_object_new_int(key->version));
+	json_object_object_add(o, "sampling", json_object_new_int64(info->sampling));
+	json_object_array_add(list, o);
+	return 0;
+}
+
+static struct json_object *map_list(int fd, size_t key_size, size_t value_size,
+				    int (*add)(const void *, const void *, void *))
 {
 	struct json_object *list = json_object_new_array();
-	struct exporter_key key, next, *prev = NULL;
-	struct exporter_info info;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct json_object *o;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &info))
-			continue;
-		o = json_object_new_object();
-		add_addr(o, key.exporter);
-		json_object_object_add(o, "domain_id", json_object_new_int64(key.domain_id));
-		json_object_object_add(o, "version", json_object_new_int(key.version));
-		json_object_object_add(o, "sampling", json_object_new_int64(info.sampling));
-		json_object_array_add(list, o);
-	}
+	hs_map_for_each(fd, key_size, value_size, add, list);
 	return list;
 }
 
@@ -112,12 +87,16 @@ int cmd_status(const struct hs_options *o)
 	struct haystack_stats st;
 	struct json_object *j, *c;
 	size_t n_ev, n_ep, n_sub;
-	__u32 zero = 0;
 	char t[32];
-	int err = 0;
+	int lock = -1, err;
+	bool running;
 
 	for (int i = 0; i < HS_MAP_COUNT; i++)
 		fds[i] = -1;
+	err = hs_pin_lock(o->pin_dir, HS_PIN_READ, &lock);
+	if (err < 0)
+		return err;
+	running = err == HS_PIN_BUSY;
 	for (int i = 0; i < HS_MAP_COUNT; i++) {
 		fds[i] = hs_pinned_map_fd(o->pin_dir, hs_map_names[i]);
 		if (fds[i] < 0) {
@@ -127,19 +106,20 @@ int cmd_status(const struct hs_options *o)
 			goto out;
 		}
 	}
-	if (bpf_map_lookup_elem(fds[HS_MAP_CONFIG], &zero, &cfg)) {
-		err = -errno;
+	err = hs_config_read(fds[HS_MAP_CONFIG], &cfg);
+	if (err)
 		goto out;
-	}
 	err = hs_read_stats(fds[HS_MAP_STATS], &st);
 	if (err)
 		goto out;
-	n_sub = count_keys(fds[HS_MAP_SUBSCRIBERS], sizeof(struct haystack_lpm_key));
-	n_ep = count_keys(fds[HS_MAP_ENDPOINTS], sizeof(struct haystack_lpm_key));
-	n_ev = count_keys(fds[HS_MAP_EVIDENCE], sizeof(struct evidence_key));
+	n_sub = hs_map_count(fds[HS_MAP_SUBSCRIBERS], sizeof(struct haystack_lpm_key));
+	n_ep = hs_map_count(fds[HS_MAP_ENDPOINTS], sizeof(struct haystack_lpm_key));
+	n_ev = hs_map_count(fds[HS_MAP_EVIDENCE], sizeof(struct evidence_key));
 
 	j = json_object_new_object();
 	json_object_object_add(j, "pin_dir", json_object_new_string(o->pin_dir));
+	/* false: the program counts on, left by run --keep, with nobody reporting */
+	json_object_object_add(j, "agent_running", json_object_new_boolean(running));
 	json_object_object_add(j, "dictionary_hash", json_object_new_uint64(cfg.dict_hash));
 	json_object_object_add(j, "subscriber_prefixes", json_object_new_uint64(n_sub));
 	json_object_object_add(j, "service_endpoints", json_object_new_uint64(n_ep));
@@ -155,8 +135,10 @@ int cmd_status(const struct hs_options *o)
 		json_object_object_add(c, hs_counters[i].name, json_object_new_uint64(
 			*(__u64 *)((char *)&st + hs_counters[i].offset)));
 	json_object_object_add(j, "counters", c);
-	json_object_object_add(j, "templates", template_cache(fds[HS_MAP_TEMPLATES]));
-	json_object_object_add(j, "exporters", exporter_list(fds[HS_MAP_EXPORTERS]));
+	json_object_object_add(j, "templates", map_list(fds[HS_MAP_TEMPLATES],
+		sizeof(struct template_key), sizeof(struct flow_template), add_template));
+	json_object_object_add(j, "exporters", map_list(fds[HS_MAP_EXPORTERS],
+		sizeof(struct exporter_key), sizeof(struct exporter_info), add_exporter));
 
 	if (o->json) {
 		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
@@ -179,22 +161,34 @@ out:
 	for (int i = 0; i < HS_MAP_COUNT; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	hs_pin_unlock(lock);
 	return err;
 }
 
 int cmd_detach(const struct hs_options *o)
 {
-	int err;
+	int lock, err;
 
 	if (!o->iface) {
 		hs_err("detach: --iface is required");
 		return -EINVAL;
 	}
-	err = hs_detach_iface(o->iface);
+	/* Detaching under a running agent would blind it: it would go on
+	 * reporting empty bins from maps nothing counts into. */
+	err = hs_pin_lock(o->pin_dir, HS_PIN_WRITE, &lock);
+	if (err == HS_PIN_BUSY) {
+		hs_err("%s is in use by a running haystack: stop it (SIGTERM) instead, it detaches itself",
+		       o->pin_dir);
+		return -EBUSY;
+	}
 	if (err)
 		return err;
-	err = hs_unpin_all(o->pin_dir);
-	if (err)
-		hs_err("cannot remove %s: %s (%d)", o->pin_dir, strerror(-err), err);
+	err = hs_detach_iface(o->iface);
+	if (!err) {
+		err = hs_unpin_all(o->pin_dir);
+		if (err)
+			hs_err("cannot remove %s: %s (%d)", o->pin_dir, strerror(-err), err);
+	}
+	hs_pin_unlock(lock);
 	return err;
 }

@@ -118,7 +118,18 @@ wait_counter v9_packets 1 && "$H" status | grep -q '"template":256' && echo "tem
 tcpreplay -q -i va "$T/v5.pcap" >/dev/null 2>&1
 for _ in $(seq 30); do "$H" status | grep -q "^templates: 0" && break; sleep 0.1; done
 "$H" status | grep -q "^templates: 0" && echo "templates_expired=1"
+# While a run holds the pin directory, detach and a second run are refused
+# (they would blind it or count every record twice); status reads beside it.
+"$H" status --json | grep -q '"agent_running":true' && echo "status_sees_agent=1"
+"$H" detach --iface vb 2>$T/detach.err; echo "busy_detach_exit=$?"
+grep -q "in use by a running haystack" $T/detach.err && [ "$(wc -l <$T/detach.err)" = 1 ] &&
+	echo "busy_detach_says_why=1"
+ip link show vb | grep -q "prog/xdp" && [ -e /sys/fs/bpf/haystack/evidence ] &&
+	echo "busy_detach_left_it=1"
+timeout 5 "$H" run --iface vb $D 2>$T/run4.err; echo "busy_run_exit=$?"
+grep -q "in use by another running haystack" $T/run4.err && echo "busy_run_says_why=1"
 kill -TERM $pid; wait $pid
+"$H" status --json | grep -q '"agent_running":false' && echo "status_sees_no_agent=1"
 
 # detach removes what a run --keep left.
 "$H" detach --iface vb; echo "detach_exit=$?"
@@ -143,6 +154,13 @@ check lifecycle_second_run_detaches grep -q "second_detached=1" <<<"$r"
 check lifecycle_second_run_unpins grep -q "second_unpinned=1" <<<"$r"
 check lifecycle_third_run_learns_templates grep -q "templates_learnt=1" <<<"$r"
 check lifecycle_stale_templates_leave_the_map grep -q "templates_expired=1" <<<"$r"
+check lifecycle_status_sees_running_agent grep -q "status_sees_agent=1" <<<"$r"
+check lifecycle_detach_refused_while_running grep -q "busy_detach_exit=1" <<<"$r"
+check lifecycle_detach_refusal_one_line grep -q "busy_detach_says_why=1" <<<"$r"
+check lifecycle_detach_refused_leaves_program grep -q "busy_detach_left_it=1" <<<"$r"
+check lifecycle_second_run_refused_while_running grep -q "busy_run_exit=1" <<<"$r"
+check lifecycle_second_run_refusal_says_why grep -q "busy_run_says_why=1" <<<"$r"
+check lifecycle_status_sees_no_agent_after_stop grep -q "status_sees_no_agent=1" <<<"$r"
 check lifecycle_detach_exits_0 grep -q "detach_exit=0" <<<"$r"
 check lifecycle_detach_removes_program grep -q "detached=1" <<<"$r"
 check lifecycle_detach_unpins grep -q "unpinned=1" <<<"$r"

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The pin directory: pinned maps by name, and its lock. */
+#pragma once
+
+#include <stdbool.h>
+
+/* The pinned maps, by index into hs_map_names (NULL-terminated). */
+enum hs_map {
+	HS_MAP_CONFIG, HS_MAP_STATS, HS_MAP_SUBSCRIBERS, HS_MAP_ENDPOINTS, HS_MAP_RULES,
+	HS_MAP_EVIDENCE, HS_MAP_TEMPLATES, HS_MAP_EXPORTERS, HS_MAP_RECORDS, HS_MAP_COUNT,
+};
+extern const char *const hs_map_names[HS_MAP_COUNT + 1];
+bool hs_is_pinned_map(const char *name);
+
+/* Make sure a bpffs is mounted at /sys/fs/bpf. */
+int hs_ensure_bpffs(void);
+/* A pinned map by name (status, detach: no program needed): fd or -errno. */
+int hs_pinned_map_fd(const char *pin_dir, const char *name);
+/* Remove the pinned maps and the directory. */
+int hs_unpin_all(const char *pin_dir);
+
+enum hs_pin_access {
+	HS_PIN_READ,	/* status: beside a running agent */
+	HS_PIN_WRITE,	/* run (for its whole life), detach */
+};
+#define HS_PIN_BUSY 1	/* another command holds the lock: a running agent */
+/* Lock dir: 0 with *fd held (-1 when dir does not exist), HS_PIN_BUSY when
+ * another command holds it in a conflicting way, or -errno after one line. */
+int hs_pin_lock(const char *dir, enum hs_pin_access access, int *fd);
+void hs_pin_unlock(int fd);
