@@ -69,14 +69,14 @@ static void write_bin(struct hs_report *r, const struct hs_bin_result *res)
 	}
 }
 
-int hs_report_open(const char *path, const char *mode, FILE **out)
+int hs_report_open(const char *path, FILE **out)
 {
 	int err;
 
 	*out = stdout;
-	if (!path)
+	if (!path || !strcmp(path, "-"))
 		return 0;
-	*out = fopen(path, mode);
+	*out = fopen(path, "a");
 	if (*out)
 		return 0;
 	err = -errno;

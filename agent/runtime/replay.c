@@ -15,6 +15,7 @@
 #include "kern/records_ring.h"
 #include "kern/stats.h"
 #include "kern/testrun.h"
+#include "lib/atomicfile.h"
 #include "lib/log.h"
 #include "output/report.h"
 #include "runtime/replay.h"
@@ -203,8 +204,9 @@ int cmd_replay(const struct hs_options *o)
 	struct hs_setup s;
 	struct hs_report rep = {};
 	struct hs_records records = {};
+	struct hs_atomic_file af = {};
 	size_t n_ev = 0;
-	FILE *out = stdout;
+	FILE *out;
 	int err;
 
 	if (!o->n_inputs) {
@@ -222,9 +224,11 @@ int cmd_replay(const struct hs_options *o)
 		err = hs_setup_apply(&s, &in);
 	if (err)
 		goto out;
-	err = hs_report_open(o->out_path, "w", &out);
+	/* A replay that fails leaves an earlier report in place. */
+	err = hs_atomic_open(&af, o->out_path);
 	if (err)
 		goto out;
+	out = af.f;
 	if (o->records) {
 		err = hs_records_open(&records, &in, out, s.dict);
 		if (err)
@@ -272,8 +276,10 @@ int cmd_replay(const struct hs_options *o)
 	if (err)
 		hs_err("cannot write the report: %s (%d)", strerror(-err), err);
 out:
-	if (out && out != stdout && fclose(out) && !err)
-		err = -errno;
+	if (!err)
+		err = hs_atomic_commit(&af);
+	else
+		hs_atomic_abort(&af);
 	free(ev);
 	hs_records_close(&records);
 	hs_instance_close(&in, false);

@@ -201,7 +201,7 @@ int cmd_run(const struct hs_options *o)
 	err = hs_setup_load(o, &s);
 	if (err)
 		return err;
-	err = hs_report_open(o->out_path, "a", &out);
+	err = hs_report_open(o->out_path, &out);
 	if (err)
 		goto out;
 	err = hs_instance_open(&in, o->pin_dir);
