@@ -6,8 +6,8 @@
 #include <json-c/json.h>
 #include "lib/log.h"
 #include "lib/timefmt.h"
-#include "lib/prefix.h"
 #include "output/report.h"
+#include "output/subscriber.h"
 
 /* json-c keeps insertion order, so the lines read as DESIGN §3 shows them. */
 static void emit(FILE *out, struct json_object *o)
@@ -33,7 +33,7 @@ static struct json_object *line(const char *type, __u64 bin_start, __u32 bin_sec
 static void write_bin(struct hs_report *r, const struct hs_bin_result *res)
 {
 	const struct hs_dict *d = r->dict;
-	char addr[HS_ADDRSTRLEN];
+	char addr[HS_SUBSCRIBER_STRLEN];
 
 	for (size_t i = 0; i < res->n_summaries; i++) {
 		const struct hs_summary *s = &res->summaries[i];
@@ -53,8 +53,8 @@ static void write_bin(struct hs_report *r, const struct hs_bin_result *res)
 		struct json_object *o = line("detection", res->bin_start, res->bin_seconds);
 
 		json_object_object_add(o, "subscriber",
-				       json_object_new_string(hs_format_addr(x->subscriber, addr,
-									     sizeof(addr))));
+				       json_object_new_string(hs_format_subscriber(x->subscriber, addr,
+										   sizeof(addr))));
 		json_object_object_add(o, "class",
 				       json_object_new_string(d->classes[x->class_id].name));
 		json_object_object_add(o, "domains_seen", json_object_new_int(x->domains_seen));

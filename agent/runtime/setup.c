@@ -26,6 +26,25 @@ static int file_hash(const char *path, __u64 *hash)
 	return 0;
 }
 
+/* Everything is checked against the map sizes before the first map write, so
+ * a dictionary or subscriber list too large is refused whole. */
+static int check_fits(const struct hs_options *o, const struct hs_setup *s)
+{
+	if (s->n_subscribers > HAYSTACK_MAX_SUBSCRIBER_PREFIXES) {
+		hs_err("%s: %zu subscriber prefixes, at most %d fit", o->subscribers_path,
+		       s->n_subscribers, HAYSTACK_MAX_SUBSCRIBER_PREFIXES);
+		return -E2BIG;
+	}
+	if (s->compiled.n_endpoints > HAYSTACK_MAX_ENDPOINTS ||
+	    s->compiled.n_rulesets > HAYSTACK_MAX_RULESETS) {
+		hs_err("%s: needs %zu endpoints and %zu rule sets, at most %d and %d fit",
+		       o->dict_path, s->compiled.n_endpoints, s->compiled.n_rulesets,
+		       HAYSTACK_MAX_ENDPOINTS, HAYSTACK_MAX_RULESETS);
+		return -E2BIG;
+	}
+	return 0;
+}
+
 int hs_setup_load(const struct hs_options *o, struct hs_setup *s)
 {
 	int err;
@@ -42,6 +61,9 @@ int hs_setup_load(const struct hs_options *o, struct hs_setup *s)
 	if (err)
 		goto fail;
 	err = hs_dict_compile(s->dict, &s->compiled);
+	if (err)
+		goto fail;
+	err = check_fits(o, s);
 	if (err)
 		goto fail;
 	err = file_hash(o->dict_path, &s->config.dict_hash);
