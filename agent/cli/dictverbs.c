@@ -1,158 +1,81 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <errno.h>
-#include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+/* `dict build` and `signatures import`: struct hs_build_opts and the
+ * paper's CSV directory. They need no kernel. */
+#include "cli/verbs.h"
 #include "dict/signatures.h"
 #include "dictbuild/build.h"
-#include "lib/log.h"
-#include "runtime/runtime.h"
 
-/* ---- the verbs ---- */
+#define DB(f, T) HS_FIELD(struct hs_build_opts, f, T)
 
-static int exit_status(int err)
+static const struct hs_opt dict_build_opts[] = {
+	{ HS_OPT_FILES, "signatures", .off = DB(signatures, struct hs_files), .metavar = "FILE",
+	  .required = true, .help = "haystack-signatures/1 files; class names must differ across files" },
+	{ HS_OPT_STRING, "day", .off = DB(day, const char *), .metavar = "YYYY-MM-DD",
+	  .required = true, .help = "the day (UTC) the dictionary is valid for" },
+	{ HS_OPT_STRING, "out", 'o', .off = DB(out, const char *), .metavar = "DICT.json",
+	  .required = true, .help = "where the dictionary goes, - for standard output" },
+	{ HS_OPT_FILES, "pdns", .off = DB(pdns, struct hs_files), .metavar = "FILE",
+	  .help = "DNSDB exports: COF JSON lines or an API v2 SAF stream" },
+	{ HS_OPT_FILES, "hosts", .off = DB(hosts, struct hs_files), .metavar = "FILE",
+	  .help = "hosts files, ADDRESS NAME... a line" },
+	{ HS_OPT_FILES, "censys", .off = DB(censys, struct hs_files), .metavar = "FILE",
+	  .help = "certificate scan lines, for domains passive DNS knows nothing about" },
+	{ HS_OPT_STRING, "explain", .off = DB(explain, const char *), .metavar = "FILE",
+	  .help = "write the evidence of every decision to FILE" },
+	{ HS_OPT_BOOL, "strict", .off = DB(strict, bool),
+	  .help = "a malformed input line, or an incomplete SAF stream, is fatal" },
+	{ .type = HS_OPT_END },
+};
+
+static const struct hs_build_opts dict_build_defaults;
+
+static int dict_build(void *cfg)
 {
-	return !err ? 0 : err == -EINVAL ? HS_EXIT_BADINPUT : 1;
+	return hs_dict_build(cfg);
 }
 
-static int add_file(struct hs_files *f, const char *path)
-{
-	const char **tmp = realloc(f->v, ((size_t)f->n + 1) * sizeof(*tmp));
+const struct hs_verb hs_dict_build_verb = {
+	.name = "dict build",
+	.about = "Build the dictionary of one day: every signature domain whose addresses that "
+		 "day (DNSDB COF/SAF lines, hosts files) serve only its own registrable domain "
+		 "is kept with them; unknown ones may be recovered from certificate scans; the "
+		 "others are excluded with a reason. Each list option takes more FILEs after it.",
+	.opts = dict_build_opts,
+	.cfg_size = sizeof(struct hs_build_opts),
+	.defaults = &dict_build_defaults,
+	.fn = dict_build,
+};
 
-	if (!tmp)
-		return -ENOMEM;
-	f->v = tmp;
-	f->v[f->n++] = path;
-	return 0;
+struct import_opts {
+	const char *iot_wild;
+	const char *out;
+};
+
+static const struct hs_opt signatures_import_opts[] = {
+	{ HS_OPT_STRING, "iot-wild", .off = HS_FIELD(struct import_opts, iot_wild, const char *),
+	  .metavar = "DIR", .required = true,
+	  .help = "the directory of the paper's published signature CSVs" },
+	{ HS_OPT_STRING, "out", 'o', .off = HS_FIELD(struct import_opts, out, const char *),
+	  .metavar = "FILE", .required = true,
+	  .help = "where the signatures go, - for standard output" },
+	{ .type = HS_OPT_END },
+};
+
+static const struct import_opts import_defaults;
+
+static int signatures_import(void *cfg)
+{
+	const struct import_opts *o = cfg;
+
+	return hs_iot_wild_import(o->iot_wild, o->out);
 }
 
-/* argv[1] must be the one sub-verb: -1 when it is, else the exit status
- * (0 after printing usage for --help). */
-static int sub_verb(int argc, char **argv, const char *name, const char *usage)
-{
-	if (argc >= 2 && !strcmp(argv[1], name)) {
-		optind = 1;
-		return -1;
-	}
-	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	hs_err("%s: expected the sub-verb '%s' (haystack %s %s --help)", argv[0], name, argv[0], name);
-	return HS_EXIT_BADINPUT;
-}
-
-static const char dict_usage[] =
-	"usage: haystack dict build --signatures FILE... --day YYYY-MM-DD [--pdns FILE...]\n"
-	"           [--hosts FILE...] [--censys FILE...] -o DICT.json [--explain FILE] [--strict]\n";
-
-int cmd_dict(int argc, char **argv)
-{
-	enum { OPT_SIGS = 256, OPT_PDNS, OPT_HOSTS, OPT_CENSYS, OPT_DAY, OPT_EXPLAIN, OPT_STRICT };
-	static const struct option opts[] = {
-		{ "signatures", required_argument, NULL, OPT_SIGS },
-		{ "pdns", required_argument, NULL, OPT_PDNS },
-		{ "hosts", required_argument, NULL, OPT_HOSTS },
-		{ "censys", required_argument, NULL, OPT_CENSYS },
-		{ "day", required_argument, NULL, OPT_DAY },
-		{ "out", required_argument, NULL, 'o' },
-		{ "explain", required_argument, NULL, OPT_EXPLAIN },
-		{ "strict", no_argument, NULL, OPT_STRICT },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL },
-	};
-	struct hs_build_opts o = {};
-	struct hs_files *list = NULL;	/* where a bare FILE after a list option goes */
-	int opt, err = 0;
-
-	opt = sub_verb(argc, argv, "build", dict_usage);
-	if (opt >= 0)
-		return opt;
-	argc--;
-	argv++;
-	/* "-" first: non-options come back in order as opt 1, so
-	 * "--signatures a.json b.json" lists both */
-	while ((opt = getopt_long(argc, argv, "-o:vh", opts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_SIGS: list = &o.signatures; err = add_file(list, optarg); break;
-		case OPT_PDNS: list = &o.pdns; err = add_file(list, optarg); break;
-		case OPT_HOSTS: list = &o.hosts; err = add_file(list, optarg); break;
-		case OPT_CENSYS: list = &o.censys; err = add_file(list, optarg); break;
-		case OPT_DAY: o.day = optarg; list = NULL; break;
-		case 'o': o.out = optarg; list = NULL; break;
-		case OPT_EXPLAIN: o.explain = optarg; list = NULL; break;
-		case OPT_STRICT: o.strict = true; list = NULL; break;
-		case 'v': hs_log_set_level(HS_LOG_DEBUG); list = NULL; break;
-		case 'h':
-			fputs(dict_usage, stdout);
-			goto out;
-		case 1:
-			if (!list) {
-				hs_err("dict build: unexpected argument '%s'", optarg);
-				err = -EINVAL;
-			} else {
-				err = add_file(list, optarg);
-			}
-			break;
-		default:
-			err = -EINVAL;
-		}
-		if (err)
-			goto out;
-	}
-	if (!o.signatures.n || !o.day || !o.out) {
-		hs_err("dict build: --signatures, --day and -o are required");
-		err = -EINVAL;
-		goto out;
-	}
-	err = hs_dict_build(&o);
-out:
-	free(o.signatures.v);
-	free(o.pdns.v);
-	free(o.hosts.v);
-	free(o.censys.v);
-	return exit_status(err);
-}
-
-static const char signatures_usage[] =
-	"usage: haystack signatures import --iot-wild DIR -o FILE\n";
-
-int cmd_signatures(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "iot-wild", required_argument, NULL, 'i' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL },
-	};
-	const char *dir = NULL, *out = NULL;
-	int opt;
-
-	opt = sub_verb(argc, argv, "import", signatures_usage);
-	if (opt >= 0)
-		return opt;
-	argc--;
-	argv++;
-	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'i': dir = optarg; break;
-		case 'o': out = optarg; break;
-		case 'h':
-			fputs(signatures_usage, stdout);
-			return 0;
-		default:
-			return HS_EXIT_BADINPUT;
-		}
-	}
-	if (optind < argc) {
-		hs_err("signatures import: unexpected argument '%s'", argv[optind]);
-		return HS_EXIT_BADINPUT;
-	}
-	if (!dir || !out) {
-		hs_err("signatures import: --iot-wild DIR and -o FILE are required");
-		return HS_EXIT_BADINPUT;
-	}
-	return exit_status(hs_iot_wild_import(dir, out));
-}
+const struct hs_verb hs_signatures_import_verb = {
+	.name = "signatures import",
+	.about = "Convert the paper's published signature CSVs into haystack-signatures/1 (the "
+		 "rules applied where they are silent are written in the file and on stderr).",
+	.opts = signatures_import_opts,
+	.cfg_size = sizeof(struct import_opts),
+	.defaults = &import_defaults,
+	.fn = signatures_import,
+};

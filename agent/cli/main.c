@@ -1,97 +1,174 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * haystack — detect IoT devices behind subscriber lines from flow exports,
- * in the kernel. One binary, one verb per job (DESIGN §3).
+ * in the kernel. One binary, one verb per job (DESIGN §3): the verbs and
+ * their options are the tables below and in dictverbs.c; main dispatches.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli/params.h"
+#include "cli/verbs.h"
+#include "cli/version.h"
 #include "runtime/runtime.h"
-#include "dictbuild/build.h"
 #include "lib/log.h"
-#include "detect/bins.h"
 #include "kern/instance.h"
 
-struct verb {
-	const char *name;
-	int (*fn)(const struct hs_options *o);
-	const char *usage;
-	/* a verb with options of its own parses them itself and returns the
-	 * exit status; argv[0] is the verb */
-	int (*main)(int argc, char **argv);
+/* ---- run, replay, status, detach: struct hs_options ---- */
+
+#define RT(f, T) HS_FIELD(struct hs_options, f, T)
+
+#define OPT_DICT                                                                   \
+	{ HS_OPT_STRING, "dict", .off = RT(dict_path, const char *), .metavar = "FILE", \
+	  .required = true, .help = "the dictionary (haystack-dictionary/1) to detect with" }
+#define OPT_SUBSCRIBERS                                                            \
+	{ HS_OPT_STRING, "subscribers", .off = RT(subscribers_path, const char *),      \
+	  .metavar = "FILE", .required = true,                                         \
+	  .help = "the subscriber prefixes, one CIDR a line (#: a comment)" }
+#define OPT_IFACE(text)                                                            \
+	{ HS_OPT_STRING, "iface", .off = RT(iface, const char *), .metavar = "IF",      \
+	  .required = true, .help = text }
+#define OPT_PIN(text)                                                              \
+	{ HS_OPT_STRING, "pin", .off = RT(pin_dir, const char *), .metavar = "DIR",     \
+	  .help = text }
+#define OPT_OUT(text)                                                              \
+	{ HS_OPT_OUT, "out", 'o', .off = RT(out_path, const char *), .metavar = "FILE", \
+	  .def = "standard output", .help = text }
+/* Options of both run and replay, in the order help lists them. */
+#define OPTS_REPORT                                                                \
+	{ HS_OPT_BINS, "bins", .off = RT(bins, __u32[HS_MAX_BINS]),                     \
+	  .aux = RT(n_bins, int), .metavar = "LIST",                                   \
+	  .help = "report bins: whole hours that divide a day, or whole days" },        \
+	{ HS_OPT_BOOL, "detail", .off = RT(detail, bool),                              \
+	  .help = "also write one detection line per subscriber and class" },          \
+	{ HS_OPT_BOOL, "records", .off = RT(records, bool),                            \
+	  .help = "also write every flow record the kernel decoded, matched or not, "  \
+		  "as a \"record\" line" },                                            \
+	{ HS_OPT_PORTS, "ports", .off = RT(ports, __u16[HAYSTACK_MAX_PORTS]),           \
+	  .metavar = "LIST", .help = "the collector UDP ports flow exports go to" },   \
+	{ HS_OPT_U32, "sampling", .off = RT(sampling, __u32), .metavar = "N",          \
+	  .min = 1, .max = UINT32_MAX,                                                 \
+	  .def = "as exported: v5 header, v9/IPFIX options data, else 1",              \
+	  .help = "treat every record as sampled 1-in-N, whatever the exporter says" }, \
+	/* an exporter resends its templates every few minutes (10 to 30 by     \
+	 * default); one not heard of for a day of export time is gone */       \
+	{ HS_OPT_U32, "template-timeout", .off = RT(template_timeout, __u32),          \
+	  .metavar = "SECONDS", .min = 1, .max = 86400,                                \
+	  .def = HS_XSTR(HAYSTACK_TEMPLATE_TIMEOUT),                                   \
+	  .help = "drop v9/IPFIX templates not refreshed for this long in export time" }
+
+static const struct hs_options rt_defaults = {
+	.pin_dir = HAYSTACK_PIN_DIR,
+	.bins = { 3600, 86400 },
+	.n_bins = 2,
+	.ports = { 2055, 4739, 9995 },
+	.xdp_mode = XDP_MODE_NATIVE,
+	.grace = 300,
 };
 
-static const struct verb verbs[] = {
-	{ "run", cmd_run,
-	  "run --iface IF --dict FILE --subscribers FILE [--bins 1h,1d] [--detail]\n"
-	  "             [--out FILE] [--ports LIST] [--xdp-mode native|skb] [--grace SECONDS]\n"
-	  "             [--consume] [--keep] [--pin DIR] [--records] [--sampling N]\n"
-	  "             [--template-timeout SECONDS]\n"
-	  "    Attach the XDP program to IF, load the dictionary and subscriber prefixes,\n"
-	  "    and write report lines as bins close (by export time, plus the grace\n"
-	  "    period, default 300 s). On SIGINT/SIGTERM writes the open bins, then\n"
-	  "    detaches and unpins unless --keep. A haystack left attached by --keep\n"
-	  "    is taken over with its pinned evidence and templates.", NULL },
-	{ "replay", cmd_replay,
-	  "replay --dict FILE --subscribers FILE [--bins 1h,1d] [--detail] [--out FILE]\n"
-	  "             [--ports LIST] [--records] [--sampling N] [--template-timeout SECONDS]\n"
-	  "             CAPTURE...\n"
-	  "    Feed every frame of pcap/pcapng captures through the same XDP program\n"
-	  "    (BPF_PROG_TEST_RUN) and report every bin from the first export time to\n"
-	  "    the last. Pins nothing.", NULL },
-	{ "status", cmd_status,
-	  "status [--json] [--pin DIR]\n"
-	  "    Counters, configuration, map fill, the v9/IPFIX template cache and\n"
-	  "    the exporters' sampling rates of the running instance, read from the\n"
-	  "    pinned maps.", NULL },
-	{ "detach", cmd_detach,
-	  "detach --iface IF [--pin DIR]\n"
-	  "    Remove the haystack program from IF and the pinned maps.", NULL },
-	{ "dict", NULL,
-	  "dict build --signatures FILE... --day YYYY-MM-DD [--pdns FILE...] [--hosts FILE...]\n"
-	  "             [--censys FILE...] -o DICT.json [--explain FILE] [--strict]\n"
-	  "    Build the dictionary of one day: every signature domain whose addresses\n"
-	  "    that day (DNSDB COF/SAF lines, hosts files) serve only its own registrable\n"
-	  "    domain is kept with them; the others are excluded with a reason. --explain\n"
-	  "    writes the evidence, --strict makes a malformed input line fatal.",
-	  cmd_dict },
-	{ "signatures", NULL,
-	  "signatures import --iot-wild DIR -o FILE\n"
-	  "    Convert the paper's published signature CSVs into haystack-signatures/1.",
-	  cmd_signatures },
-	{ NULL },
+static const struct hs_enum_val xdp_modes[] = {
+	{ "native", XDP_MODE_NATIVE },
+	{ "skb", XDP_MODE_SKB },
+	{ .name = NULL },
+};
+_Static_assert(sizeof(enum xdp_attach_mode) == sizeof(unsigned int), "--xdp-mode is stored as unsigned int");
+
+static const struct hs_opt run_opts[] = {
+	OPT_IFACE("the interface the flow exports arrive on"),
+	OPT_DICT,
+	OPT_SUBSCRIBERS,
+	OPT_OUT("append the reports to FILE, - for standard output"),
+	OPTS_REPORT,
+	{ HS_OPT_ENUM, "xdp-mode", .off = RT(xdp_mode, enum xdp_attach_mode), .values = xdp_modes,
+	  .help = "the driver's XDP, or generic XDP in the network stack" },
+	/* Exporters flush long flows every active timeout (30 min at most by
+	 * default) and collectors batch a few minutes; a day of export time
+	 * beyond a bin's end is far past any of that, and keeps every open
+	 * bin's evidence in the kernel for as long. */
+	{ HS_OPT_U32, "grace", .off = RT(grace, unsigned int), .metavar = "SECONDS", .min = 0,
+	  .max = 86400,
+	  .help = "how long in export time a bin stays open after its end, for late exports" },
+	{ HS_OPT_BOOL, "consume", .off = RT(consume, bool),
+	  .help = "drop the export datagrams once read, instead of passing them on to a "
+		  "collector on this host" },
+	{ HS_OPT_BOOL, "keep", .off = RT(keep, bool),
+	  .help = "leave the program attached and the maps pinned on exit" },
+	OPT_PIN("where the maps are pinned"),
+	{ .type = HS_OPT_END },
 };
 
-static void usage(FILE *f, const struct verb *only)
+static const struct hs_opt replay_opts[] = {
+	OPT_DICT,
+	OPT_SUBSCRIBERS,
+	OPT_OUT("write the reports to FILE, - for standard output"),
+	OPTS_REPORT,
+	{ HS_OPT_ARGS, "CAPTURE", .off = RT(inputs, char **), .aux = RT(n_inputs, int),
+	  .required = true },
+	{ .type = HS_OPT_END },
+};
+
+static const struct hs_opt status_opts[] = {
+	{ HS_OPT_BOOL, "json", .off = RT(json, bool), .help = "one JSON object" },
+	OPT_PIN("the pinned maps of the instance"),
+	{ .type = HS_OPT_END },
+};
+
+static const struct hs_opt detach_opts[] = {
+	OPT_IFACE("the interface to remove the program from"),
+	OPT_PIN("the pinned maps to remove"),
+	{ .type = HS_OPT_END },
+};
+
+#define RUNTIME_VERB(verb, fn_name, text)                                          \
+	static int verb##_fn(void *cfg) { return fn_name(cfg); }                   \
+	static const struct hs_verb verb##_verb = {                                 \
+		.name = #verb, .about = text, .opts = verb##_opts,                   \
+		.cfg_size = sizeof(struct hs_options), .defaults = &rt_defaults,      \
+		.fn = verb##_fn,                                                      \
+	}
+
+RUNTIME_VERB(run, cmd_run,
+	     "Attach the XDP program to IF, load the dictionary and subscriber prefixes, and "
+	     "write report lines as bins close (by export time, plus the grace period). On "
+	     "SIGINT/SIGTERM writes the open bins, then detaches and unpins unless --keep. A "
+	     "haystack left attached by --keep is taken over with its pinned evidence and "
+	     "templates.");
+RUNTIME_VERB(replay, cmd_replay,
+	     "Feed every frame of pcap/pcapng captures through the same XDP program "
+	     "(BPF_PROG_TEST_RUN) and report every bin from the first export time to the "
+	     "last. Pins nothing.");
+RUNTIME_VERB(status, cmd_status,
+	     "Counters, configuration, map fill, the v9/IPFIX template cache and the "
+	     "exporters' sampling rates of the running instance, read from the pinned maps.");
+RUNTIME_VERB(detach, cmd_detach, "Remove the haystack program from IF and the pinned maps.");
+
+static const struct hs_verb *const verbs[] = {
+	&run_verb, &replay_verb, &status_verb, &detach_verb,
+	&hs_dict_build_verb, &hs_signatures_import_verb,
+	NULL,
+};
+
+/* ---- before the verb ---- */
+
+static const struct hs_opt version_opt[] = {
+	{ HS_OPT_BOOL, "version", 'V', .help = "print \"haystack VERSION\"" },
+	{ .type = HS_OPT_END },
+};
+
+static void usage(FILE *f)
 {
-	if (!only)
-		fprintf(f, "usage: haystack [-v] VERB [OPTIONS]\n\n"
-			   "Detects IoT devices behind subscriber lines from NetFlow exports with an\n"
-			   "XDP program. Reports are JSON lines on standard output (or --out);\n"
-			   "diagnostics go to standard error. Exit status 2 means bad input.\n\n");
-	for (const struct verb *v = verbs; v->name; v++)
-		if (!only || only == v)
-			fprintf(f, "  haystack %s\n\n", v->usage);
-	if (!only)
-		fprintf(f, "Common options:\n"
-			   "  --pin DIR        pinned maps (default %s)\n"
-			   "  --ports LIST     collector UDP ports (default 2055,4739,9995)\n"
-			   "  --bins LIST      report bins, whole hours dividing a day or whole days\n"
-			   "                   (default 1h,1d)\n"
-			   "  --detail         also write one detection line per subscriber and class\n"
-			   "  --records        also write every flow record the kernel decoded, matched\n"
-			   "                   or not, as a \"record\" line\n"
-			   "  --sampling N     treat every record as sampled 1-in-N, whatever the\n"
-			   "                   exporter says (default: the v5 header, v9/IPFIX options\n"
-			   "                   data; unsampled when it says nothing)\n"
-			   "  --template-timeout SECONDS\n"
-			   "                   drop v9/IPFIX templates not refreshed for this long in\n"
-			   "                   export time (default 5400)\n"
-			   "  -v, --verbose    libbpf/libxdp messages and debugging on stderr\n"
-			   "  -h, --help       this text; `haystack VERB --help` for one verb\n",
-			HAYSTACK_PIN_DIR);
+	fputs("usage: haystack [-v] VERB [OPTIONS]\n"
+	      "       haystack --version\n\n"
+	      "Detects IoT devices behind subscriber lines from NetFlow/IPFIX exports with an\n"
+	      "XDP program. Reports are JSON lines on standard output (or --out); diagnostics\n"
+	      "go to standard error. Exit status: 0 done, 2 bad input (an option, a file or\n"
+	      "an interface malformed, out of range or not there), 1 anything else.\n\n",
+	      f);
+	for (const struct hs_verb *const *v = verbs; *v; v++)
+		hs_verb_synopsis(f, *v);
+	fputs("Options before the verb (-v and -h after it too):\n", f);
+	hs_opts_help(f, hs_common_opts, NULL);
+	hs_opts_help(f, version_opt, NULL);
 }
 
 static void set_verbosity(int verbose)
@@ -100,186 +177,98 @@ static void set_verbosity(int verbose)
 	hs_kern_log_setup();
 }
 
-static int parse_ports(const char *s, __u16 *ports)
+static bool word_is(const char *name, size_t len, const char *word)
 {
-	char *copy = strdup(s), *tok, *save = NULL;
-	int n = 0, err = 0;
+	return strlen(word) == len && !strncmp(name, word, len);
+}
 
-	if (!copy)
-		return -ENOMEM;
-	memset(ports, 0, sizeof(__u16) * HAYSTACK_MAX_PORTS);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-		unsigned long v = strtoul(tok, &end, 10);
+/*
+ * The verb argv names, and how many words it takes ("dict build": 2). NULL
+ * after one line, or after the help of every sub-verb for `haystack dict
+ * --help` (*help set).
+ */
+static const struct hs_verb *find_verb(int argc, char **argv, int *words, bool *help)
+{
+	const char *group = NULL;
 
-		if (*end || end == tok || !v || v > 65535 || n == HAYSTACK_MAX_PORTS) {
-			err = -EINVAL;
-			break;
+	for (const struct hs_verb *const *v = verbs; *v; v++) {
+		const char *name = (*v)->name;
+		size_t len = strcspn(name, " ");
+
+		if (!word_is(name, len, argv[0]))
+			continue;
+		if (!name[len]) {
+			*words = 1;
+			return *v;
 		}
-		ports[n++] = v;
+		group = argv[0];
+		if (argc > 1 && !strcmp(argv[1], name + len + 1)) {
+			*words = 2;
+			return *v;
+		}
 	}
-	if (!err && !n)
-		err = -EINVAL;
-	if (err)
-		hs_err("--ports %s: expected up to %d UDP ports like 2055,4739", s,
-		       HAYSTACK_MAX_PORTS);
-	free(copy);
-	return err;
-}
-
-static int parse_positive(const char *opt, const char *s, const char *what, __u32 *v)
-{
-	char *end;
-	unsigned long x;
-
-	errno = 0;
-	x = strtoul(s, &end, 10);
-	if (*end || end == s || !x || x > UINT32_MAX || errno || *s == '-') {
-		hs_err("%s %s: expected %s (a whole number from 1)", opt, s, what);
-		return -EINVAL;
+	if (group && argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs("usage:\n", stdout);
+		for (const struct hs_verb *const *v = verbs; *v; v++)
+			if (word_is((*v)->name, strcspn((*v)->name, " "), group))
+				hs_verb_synopsis(stdout, *v);
+		*help = true;
+	} else if (group && argc > 1) {
+		hs_err("unknown verb '%s %s' (haystack %s --help lists them)", group, argv[1], group);
+	} else if (group) {
+		hs_err("%s: expected a sub-verb (haystack %s --help lists them)", group, group);
+	} else {
+		hs_err("unknown verb '%s' (haystack --help lists them)", argv[0]);
 	}
-	*v = x;
-	return 0;
+	return NULL;
 }
-
-enum {
-	OPT_DICT = 256, OPT_SUBS, OPT_IFACE, OPT_BINS, OPT_DETAIL, OPT_OUT, OPT_PIN,
-	OPT_PORTS, OPT_XDP_MODE, OPT_KEEP, OPT_JSON, OPT_GRACE, OPT_CONSUME,
-	OPT_RECORDS, OPT_SAMPLING, OPT_TEMPLATE_TIMEOUT,
-};
-
-static const struct option long_opts[] = {
-	{ "dict", required_argument, NULL, OPT_DICT },
-	{ "subscribers", required_argument, NULL, OPT_SUBS },
-	{ "iface", required_argument, NULL, OPT_IFACE },
-	{ "bins", required_argument, NULL, OPT_BINS },
-	{ "detail", no_argument, NULL, OPT_DETAIL },
-	{ "out", required_argument, NULL, OPT_OUT },
-	{ "pin", required_argument, NULL, OPT_PIN },
-	{ "ports", required_argument, NULL, OPT_PORTS },
-	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
-	{ "keep", no_argument, NULL, OPT_KEEP },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "grace", required_argument, NULL, OPT_GRACE },
-	{ "consume", no_argument, NULL, OPT_CONSUME },
-	{ "records", no_argument, NULL, OPT_RECORDS },
-	{ "sampling", required_argument, NULL, OPT_SAMPLING },
-	{ "template-timeout", required_argument, NULL, OPT_TEMPLATE_TIMEOUT },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL },
-};
 
 int main(int argc, char **argv)
 {
-	struct hs_options o = {
-		.pin_dir = HAYSTACK_PIN_DIR,
-		.bins = { 3600, 86400 },
-		.n_bins = 2,
-		.ports = { 2055, 4739, 9995 },
-		.xdp_mode = XDP_MODE_NATIVE,
-		.grace = 300,
-	};
-	const struct verb *v = NULL;
-	int verbose = 0;
-	int opt, err, vi;
+	const struct hs_verb *v;
+	int verbose = 0, words, vi, err;
+	bool help = false;
+	void *cfg;
 
-	/* Options may come before the verb (-v) or after it. */
 	for (vi = 1; vi < argc && argv[vi][0] == '-'; vi++) {
-		if (!strcmp(argv[vi], "-v") || !strcmp(argv[vi], "--verbose")) {
+		const char *a = argv[vi];
+
+		if (!strcmp(a, "--verbose")) {
 			verbose++;
-		} else if (!strcmp(argv[vi], "-h") || !strcmp(argv[vi], "--help")) {
-			usage(stdout, NULL);
-			return 0;
+		} else if (a[1] == 'v' && strspn(a + 1, "v") == strlen(a + 1)) {
+			verbose += strlen(a + 1);	/* -v, -vv */
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return HS_EXIT_OK;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("haystack %s\n", HAYSTACK_VERSION);
+			return HS_EXIT_OK;
 		} else {
-			break;
+			hs_err("unrecognized option '%s' before the verb (haystack --help)", a);
+			return HS_EXIT_BADINPUT;
 		}
 	}
-	if (vi < argc)
-		for (v = verbs; v->name && strcmp(v->name, argv[vi]); v++)
-			;
-	if (!v || !v->name) {
-		if (vi < argc)
-			hs_err("unknown verb '%s' (haystack --help lists them)", argv[vi]);
-		else
-			hs_err("no verb given (haystack --help lists them)");
+	if (vi == argc) {
+		hs_err("no verb given (haystack --help lists them)");
 		return HS_EXIT_BADINPUT;
 	}
-	argc -= vi;
-	argv += vi;
-	if (v->main) {
+	v = find_verb(argc - vi, argv + vi, &words, &help);
+	if (!v)
+		return help ? HS_EXIT_OK : HS_EXIT_BADINPUT;
+
+	cfg = malloc(v->cfg_size);
+	if (!cfg)
+		return HS_EXIT_FAILURE;
+	memcpy(cfg, v->defaults, v->cfg_size);
+	vi += words - 1;	/* argv[0] of the parse is the verb's last word */
+	err = hs_verb_parse(v, argc - vi, argv + vi, cfg, &verbose);
+	if (!err) {
 		set_verbosity(verbose);
-		return v->main(argc, argv);
+		err = v->fn(cfg);
+	} else if (err > 0) {
+		err = 0;	/* the help asked for is printed */
 	}
-
-	/* getopt's own message is the one line; we add no usage dump. */
-	while ((opt = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
-		char *end;
-
-		err = 0;
-		switch (opt) {
-		case OPT_DICT: o.dict_path = optarg; break;
-		case OPT_SUBS: o.subscribers_path = optarg; break;
-		case OPT_IFACE: o.iface = optarg; break;
-		case OPT_OUT: o.out_path = optarg; break;
-		case OPT_PIN: o.pin_dir = optarg; break;
-		case OPT_DETAIL: o.detail = true; break;
-		case OPT_KEEP: o.keep = true; break;
-		case OPT_JSON: o.json = true; break;
-		case OPT_CONSUME: o.consume = true; break;
-		case OPT_RECORDS: o.records = true; break;
-		case OPT_SAMPLING:
-			err = parse_positive("--sampling", optarg, "a 1-in-N rate like 1000",
-					     &o.sampling);
-			break;
-		case OPT_TEMPLATE_TIMEOUT:
-			err = parse_positive("--template-timeout", optarg, "seconds",
-					     &o.template_timeout);
-			break;
-		case OPT_BINS:
-			err = hs_parse_bins(optarg, o.bins, HS_MAX_BINS, &o.n_bins);
-			break;
-		case OPT_PORTS:
-			err = parse_ports(optarg, o.ports);
-			break;
-		case OPT_XDP_MODE:
-			if (!strcmp(optarg, "native")) {
-				o.xdp_mode = XDP_MODE_NATIVE;
-			} else if (!strcmp(optarg, "skb")) {
-				o.xdp_mode = XDP_MODE_SKB;
-			} else {
-				hs_err("--xdp-mode %s: expected native or skb", optarg);
-				err = -EINVAL;
-			}
-			break;
-		case OPT_GRACE:
-			o.grace = strtoul(optarg, &end, 10);
-			if (*end || end == optarg) {
-				hs_err("--grace %s: expected seconds", optarg);
-				err = -EINVAL;
-			}
-			break;
-		case 'v': verbose++; break;
-		case 'h':
-			usage(stdout, v);
-			return 0;
-		default:
-			return HS_EXIT_BADINPUT;
-		}
-		if (err)
-			return HS_EXIT_BADINPUT;
-	}
-	o.inputs = argv + optind;
-	o.n_inputs = argc - optind;
-	if (o.n_inputs && v->fn != cmd_replay) {
-		hs_err("%s: unexpected argument '%s'", v->name, o.inputs[0]);
-		return HS_EXIT_BADINPUT;
-	}
-
-	set_verbosity(verbose);
-	err = v->fn(&o);
-	/* Bad input: a malformed file or option, or an interface that is not there. */
-	if (err == -EINVAL || err == -ENODEV)
-		return HS_EXIT_BADINPUT;
-	return err ? 1 : 0;
+	hs_verb_free(v, cfg);
+	free(cfg);
+	return hs_exit_status(err);
 }

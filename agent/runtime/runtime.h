@@ -2,6 +2,7 @@
 /* Options shared by the verbs, and the verbs themselves. */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <xdp/libxdp.h>
 #include "haystack.h"
@@ -12,7 +13,7 @@ struct hs_options {
 	const char *dict_path;
 	const char *subscribers_path;
 	const char *iface;
-	const char *out_path;
+	const char *out_path;		/* NULL: standard output */
 	const char *pin_dir;
 	__u32 bins[HS_MAX_BINS];
 	int n_bins;
@@ -35,5 +36,49 @@ int cmd_run(const struct hs_options *o);
 int cmd_status(const struct hs_options *o);
 int cmd_detach(const struct hs_options *o);
 
-/* Exit status for bad input (DESIGN §3). */
-#define HS_EXIT_BADINPUT 2
+/*
+ * Exit status, one mapping for every verb (DESIGN §3). A verb returns 0 or
+ * -errno, having said on stderr, in one line, what failed.
+ *
+ *   0  done.
+ *   2  bad input: something the operator gave is malformed, out of range,
+ *      more than haystack holds, or names nothing. These errnos, and only
+ *      these, say so:
+ *        EINVAL        malformed: an option, a value, a line of a file
+ *        ERANGE        a number outside its range
+ *        ENOENT        a file, directory or pinned instance that is not there
+ *        ENOTDIR, EISDIR, ENAMETOOLONG
+ *                      a path that is not of the kind wanted
+ *        ENODEV        an interface that is not there
+ *        E2BIG         more than the maps hold: a prefix needing more than
+ *                      HAYSTACK_MAX_RULES rules, more subscriber prefixes or
+ *                      endpoints than fit
+ *        EFBIG         an input file larger than its reader takes
+ *   1  anything else: the kernel or libbpf refused (EPERM and EACCES are
+ *      missing privileges, a locked-down kernel or the verifier, never the
+ *      operator's input), out of memory, an I/O error, another instance in
+ *      the way (EEXIST).
+ */
+#define HS_EXIT_OK		0
+#define HS_EXIT_FAILURE		1
+#define HS_EXIT_BADINPUT	2
+
+static inline int hs_exit_status(int err)
+{
+	switch (err) {
+	case 0:
+		return HS_EXIT_OK;
+	case -EINVAL:
+	case -ERANGE:
+	case -ENOENT:
+	case -ENOTDIR:
+	case -EISDIR:
+	case -ENAMETOOLONG:
+	case -ENODEV:
+	case -E2BIG:
+	case -EFBIG:
+		return HS_EXIT_BADINPUT;
+	default:
+		return HS_EXIT_FAILURE;
+	}
+}
