@@ -20,8 +20,8 @@ enum { COMMON_VERBOSE = MAX_OPTS, COMMON_HELP };
 
 const struct hs_opt hs_common_opts[] = {
 	{ HS_OPT_BOOL, "verbose", 'v',
-	  .help = "more on standard error: -v debugging, -vv libbpf's and libxdp's messages "
-		  "and the verifier log" },
+	  .help = "more on standard error: -v debugging, libbpf's and libxdp's warnings "
+		  "and the verifier log on a load failure; -vv their debugging too" },
 	{ HS_OPT_BOOL, "help", 'h', .help = "this help; after a verb, that verb's" },
 	{ .type = HS_OPT_END },
 };

@@ -24,7 +24,3 @@ struct hs_build_opts {
 /* Returns 0, -EINVAL for bad input (one line on stderr said which), or
  * -errno. Writes nothing unless everything succeeded. */
 int hs_dict_build(const struct hs_build_opts *o);
-
-/* The verbs, with their own options: exit status 0, 1, or 2 (bad input). */
-int cmd_dict(int argc, char **argv);
-int cmd_signatures(int argc, char **argv);

@@ -100,9 +100,10 @@ int cmd_status(const struct hs_options *o)
 	for (int i = 0; i < HS_MAP_COUNT; i++) {
 		fds[i] = hs_pinned_map_fd(o->pin_dir, hs_map_names[i]);
 		if (fds[i] < 0) {
-			err = fds[i];
 			hs_err("no haystack instance at %s: %s/%s: %s", o->pin_dir, o->pin_dir,
-			       hs_map_names[i], strerror(-err));
+			       hs_map_names[i], strerror(-fds[i]));
+			/* a state, not bad input: exit 1, as a monitor expects */
+			err = fds[i] == -ENOENT ? -ESRCH : fds[i];
 			goto out;
 		}
 	}

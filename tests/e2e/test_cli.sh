@@ -62,7 +62,7 @@ expect_bad cli_run_missing_interface "no interface hs-no-such-if" \
 check cli_run_missing_interface_pins_nothing test ! -e "$pin"
 # A --pin DIR with no instance under it names nothing: bad input, as a
 # missing file is.
-expect_bad cli_status_without_instance "no haystack instance at $pin" \
+expect_exit cli_status_without_instance 1 "no haystack instance at $pin" \
 	"$HAYSTACK" status --pin "$pin"
 expect_bad cli_detach_missing_interface "no interface hs-no-such-if" \
 	"$HAYSTACK" detach --iface hs-no-such-if --pin "$pin"
