@@ -139,7 +139,7 @@ struct xdp_case {
 
 /* ---- builders ---- */
 
-enum outer { OUT_V4, OUT_V6, OUT_VLAN, OUT_QINQ, OUT_V4_OPTS };
+enum outer { OUT_V4, OUT_V6, OUT_VLAN, OUT_VLAN_V6, OUT_QINQ, OUT_V4_OPTS };
 
 /* Ethernet / [tags] / IP / UDP from an IPv4 exporter to the collector. */
 static inline void export_begin_from(struct pkt *p, enum outer o, const char *exporter,
@@ -147,13 +147,13 @@ static inline void export_begin_from(struct pkt *p, enum outer o, const char *ex
 {
 	pkt_init(p);
 	pkt_eth(p);
-	if (o == OUT_VLAN)
+	if (o == OUT_VLAN || o == OUT_VLAN_V6)
 		pkt_vlan(p, ETH_P_8021Q, 100);
 	if (o == OUT_QINQ) {
 		pkt_vlan(p, ETH_P_8021AD, 10);
 		pkt_vlan(p, ETH_P_8021Q, 200);
 	}
-	if (o == OUT_V6)
+	if (o == OUT_V6 || o == OUT_VLAN_V6)
 		pkt_ipv6(p, EXPORTER6, COLLECTOR6, IPPROTO_UDP);
 	else
 		pkt_ipv4_opts(p, exporter, COLLECTOR, IPPROTO_UDP, o == OUT_V4_OPTS ? 4 : 0);

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "classify.h"
+#include "packet.h"
 
 #define NETFLOW_V9	9
 #define IPFIX		10
@@ -636,35 +637,34 @@ __noinline int flow_step(struct xdp_md *ctx, struct flow_cursor *c, struct hayst
 	return parse_template_record(ctx, c, st);
 }
 
+/* The UDP payload of pkt, an export packet: counted in exactly one export
+ * packet outcome (its header's), then walked. */
 static __always_inline void parse_template_flows(struct xdp_md *ctx, struct haystack_stats *st,
 						 const struct haystack_config *cfg,
-						 struct export_packet *pkt, __u16 version)
+						 const struct packet *pkt, __u16 version)
 {
 	void *data = (void *)(long)ctx->data;
-	__u32 zero = 0, hlen, msg_len, domain, i;
+	__u32 zero = 0, hlen, msg_len, domain, sys_uptime = 0, i;
 	struct flow_cursor *c;
 	__u64 t, off;
 
-	c = bpf_map_lookup_elem(&cursor, &zero);
-	if (!c)
-		return;
 	if (version == NETFLOW_V9) {
 		struct netflow_v9_header *h = pkt->payload;
 
-		if ((void *)(h + 1) > pkt->end || pkt->len < sizeof(*h)) {
+		if ((void *)(h + 1) > pkt->end || pkt->payload_len < sizeof(*h)) {
 			st->truncated_header++;
 			return;
 		}
 		t = bpf_ntohl(h->unix_secs);
 		domain = bpf_ntohl(h->source_id);
-		c->sys_uptime = bpf_ntohl(h->sys_uptime);
+		sys_uptime = bpf_ntohl(h->sys_uptime);
 		hlen = sizeof(*h);
-		msg_len = pkt->len;	/* v9 has no length: the datagram is the message */
+		msg_len = pkt->payload_len;	/* v9 has no length: the datagram is the message */
 		st->v9_packets++;
 	} else {
 		struct ipfix_header *h = pkt->payload;
 
-		if ((void *)(h + 1) > pkt->end || pkt->len < sizeof(*h)) {
+		if ((void *)(h + 1) > pkt->end || pkt->payload_len < sizeof(*h)) {
 			st->truncated_header++;
 			return;
 		}
@@ -673,25 +673,29 @@ static __always_inline void parse_template_flows(struct xdp_md *ctx, struct hays
 			st->truncated_header++;
 			return;
 		}
-		if (msg_len > pkt->len) {
+		if (msg_len > pkt->payload_len) {
 			st->length_exceeds_packet++;
 			return;
 		}
 		t = bpf_ntohl(h->export_time);
 		domain = bpf_ntohl(h->domain_id);
-		c->sys_uptime = 0;
 		hlen = sizeof(*h);
 		st->ipfix_packets++;
 	}
 	note_export_time(st, t);
+
+	c = bpf_map_lookup_elem(&cursor, &zero);
+	if (!c)
+		return;
+	c->sys_uptime = sys_uptime;
 	c->bin = t - t % cfg->bin_seconds;
 
 	__builtin_memset(&c->rec, 0, sizeof(c->rec));
-	__builtin_memcpy(c->rec.exporter, pkt->exporter, 16);
+	__builtin_memcpy(c->rec.exporter, pkt->src, 16);
 	c->rec.version = version;
 	c->rec.export_time = t;
 	c->rec.domain_id = domain;
-	__builtin_memcpy(c->key.exporter, pkt->exporter, 16);
+	__builtin_memcpy(c->key.exporter, pkt->src, 16);
 	c->key.domain_id = domain;
 	c->key.version = version;
 	c->key.template_id = 0;
