@@ -13,6 +13,7 @@
 #pragma once
 
 #include "classify.h"
+#include "information_elements.h"
 #include "packet.h"
 
 #define NETFLOW_V9	9
@@ -142,53 +143,6 @@ static __always_inline bool load_addr(struct xdp_md *ctx, __u32 off, __u32 len, 
 	return false;
 }
 
-/* The information elements haystack reads (IANA IPFIX numbering, which v9
- * shares for these); every other field is skipped by its length. */
-__noinline __u32 field_role(__u32 type)
-{
-	switch (type) {
-	case 1: return ROLE_BYTES;
-	case 2: return ROLE_PACKETS;
-	case 4: return ROLE_PROTO;
-	case 6: return ROLE_TCP_FLAGS;
-	case 7: return ROLE_SPORT;
-	case 8: return ROLE_SRC4;
-	case 11: return ROLE_DPORT;
-	case 12: return ROLE_DST4;
-	case 21: return ROLE_LAST_UPTIME;
-	case 22: return ROLE_FIRST_UPTIME;
-	case 23: return ROLE_OUT_BYTES;
-	case 24: return ROLE_OUT_PACKETS;
-	case 27: return ROLE_SRC6;
-	case 28: return ROLE_DST6;
-	case 34: return ROLE_SAMPLING_INTERVAL;	/* samplingInterval */
-	case 50: return ROLE_SAMPLING_INTERVAL;	/* v9 FLOW_SAMPLER_RANDOM_INTERVAL */
-	case 150: return ROLE_START_SEC;
-	case 151: return ROLE_END_SEC;
-	case 152: return ROLE_START_MS;
-	case 153: return ROLE_END_MS;
-	case 160: return ROLE_SYSTEM_INIT_MS;
-	case 305: return ROLE_PACKET_INTERVAL;
-	case 306: return ROLE_PACKET_SPACE;
-	}
-	return ROLE_SKIP;
-}
-
-/* Addresses have their exact size; integers may be sent in 1..8 octets
- * (RFC 7011 §6.2 reduced-size encoding). */
-static __always_inline bool role_length_ok(__u32 role, __u32 len)
-{
-	switch (role) {
-	case ROLE_SRC4:
-	case ROLE_DST4:
-		return len == 4;
-	case ROLE_SRC6:
-	case ROLE_DST6:
-		return len == 16;
-	}
-	return len >= 1 && len <= 8;
-}
-
 struct bpf_map;
 
 struct withdrawal {
@@ -235,7 +189,8 @@ static __always_inline void withdraw(struct flow_cursor *c, struct haystack_stat
 __noinline int template_field(struct xdp_md *ctx, struct flow_cursor *c, __u32 i)
 {
 	struct flow_template *t;
-	__u32 pos, type, len, role = ROLE_SKIP;
+	__u32 pos, type, len;
+	int role = ROLE_SKIP;
 	bool ipfix, varlen;
 
 	if (!ctx || !c)
@@ -251,20 +206,21 @@ __noinline int template_field(struct xdp_md *ctx, struct flow_cursor *c, __u32 i
 	if (ipfix && (type & 0x8000))
 		pos += 4;	/* enterprise number: not ours to read */
 	else if (i >= c->field_scope)
-		role = field_role(type);
+		role = ie_role(type, len);
 	if (pos > c->set_end)
 		return 1;
 	c->field_pos = pos;
-	if (role >= ROLE_COUNT)
+	if (role == IE_WRONG_LENGTH)
+		return 1;
+	if (role < 0 || role >= ROLE_COUNT)
 		role = ROLE_SKIP;
 	varlen = len == TEMPLATE_VARIABLE_LENGTH;
 	if (varlen) {
-		if (!ipfix || role != ROLE_SKIP)
+		/* an element haystack reads is never variable-length */
+		if (!ipfix)
 			return 1;
 		c->variable = 1;
 	} else if (role != ROLE_SKIP) {
-		if (!role_length_ok(role, len))
-			return 1;
 		role = role_slot(role);
 		if (!t->role_length[role]) {	/* the first one counts */
 			t->role_offset[role] = c->fixed_len;
