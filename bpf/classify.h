@@ -4,6 +4,14 @@
 
 #include "maps.h"
 
+/* The base bin of export time t, for every record format. */
+static __always_inline __u64 bin_of(const struct haystack_config *cfg, __u64 t)
+{
+	__u32 width = cfg->bin_seconds ? cfg->bin_seconds : HAYSTACK_BASE_BIN;
+
+	return t - t % width;
+}
+
 /* Bins come from export header times; the agent closes them by these. */
 static __always_inline void note_export_time(struct haystack_stats *st, __u64 t)
 {

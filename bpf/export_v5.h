@@ -75,7 +75,7 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 	st->v5_packets++;
 	t = bpf_ntohl(h->unix_secs);
 	note_export_time(st, t);
-	bin = t - t % cfg->bin_seconds;
+	bin = bin_of(cfg, t);
 	/* Low 14 bits: 1-in-N; 0 means unsampled. */
 	sampling = bpf_ntohs(h->sampling_interval) & 0x3fff;
 

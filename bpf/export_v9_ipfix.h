@@ -644,7 +644,7 @@ static __always_inline void parse_template_flows(struct xdp_md *ctx, struct hays
 	if (!c)
 		return;
 	c->sys_uptime = sys_uptime;
-	c->bin = t - t % cfg->bin_seconds;
+	c->bin = bin_of(cfg, t);
 
 	__builtin_memset(&c->rec, 0, sizeof(c->rec));
 	__builtin_memcpy(c->rec.exporter, pkt->src, 16);

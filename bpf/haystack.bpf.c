@@ -18,6 +18,11 @@
 #include "export_v5.h"
 #include "export_v9_ipfix.h"
 
+static __always_inline bool is_configured(const struct haystack_config *cfg)
+{
+	return cfg && ((cfg->flags & HAYSTACK_F_CONFIGURED) || cfg->bin_seconds);
+}
+
 static __always_inline bool is_collector_port(const struct haystack_config *cfg, __u16 port)
 {
 #pragma unroll
@@ -76,7 +81,7 @@ int haystack_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	st->packets++;
 	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg || !cfg->bin_seconds) {
+	if (!is_configured(cfg)) {
 		st->not_configured++;
 		return XDP_PASS;
 	}

@@ -110,7 +110,7 @@ struct evidence_value {
 /* config: ARRAY with one entry */
 struct haystack_config {
 	__u16 ports[HAYSTACK_MAX_PORTS];	/* host byte order; 0 = unused */
-	__u32 bin_seconds;			/* HAYSTACK_BASE_BIN */
+	__u32 bin_seconds;			/* HAYSTACK_BASE_BIN; 0 = that */
 	__u32 flags;				/* HAYSTACK_F_* */
 	__u64 dict_hash;			/* FNV-1a of the loaded dictionary file */
 	__u64 closed_before;			/* UTC seconds: the agent has reported
@@ -129,6 +129,11 @@ struct haystack_config {
 #define HAYSTACK_F_CONSUME	(1U << 0)
 /* Send every decoded record to the records ring buffer (--records). */
 #define HAYSTACK_F_RECORDS	(1U << 1)
+/* The agent has filled the maps and written this entry, the last thing it
+ * writes: until then frames are only counted (stats.not_configured). A
+ * config without it but with bin_seconds set, as agents before the flag
+ * wrote it, counts as configured too. */
+#define HAYSTACK_F_CONFIGURED	(1U << 2)
 
 /*
  * templates: HASH, template_key -> flow_template. NetFlow v9 and IPFIX

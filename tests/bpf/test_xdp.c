@@ -607,8 +607,17 @@ static const struct xdp_case cases[] = {
 	{ "consume: truncated VLAN frame passed", b_vlan_cut,
 	  .flags = HAYSTACK_F_CONSUME, .verdict = PASS,
 	  .stats = { .packets = 1, .too_short = 1 } },
-	{ "not configured (bin_seconds 0): passed, nothing parsed", b_sub_src,
+	{ "not configured (no config written): passed, nothing parsed", b_sub_src,
 	  .unconfigured = true, .verdict = PASS, .stats = { .packets = 1, .not_configured = 1 } },
+	{ "configured by HAYSTACK_F_CONFIGURED alone: bins of HAYSTACK_BASE_BIN", b_binning,
+	  .frames = 2, .config = CONFIG_FLAG_ONLY, .verdict = PASS,
+	  .stats = { .packets = 2, .export_packets = 2, .v5_packets = 2, .records = 2,
+		     .matched = 2, .export_time_min = HOUR11 - 1, .export_time_max = HOUR11 },
+	  .ev = { { SUB, HOUR10, "203.0.113.0/24", { "api.cam.test" }, 3, 420, 1 },
+		  { SUB, HOUR11, "203.0.113.0/24", { "api.cam.test" }, 3, 420, 1 } } },
+	{ "configured by bin_seconds alone (a config without the flag)", b_sub_src,
+	  .config = CONFIG_BIN_SECONDS_ONLY, .verdict = PASS, .stats = ONE_MATCH,
+	  .ev = { CAM_EV(SUB) } },
 };
 
 int main(void)

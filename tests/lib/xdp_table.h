@@ -118,6 +118,13 @@ struct record_expect {
 	const char *domains[MAX_DOMS];
 };
 
+/* How a case's config says the agent is done loading. */
+enum config_mark {
+	CONFIG_AS_AGENT = 0,		/* HAYSTACK_F_CONFIGURED and bin_seconds */
+	CONFIG_FLAG_ONLY,		/* HAYSTACK_F_CONFIGURED, bin_seconds 0 */
+	CONFIG_BIN_SECONDS_ONLY,	/* as agents before the flag wrote it */
+};
+
 struct xdp_case {
 	const char *name;
 	/* frame f of the case; version: the case's NetFlow version */
@@ -125,6 +132,7 @@ struct xdp_case {
 	int frames;			/* 0 = 1 */
 	int version;			/* passed to build (v9/IPFIX cases) */
 	bool unconfigured;		/* skip hs_setup_apply: fresh load */
+	enum config_mark config;
 	__u32 flags;			/* config flags (HAYSTACK_F_*) */
 	__u64 closed_before;		/* config: bins before this already reported */
 	__u32 sampling;			/* config: --sampling, 0 = as exported */
@@ -537,7 +545,9 @@ static int case_setup(void **state)
 		return 0;
 	if (hs_setup_apply(&ctx.setup, &ctx.in))
 		return -1;
-	cfg.flags = c->flags;
+	cfg.flags = c->flags | (c->config != CONFIG_BIN_SECONDS_ONLY ? HAYSTACK_F_CONFIGURED : 0);
+	if (c->config == CONFIG_FLAG_ONLY)
+		cfg.bin_seconds = 0;
 	cfg.closed_before = c->closed_before;
 	cfg.sampling = c->sampling;
 	cfg.template_timeout = c->template_timeout;
