@@ -4,6 +4,14 @@
 
 #include "maps.h"
 
+/* The base bin of export time t, for every record format. */
+static __always_inline __u64 bin_of(const struct haystack_config *cfg, __u64 t)
+{
+	__u32 width = cfg->bin_seconds ? cfg->bin_seconds : HAYSTACK_BASE_BIN;
+
+	return t - t % width;
+}
+
 /* Bins come from export header times; the agent closes them by these. */
 static __always_inline void note_export_time(struct haystack_stats *st, __u64 t)
 {
@@ -59,6 +67,7 @@ static __always_inline __s64 match_service(const __u8 addr[16], __u16 port, __u8
 	return rules_match(bpf_map_lookup_elem(&endpoint_rules, ruleset), port, proto);
 }
 
+/* Returns RESULT_MATCHED, or RESULT_EVIDENCE_FULL when the record is lost. */
 static __always_inline int add_evidence(struct haystack_stats *st,
 					const struct haystack_config *cfg,
 					const __u8 subscriber[16], __u64 bin_start,
@@ -77,26 +86,21 @@ static __always_inline int add_evidence(struct haystack_stats *st,
 		/* Insert an empty value, then add: another CPU may have
 		 * inserted the same key between our lookup and update. */
 		if (bpf_map_update_elem(&evidence, &key, &init, BPF_NOEXIST) &&
-		    !bpf_map_lookup_elem(&evidence, &key)) {
-			st->evidence_full++;
-			return 0;
-		}
+		    !bpf_map_lookup_elem(&evidence, &key))
+			return RESULT_EVIDENCE_FULL;
 		val = bpf_map_lookup_elem(&evidence, &key);
-		if (!val) {
-			st->evidence_full++;
-			return 0;
-		}
+		if (!val)
+			return RESULT_EVIDENCE_FULL;
 	}
 	__sync_fetch_and_add(&val->packets, rec->packets);
 	__sync_fetch_and_add(&val->bytes, rec->bytes);
 	__sync_fetch_and_add(&val->records, 1);
 	__sync_fetch_and_add(&val->packets_estimate, rec->packets * rec->sampling);
-	st->matched++;
 	/* Still counted, for the longer bins that are open; the agent says
 	 * how many came after their own bin's report. */
 	if (bin_start < cfg->closed_before)
 		st->late_records++;
-	return 1;
+	return RESULT_MATCHED;
 }
 
 /* ISP vantage point: one end must be inside a subscriber prefix, the other a
@@ -119,8 +123,7 @@ static __always_inline int classify(struct haystack_stats *st, const struct hays
 		if (mask > 0) {
 			rec->ruleset = ruleset;
 			rec->rule_mask = mask;
-			return add_evidence(st, cfg, rec->src, bin_start, ruleset, mask, rec) ?
-			       RESULT_MATCHED : RESULT_EVIDENCE_FULL;
+			return add_evidence(st, cfg, rec->src, bin_start, ruleset, mask, rec);
 		}
 		prefix_hit = mask == 0;
 	}
@@ -131,21 +134,13 @@ static __always_inline int classify(struct haystack_stats *st, const struct hays
 		if (mask > 0) {
 			rec->ruleset = ruleset;
 			rec->rule_mask = mask;
-			return add_evidence(st, cfg, rec->dst, bin_start, ruleset, mask, rec) ?
-			       RESULT_MATCHED : RESULT_EVIDENCE_FULL;
+			return add_evidence(st, cfg, rec->dst, bin_start, ruleset, mask, rec);
 		}
 		prefix_hit |= mask == 0;
 	}
-	if (!subscriber_seen) {
-		st->not_subscriber++;
+	if (!subscriber_seen)
 		return RESULT_NOT_SUBSCRIBER;
-	}
-	if (prefix_hit) {
-		st->port_mismatch++;
-		return RESULT_PORT_MISMATCH;
-	}
-	st->no_service++;
-	return RESULT_NO_SERVICE;
+	return prefix_hit ? RESULT_PORT_MISMATCH : RESULT_NO_SERVICE;
 }
 
 /*
@@ -156,6 +151,8 @@ static __always_inline int classify(struct haystack_stats *st, const struct hays
 __noinline int classify_record(struct haystack_stats *st, const struct haystack_config *cfg,
 			       __u64 bin_start, struct flow_record *rec)
 {
+	__u32 result;
+
 	if (!st || !cfg || !rec)
 		return 0;
 	st->records++;
@@ -163,7 +160,11 @@ __noinline int classify_record(struct haystack_stats *st, const struct haystack_
 		rec->sampling = cfg->sampling;
 	if (!rec->sampling)
 		rec->sampling = 1;
-	rec->result = classify(st, cfg, bin_start, rec);
+	/* The result is the index of its counter: counted here, once. */
+	result = classify(st, cfg, bin_start, rec);
+	if (result < HAYSTACK_STAT_COUNT)
+		((__u64 *)st)[result]++;
+	rec->result = result;
 	if ((cfg->flags & HAYSTACK_F_RECORDS) &&
 	    bpf_ringbuf_output(&records, rec, sizeof(*rec), 0))
 		st->record_events_lost++;

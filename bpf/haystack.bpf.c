@@ -4,17 +4,24 @@
  * collector ports, classifies every record against the IoT dictionary and
  * counts per-subscriber evidence. Export packets are passed on to the
  * collector's own socket unless the operator asks to consume them.
+ *
+ * Every frame ends in exactly one frame outcome (haystack_counters.h), and
+ * every export packet in one export packet outcome: the counting here and in
+ * the format parsers keeps to that.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "haystack.h"
 #include "maps.h"
-#include "parse_packet.h"
-#include "parse_netflow.h"
-#include "parse_ipfix.h"
+#include "packet.h"
+#include "export_v5.h"
+#include "export_v9_ipfix.h"
 
-#define NETFLOW_V5	5
+static __always_inline bool is_configured(const struct haystack_config *cfg)
+{
+	return cfg && (cfg->flags & HAYSTACK_F_CONFIGURED);
+}
 
 static __always_inline bool is_collector_port(const struct haystack_config *cfg, __u16 port)
 {
@@ -25,14 +32,48 @@ static __always_inline bool is_collector_port(const struct haystack_config *cfg,
 	return false;
 }
 
+/* The policy: a frame is an export packet when it is UDP to a collector
+ * port. Returns the frame outcome that says why it is not one, or NULL. */
+static __always_inline __u64 *not_export(struct haystack_stats *st,
+					 const struct haystack_config *cfg,
+					 enum packet_reason r, const struct packet *pkt)
+{
+	switch (r) {
+	case PACKET_TOO_SHORT:
+		return &st->too_short;
+	case PACKET_NOT_IP:
+		return &st->not_ip;
+	case PACKET_BAD_IP_HEADER:
+		return &st->bad_ip_header;
+	case PACKET_FRAGMENT:
+		return &st->ip_fragment;
+	default:
+		break;
+	}
+	if (pkt->proto != IPPROTO_UDP)
+		return &st->not_udp;
+	if (r == PACKET_BAD_L4_LENGTH)
+		return &st->bad_udp_length;
+	/* A header cut short before its destination port has port 0, no
+	 * collector's: only what is seen going to a collector is read. */
+	if (!is_collector_port(cfg, pkt->dport))
+		return &st->not_collector_port;
+	return NULL;
+}
+
 SEC("xdp")
 int haystack_xdp(struct xdp_md *ctx)
 {
+	struct packet_cursor cur = {
+		.pos = (void *)(long)ctx->data,
+		.end = (void *)(long)ctx->data_end,
+	};
 	struct haystack_config *cfg;
 	struct haystack_stats *st;
-	struct export_packet pkt;
+	enum packet_reason r;
+	struct packet pkt;
 	__u32 zero = 0;
-	__u64 *reason;
+	__u64 *outcome;
 	__be16 *version;
 
 	st = bpf_map_lookup_elem(&stats, &zero);
@@ -40,24 +81,22 @@ int haystack_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	st->packets++;
 	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg || !cfg->bin_seconds) {
+	if (!is_configured(cfg)) {
 		st->not_configured++;
 		return XDP_PASS;
 	}
 
-	reason = parse_udp(ctx, st, &pkt);
-	if (reason) {
-		(*reason)++;
-		return XDP_PASS;
-	}
-	if (!is_collector_port(cfg, pkt.dport)) {
-		st->not_collector_port++;
+	r = parse_packet(&cur, &pkt);
+	outcome = not_export(st, cfg, r, &pkt);
+	if (outcome) {
+		(*outcome)++;
 		return XDP_PASS;
 	}
 	st->export_packets++;
 
 	version = pkt.payload;
-	if ((void *)(version + 1) > pkt.end || pkt.len < sizeof(*version)) {
+	if (r != PACKET_OK || (void *)(version + 1) > pkt.end ||
+	    pkt.payload_len < sizeof(*version)) {
 		st->truncated_header++;
 	} else if (*version == bpf_htons(NETFLOW_V5)) {
 		parse_netflow_v5(st, cfg, &pkt);

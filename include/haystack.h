@@ -10,6 +10,7 @@
 #pragma once
 
 #include <linux/types.h>
+#include "haystack_counters.h"
 
 #define HAYSTACK_PIN_DIR	"/sys/fs/bpf/haystack"
 
@@ -109,7 +110,7 @@ struct evidence_value {
 /* config: ARRAY with one entry */
 struct haystack_config {
 	__u16 ports[HAYSTACK_MAX_PORTS];	/* host byte order; 0 = unused */
-	__u32 bin_seconds;			/* HAYSTACK_BASE_BIN */
+	__u32 bin_seconds;			/* HAYSTACK_BASE_BIN; 0 = that */
 	__u32 flags;				/* HAYSTACK_F_* */
 	__u64 dict_hash;			/* FNV-1a of the loaded dictionary file */
 	__u64 closed_before;			/* UTC seconds: the agent has reported
@@ -128,6 +129,9 @@ struct haystack_config {
 #define HAYSTACK_F_CONSUME	(1U << 0)
 /* Send every decoded record to the records ring buffer (--records). */
 #define HAYSTACK_F_RECORDS	(1U << 1)
+/* The agent has filled the maps and written this entry, the last thing it
+ * writes: until then frames are only counted (stats.not_configured). */
+#define HAYSTACK_F_CONFIGURED	(1U << 2)
 
 /*
  * templates: HASH, template_key -> flow_template. NetFlow v9 and IPFIX
@@ -198,13 +202,15 @@ struct exporter_info {
 	__u64 last_seen;	/* export time of the options record */
 };
 
-/* What became of a decoded record (the stats field it was counted in). */
+/* What became of a decoded record: the index of the counter it was counted
+ * in (STAT_RECORD outcomes), so a record line's reason is that counter's
+ * name. */
 enum record_result {
-	RESULT_MATCHED = 0,
-	RESULT_NOT_SUBSCRIBER,
-	RESULT_NO_SERVICE,
-	RESULT_PORT_MISMATCH,
-	RESULT_EVIDENCE_FULL,
+	RESULT_MATCHED = STAT_ID(matched),
+	RESULT_NOT_SUBSCRIBER = STAT_ID(not_subscriber),
+	RESULT_NO_SERVICE = STAT_ID(no_service),
+	RESULT_PORT_MISMATCH = STAT_ID(port_mismatch),
+	RESULT_EVIDENCE_FULL = STAT_ID(evidence_full),
 };
 
 /*
@@ -237,55 +243,14 @@ struct flow_record {
 };
 
 /*
- * stats: PERCPU_ARRAY with one entry. A field for every reason a packet or a
- * record was not counted, so an operator can see why.
+ * stats: PERCPU_ARRAY with one entry. A counter for every reason a packet or
+ * a record was not counted, so an operator can see why; the counters and
+ * what each means are the list in haystack_counters.h.
  */
 struct haystack_stats {
-	/* packets */
-	__u64 packets;			/* every frame the program saw */
-	__u64 too_short;		/* shorter than its Ethernet/VLAN header */
-	__u64 not_ip;			/* neither IPv4 nor IPv6 */
-	__u64 bad_ip_header;		/* IPv4 ihl < 5, or header beyond the packet */
-	__u64 ip_fragment;		/* non-first fragment: no UDP header */
-	__u64 not_udp;
-	__u64 bad_udp_length;		/* UDP length field below 8 */
-	__u64 not_collector_port;
-	__u64 export_packets;		/* UDP to a collector port */
-	__u64 truncated_header;		/* export header cut short */
-	__u64 bad_version;		/* not a NetFlow version we decode */
-	__u64 v5_packets;		/* well-formed NetFlow v5 headers */
-	__u64 count_exceeds_packet;	/* header count larger than the records present */
-	__u64 count_too_large;		/* header count > 30 */
-	/* NetFlow v9 / IPFIX */
-	__u64 v9_packets;		/* well-formed v9 headers */
-	__u64 ipfix_packets;		/* well-formed IPFIX headers */
-	__u64 length_exceeds_packet;	/* IPFIX message length beyond the datagram */
-	__u64 bad_set_length;		/* set shorter than its 4-octet header */
-	__u64 set_overruns_packet;	/* set length beyond the message */
-	__u64 bad_set_id;		/* reserved set ID (v9 2..255, IPFIX 0,1,4..255) */
-	__u64 templates;		/* template records stored */
-	__u64 options_templates;	/* options template records stored */
-	__u64 templates_withdrawn;	/* removed by withdrawal (IPFIX field count 0) */
-	__u64 template_too_long;	/* more fields than HAYSTACK_TEMPLATE_MAX_FIELDS */
-	__u64 bad_template;		/* truncated, zero-length or unreadable field */
-	__u64 template_map_full;
-	__u64 unknown_template;		/* data sets with no template: skipped whole */
-	__u64 template_expired;		/* data sets whose template timed out */
-	__u64 truncated_record;		/* variable-length record beyond its set */
-	__u64 records_over_limit;	/* beyond HAYSTACK_MAX_STEPS in one datagram */
-	__u64 options_records;		/* options data records read */
-	__u64 exporters_full;		/* exporters map full: options data not kept */
-	__u64 no_addresses;		/* data record without IPv4/IPv6 addresses */
-	__u64 record_events_lost;	/* --records ring buffer full */
-	/* records */
-	__u64 records;			/* records decoded */
-	__u64 not_subscriber;		/* neither end in a subscriber prefix */
-	__u64 no_service;		/* other end not in the service endpoints */
-	__u64 port_mismatch;		/* service prefix, but no rule's port/proto */
-	__u64 matched;			/* records counted as evidence */
-	__u64 evidence_full;		/* evidence map full: record lost, counted here */
-	__u64 late_records;		/* matched, but for a bin already reported */
-	__u64 not_configured;		/* config not written yet: agent still loading */
+#define HAYSTACK_STAT_FIELD(name, kind, help) __u64 name;
+	HAYSTACK_COUNTERS(HAYSTACK_STAT_FIELD)
+#undef HAYSTACK_STAT_FIELD
 	/* export header time seen, UTC seconds: bins are derived from these */
 	__u64 export_time_min;
 	__u64 export_time_max;
@@ -302,4 +267,7 @@ _Static_assert(sizeof(struct template_key) == 24, "template key layout");
 _Static_assert(ROLE_COUNT <= ROLE_SLOTS, "role slots");
 _Static_assert(sizeof(struct exporter_key) == 24, "exporter key layout");
 _Static_assert(sizeof(struct flow_record) == 120, "flow record layout");
+_Static_assert(__builtin_offsetof(struct haystack_stats, export_time_min) ==
+	       HAYSTACK_STAT_COUNT * sizeof(__u64), "stats: the counters, then the time range");
+_Static_assert(HAYSTACK_STAT_COUNT <= 256, "a record result fits flow_record.result");
 #endif

@@ -7,28 +7,12 @@
 #include <bpf/libbpf.h>
 #include "kern/stats.h"
 
-#define COUNTER(f) { #f, offsetof(struct haystack_stats, f) }
+#define COUNTER(n, k, h) \
+	{ .name = #n, .offset = offsetof(struct haystack_stats, n), .help = h, .kind = k },
 const struct hs_counter hs_counters[] = {
-	COUNTER(packets), COUNTER(too_short), COUNTER(not_ip), COUNTER(bad_ip_header),
-	COUNTER(ip_fragment), COUNTER(not_udp), COUNTER(bad_udp_length),
-	COUNTER(not_collector_port), COUNTER(export_packets), COUNTER(truncated_header),
-	COUNTER(bad_version), COUNTER(v5_packets), COUNTER(count_exceeds_packet),
-	COUNTER(count_too_large), COUNTER(v9_packets), COUNTER(ipfix_packets),
-	COUNTER(length_exceeds_packet), COUNTER(bad_set_length), COUNTER(set_overruns_packet),
-	COUNTER(bad_set_id), COUNTER(templates), COUNTER(options_templates),
-	COUNTER(templates_withdrawn), COUNTER(template_too_long), COUNTER(bad_template),
-	COUNTER(template_map_full), COUNTER(unknown_template), COUNTER(template_expired),
-	COUNTER(truncated_record), COUNTER(records_over_limit), COUNTER(options_records),
-	COUNTER(exporters_full), COUNTER(no_addresses), COUNTER(record_events_lost),
-	COUNTER(records), COUNTER(not_subscriber),
-	COUNTER(no_service), COUNTER(port_mismatch), COUNTER(matched), COUNTER(evidence_full),
-	COUNTER(late_records), COUNTER(not_configured), { NULL },
+	HAYSTACK_COUNTERS(COUNTER)
+	{ NULL },
 };
-/* A counter added to haystack.h must be named here (the two time fields
- * close the struct and are not counters). */
-_Static_assert(sizeof(hs_counters) / sizeof(hs_counters[0]) - 1 ==
-	       offsetof(struct haystack_stats, export_time_min) / sizeof(__u64),
-	       "hs_counters misses a counter");
 
 int hs_read_stats(int stats_fd, struct haystack_stats *out)
 {
@@ -50,7 +34,7 @@ int hs_read_stats(int stats_fd, struct haystack_stats *out)
 	for (int c = 0; c < ncpu; c++) {
 		__u64 *src = (__u64 *)&v[c], *dst = (__u64 *)out;
 
-		for (size_t i = 0; i < offsetof(struct haystack_stats, export_time_min) / 8; i++)
+		for (size_t i = 0; i < HAYSTACK_STAT_COUNT; i++)
 			dst[i] += src[i];
 		if (v[c].export_time_min &&
 		    (!out->export_time_min || v[c].export_time_min < out->export_time_min))
@@ -61,4 +45,29 @@ int hs_read_stats(int stats_fd, struct haystack_stats *out)
 out:
 	free(v);
 	return err;
+}
+
+static __u64 counter_value(const struct haystack_stats *st, const struct hs_counter *c)
+{
+	return *(const __u64 *)((const char *)st + c->offset);
+}
+
+int hs_stats_identities(const struct haystack_stats *st, struct hs_identity id[STAT_KINDS])
+{
+	int wrong = 0;
+
+	memset(id, 0, STAT_KINDS * sizeof(*id));
+	for (const struct hs_counter *c = hs_counters; c->name; c++) {
+		int outcome = STAT_OUTCOME_KIND(c->kind), whole = STAT_SUM_KIND(c->kind);
+
+		if (outcome != STAT_INFO)
+			id[outcome].outcomes += counter_value(st, c);
+		if (whole != STAT_INFO) {
+			id[whole].whole = c->name;
+			id[whole].total = counter_value(st, c);
+		}
+	}
+	for (int k = STAT_INFO + 1; k < STAT_KINDS; k++)
+		wrong += !id[k].whole || id[k].total != id[k].outcomes;
+	return wrong;
 }

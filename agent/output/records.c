@@ -12,14 +12,14 @@
 #include "lib/prefix.h"
 #include "lib/timefmt.h"
 #include "output/records.h"
+#include "output/subscriber.h"
 
-/* The stats counter each outcome was counted in (enum record_result). */
-static const char *const result_counter[] = {
-	[RESULT_MATCHED] = "matched",
-	[RESULT_NOT_SUBSCRIBER] = "not_subscriber",
-	[RESULT_NO_SERVICE] = "no_service",
-	[RESULT_PORT_MISMATCH] = "port_mismatch",
-	[RESULT_EVIDENCE_FULL] = "evidence_full",
+/* A record's result is the index of the counter it was counted in
+ * (enum record_result): its reason is that counter's name. */
+static const char *const counter_name[] = {
+#define COUNTER_NAME(name, kind, help) #name,
+	HAYSTACK_COUNTERS(COUNTER_NAME)
+#undef COUNTER_NAME
 };
 
 static void add_str(struct json_object *o, const char *k, const char *v)
@@ -53,10 +53,12 @@ static void add_time_ms(struct json_object *o, const char *k, __u64 ms)
 static struct json_object *match_object(const struct flow_record *rec,
 					const char *const *domains, int n_domains)
 {
+	char sub[HS_SUBSCRIBER_STRLEN];
 	struct json_object *m, *list;
 
 	m = json_object_new_object();
-	add_addr(m, "subscriber", rec->subscriber_side == 2 ? rec->dst : rec->src);
+	add_str(m, "subscriber", hs_format_subscriber(rec->subscriber_side == 2 ? rec->dst : rec->src,
+						      sub, sizeof(sub)));
 	list = json_object_new_array();
 	for (int i = 0; i < n_domains; i++)
 		json_object_array_add(list, json_object_new_string(domains[i]));
@@ -96,8 +98,8 @@ int hs_record_write(FILE *out, const struct flow_record *rec,
 		json_object_object_add(o, "match", match_object(rec, domains, n_domains));
 	} else {
 		json_object_object_add(o, "match", NULL);
-		add_str(o, "reason", rec->result < sizeof(result_counter) / sizeof(*result_counter) ?
-					     result_counter[rec->result] : "unknown");
+		add_str(o, "reason", rec->result < HAYSTACK_STAT_COUNT ?
+					     counter_name[rec->result] : "unknown");
 	}
 	if (fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 						JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)

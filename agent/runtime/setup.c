@@ -71,7 +71,7 @@ int hs_setup_load(const struct hs_options *o, struct hs_setup *s)
 		goto fail;
 	memcpy(s->config.ports, o->ports, sizeof(s->config.ports));
 	s->config.bin_seconds = HAYSTACK_BASE_BIN;
-	s->config.flags = (o->consume ? HAYSTACK_F_CONSUME : 0) |
+	s->config.flags = HAYSTACK_F_CONFIGURED | (o->consume ? HAYSTACK_F_CONSUME : 0) |
 			  (o->records ? HAYSTACK_F_RECORDS : 0);
 	s->config.sampling = o->sampling;
 	s->config.template_timeout = o->template_timeout;

@@ -195,13 +195,22 @@ static void b_not_collector_port(struct pkt *p, int f, int v)
 	pkt_finish(p);
 }
 
-static void b_not_udp(struct pkt *p, int f, int v)
+/* a TCP SYN from the exporter to the collector port */
+static void tcp_syn(struct pkt *p, bool v6)
 {
 	pkt_init(p);
 	pkt_eth(p);
-	pkt_ipv4(p, EXPORTER, COLLECTOR, IPPROTO_TCP);
+	if (v6)
+		pkt_ipv6(p, EXPORTER6, COLLECTOR6, IPPROTO_TCP);
+	else
+		pkt_ipv4(p, EXPORTER, COLLECTOR, IPPROTO_TCP);
 	pkt_tcp(p, 40000, PORT, 1, 0, PKT_SYN);
 	pkt_finish(p);
+}
+
+static void b_not_udp(struct pkt *p, int f, int v)
+{
+	tcp_syn(p, false);
 }
 
 static void b_not_ip(struct pkt *p, int f, int v)
@@ -243,6 +252,152 @@ static void b_later_fragment(struct pkt *p, int f, int v)
 {
 	one_record(p, OUT_V4, &SUB_TO_CAM, T0);
 	pkt_w16(p->buf + p->l3 + 6, 185);	/* offset 1480 bytes, last */
+}
+
+static void b_middle_fragment(struct pkt *p, int f, int v)
+{
+	one_record(p, OUT_V4, &SUB_TO_CAM, T0);
+	pkt_w16(p->buf + p->l3 + 6, 0x2000 | 185);	/* MF, offset 1480 bytes */
+}
+
+static void b_vlan_fragment(struct pkt *p, int f, int v)
+{
+	one_record(p, OUT_VLAN, &SUB_TO_CAM, T0);
+	pkt_w16(p->buf + p->l3 + 6, 0x2000);
+}
+
+/* the frame ends inside the IPv4 header */
+static void b_ipv4_cut(struct pkt *p, int f, int v)
+{
+	one_record(p, OUT_V4, &SUB_TO_CAM, T0);
+	pkt_cut(p, (size_t)p->l3 + 19);
+}
+
+/* ihl 6: the frame ends inside the options */
+static void b_ipv4_options_cut(struct pkt *p, int f, int v)
+{
+	one_record(p, OUT_V4_OPTS, &SUB_TO_CAM, T0);
+	pkt_cut(p, (size_t)p->l3 + 22);
+}
+
+static void b_ipv6_cut(struct pkt *p, int f, int v)
+{
+	one_record(p, OUT_V6, &SUB_TO_CAM, T0);
+	pkt_cut(p, (size_t)p->l3 + 39);
+}
+
+/* a UDP header cut short after n of its 8 octets, to port dport */
+static void udp_cut(struct pkt *p, enum outer o, uint16_t dport, size_t n)
+{
+	export_begin(p, o, dport);
+	pkt_v5_header(p, 1, T0, 0);
+	pkt_v5_record(p, &SUB_TO_CAM);
+	pkt_finish(p);
+	pkt_cut(p, (size_t)p->l4 + n);
+}
+
+static void b_udp_cut(struct pkt *p, int f, int v)
+{
+	udp_cut(p, OUT_V4, PORT, 6);
+}
+
+static void b_udp_cut_vlan(struct pkt *p, int f, int v)
+{
+	udp_cut(p, OUT_VLAN, PORT, 4);
+}
+
+static void b_udp_cut_v6(struct pkt *p, int f, int v)
+{
+	udp_cut(p, OUT_V6, PORT, 7);
+}
+
+static void b_udp_cut_other_port(struct pkt *p, int f, int v)
+{
+	udp_cut(p, OUT_V4, PORT + 1, 6);
+}
+
+static void b_udp_cut_before_port(struct pkt *p, int f, int v)
+{
+	udp_cut(p, OUT_V4, PORT, 3);
+}
+
+/* UDP length 7 and the collector port: the length is the fault */
+static void b_udp_length_short_other_port(struct pkt *p, int f, int v)
+{
+	export_begin(p, OUT_V4, PORT + 1);
+	pkt_v5_header(p, 1, T0, 0);
+	pkt_finish(p);
+	pkt_w16(p->buf + p->l4 + 4, 7);
+}
+
+static void b_tcp_cut(struct pkt *p, int f, int v)
+{
+	b_not_udp(p, f, v);
+	pkt_cut(p, (size_t)p->l4 + 10);
+}
+
+static void b_ipv6_not_udp(struct pkt *p, int f, int v)
+{
+	tcp_syn(p, true);
+}
+
+/* IPv6 fragment header before UDP: extension headers are not followed */
+static void b_ipv6_extension(struct pkt *p, int f, int v)
+{
+	pkt_init(p);
+	pkt_eth(p);
+	pkt_ipv6(p, EXPORTER6, COLLECTOR6, 44);
+	pkt_put(p, 8)[0] = IPPROTO_UDP;		/* next header */
+	pkt_udp(p, 40000, PORT);
+	pkt_v5_header(p, 0, T0, 0);
+	pkt_finish(p);
+}
+
+static void b_vlan_ipv6(struct pkt *p, int f, int v)
+{
+	one_record(p, OUT_VLAN_V6, &SUB_TO_CAM, T0);
+}
+
+static void b_vlan_not_ip(struct pkt *p, int f, int v)
+{
+	pkt_init(p);
+	pkt_eth(p);
+	pkt_vlan(p, ETH_P_8021Q, 100);
+	pkt_ethertype(p, ETH_P_ARP);
+	pkt_put(p, 28);
+}
+
+/* three tags: two are followed, the third is no IP header */
+static void b_three_tags(struct pkt *p, int f, int v)
+{
+	pkt_init(p);
+	pkt_eth(p);
+	pkt_vlan(p, ETH_P_8021AD, 10);
+	pkt_vlan(p, ETH_P_8021Q, 200);
+	pkt_vlan(p, ETH_P_8021Q, 300);
+	pkt_ipv4(p, EXPORTER, COLLECTOR, IPPROTO_UDP);
+	pkt_udp(p, 40000, PORT);
+	pkt_v5_header(p, 0, T0, 0);
+	pkt_finish(p);
+}
+
+static void b_qinq_cut(struct pkt *p, int f, int v)
+{
+	one_record(p, OUT_QINQ, &SUB_TO_CAM, T0);
+	pkt_cut(p, ETH_HLEN + 4 + 3);	/* inside the inner tag */
+}
+
+static void b_vlan_other_port(struct pkt *p, int f, int v)
+{
+	export_begin(p, OUT_QINQ, PORT + 1);
+	pkt_v5_header(p, 0, T0, 0);
+	pkt_finish(p);
+}
+
+static void b_eth_cut(struct pkt *p, int f, int v)
+{
+	pkt_init(p);
+	pkt_put(p, ETH_HLEN - 1);
 }
 
 /* 30 records, record i with i + 1 packets, 100 (i + 1) bytes; by i % 5:
@@ -389,6 +544,53 @@ static const struct xdp_case cases[] = {
 	  .verdict = PASS, .stats = { .packets = 1, .ip_fragment = 1 } },
 	{ "IPv4 non-first fragment", b_later_fragment,
 	  .verdict = PASS, .stats = { .packets = 1, .ip_fragment = 1 } },
+	{ "IPv4 middle fragment (MF and an offset)", b_middle_fragment,
+	  .verdict = PASS, .stats = { .packets = 1, .ip_fragment = 1 } },
+	{ "13-byte frame: Ethernet header cut short", b_eth_cut,
+	  .verdict = PASS, .stats = { .packets = 1, .too_short = 1 } },
+	{ "frame ends inside the IPv4 header", b_ipv4_cut,
+	  .verdict = PASS, .stats = { .packets = 1, .bad_ip_header = 1 } },
+	{ "frame ends inside the IPv4 options (ihl 6)", b_ipv4_options_cut,
+	  .verdict = PASS, .stats = { .packets = 1, .bad_ip_header = 1 } },
+	{ "frame ends inside the IPv6 header", b_ipv6_cut,
+	  .verdict = PASS, .stats = { .packets = 1, .bad_ip_header = 1 } },
+	{ "IPv6 TCP to the collector port", b_ipv6_not_udp,
+	  .verdict = PASS, .stats = { .packets = 1, .not_udp = 1 } },
+	{ "IPv6 extension header before UDP: not followed", b_ipv6_extension,
+	  .verdict = PASS, .stats = { .packets = 1, .not_udp = 1 } },
+	{ "TCP header cut short, to the collector port", b_tcp_cut,
+	  .verdict = PASS, .stats = { .packets = 1, .not_udp = 1 } },
+	{ "UDP length 7 to another port", b_udp_length_short_other_port,
+	  .verdict = PASS, .stats = { .packets = 1, .bad_udp_length = 1 } },
+
+	/* -- UDP header cut short: an export packet when its port is a collector's -- */
+	{ "UDP header cut after 6 octets, to a collector port", b_udp_cut,
+	  .verdict = PASS, .stats = { .packets = 1, .export_packets = 1, .truncated_header = 1 } },
+	{ "UDP header cut after 4 octets, to a collector port, 802.1Q tag", b_udp_cut_vlan,
+	  .verdict = PASS, .stats = { .packets = 1, .export_packets = 1, .truncated_header = 1 } },
+	{ "UDP header cut after 7 octets, to a collector port, IPv6", b_udp_cut_v6,
+	  .verdict = PASS, .stats = { .packets = 1, .export_packets = 1, .truncated_header = 1 } },
+	{ "UDP header cut after 6 octets, to another port", b_udp_cut_other_port,
+	  .verdict = PASS, .stats = { .packets = 1, .not_collector_port = 1 } },
+	{ "UDP header cut before its destination port", b_udp_cut_before_port,
+	  .verdict = PASS, .stats = { .packets = 1, .not_collector_port = 1 } },
+	{ "consume: UDP header cut short to a collector port dropped", b_udp_cut,
+	  .flags = HAYSTACK_F_CONSUME, .verdict = DROP,
+	  .stats = { .packets = 1, .export_packets = 1, .truncated_header = 1 } },
+
+	/* -- VLAN tags in front of every outcome -- */
+	{ "802.1Q tag, then IPv6", b_vlan_ipv6,
+	  .verdict = PASS, .stats = ONE_MATCH, .ev = { CAM_EV(SUB) } },
+	{ "802.1Q-tagged ARP", b_vlan_not_ip,
+	  .verdict = PASS, .stats = { .packets = 1, .not_ip = 1 } },
+	{ "three VLAN tags: the third is not followed", b_three_tags,
+	  .verdict = PASS, .stats = { .packets = 1, .not_ip = 1 } },
+	{ "QinQ: inner tag cut short", b_qinq_cut,
+	  .verdict = PASS, .stats = { .packets = 1, .too_short = 1 } },
+	{ "802.1Q-tagged IPv4 fragment", b_vlan_fragment,
+	  .verdict = PASS, .stats = { .packets = 1, .ip_fragment = 1 } },
+	{ "QinQ-tagged UDP to another port", b_vlan_other_port,
+	  .verdict = PASS, .stats = { .packets = 1, .not_collector_port = 1 } },
 
 	/* -- verdicts with HAYSTACK_F_CONSUME, and before configuration -- */
 	{ "consume: export packet dropped, still counted", b_sub_src,
@@ -405,8 +607,17 @@ static const struct xdp_case cases[] = {
 	{ "consume: truncated VLAN frame passed", b_vlan_cut,
 	  .flags = HAYSTACK_F_CONSUME, .verdict = PASS,
 	  .stats = { .packets = 1, .too_short = 1 } },
-	{ "not configured (bin_seconds 0): passed, nothing parsed", b_sub_src,
+	{ "not configured (no config written): passed, nothing parsed", b_sub_src,
 	  .unconfigured = true, .verdict = PASS, .stats = { .packets = 1, .not_configured = 1 } },
+	{ "configured by HAYSTACK_F_CONFIGURED alone: bins of HAYSTACK_BASE_BIN", b_binning,
+	  .frames = 2, .config = CONFIG_FLAG_ONLY, .verdict = PASS,
+	  .stats = { .packets = 2, .export_packets = 2, .v5_packets = 2, .records = 2,
+		     .matched = 2, .export_time_min = HOUR11 - 1, .export_time_max = HOUR11 },
+	  .ev = { { SUB, HOUR10, "203.0.113.0/24", { "api.cam.test" }, 3, 420, 1 },
+		  { SUB, HOUR11, "203.0.113.0/24", { "api.cam.test" }, 3, 420, 1 } } },
+	{ "bin_seconds without HAYSTACK_F_CONFIGURED: not configured, nothing parsed", b_sub_src,
+	  .config = CONFIG_BIN_SECONDS_ONLY, .verdict = PASS,
+	  .stats = { .packets = 1, .not_configured = 1 } },
 };
 
 int main(void)

@@ -553,3 +553,12 @@ static inline void pkt_finish(struct pkt *p)
 		sum = 0xffff;
 	pkt_w16(l4 + (p->l4proto == IPPROTO_UDP ? 6 : 16), (uint16_t)sum);
 }
+
+/* Ends a finished packet after its first n bytes, as a capture's snap
+ * length or a sampled header would. */
+static inline void pkt_cut(struct pkt *p, size_t n)
+{
+	if (n > p->len)
+		pkt_die("cut beyond the end of the packet");
+	p->len = n;
+}

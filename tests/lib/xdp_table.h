@@ -7,7 +7,10 @@
  * code, runs its frames, then checks the verdict, EVERY stats counter (what
  * should be zero must stay zero), the whole evidence, templates and
  * exporters maps, and every record in the --records ring buffer (none
- * unless the case sets HAYSTACK_F_RECORDS).
+ * unless the case sets HAYSTACK_F_RECORDS). After every frame it asserts
+ * the identities of the counter list (include/haystack_counters.h): the
+ * frame ended in exactly one frame outcome, and export packets and records
+ * are the sums of their outcomes.
  *
  * Test dictionary (tests/bpf/data/dictionary.json), domain: prefixes, ports
  *   api.cam.test    203.0.113.0/24, 2001:db8:5::/48   tcp/443
@@ -115,6 +118,13 @@ struct record_expect {
 	const char *domains[MAX_DOMS];
 };
 
+/* How a case's config says the agent is done loading. */
+enum config_mark {
+	CONFIG_AS_AGENT = 0,		/* HAYSTACK_F_CONFIGURED and bin_seconds */
+	CONFIG_FLAG_ONLY,		/* HAYSTACK_F_CONFIGURED, bin_seconds 0 */
+	CONFIG_BIN_SECONDS_ONLY,	/* a width but not the flag: not configured */
+};
+
 struct xdp_case {
 	const char *name;
 	/* frame f of the case; version: the case's NetFlow version */
@@ -122,6 +132,7 @@ struct xdp_case {
 	int frames;			/* 0 = 1 */
 	int version;			/* passed to build (v9/IPFIX cases) */
 	bool unconfigured;		/* skip hs_setup_apply: fresh load */
+	enum config_mark config;
 	__u32 flags;			/* config flags (HAYSTACK_F_*) */
 	__u64 closed_before;		/* config: bins before this already reported */
 	__u32 sampling;			/* config: --sampling, 0 = as exported */
@@ -136,7 +147,7 @@ struct xdp_case {
 
 /* ---- builders ---- */
 
-enum outer { OUT_V4, OUT_V6, OUT_VLAN, OUT_QINQ, OUT_V4_OPTS };
+enum outer { OUT_V4, OUT_V6, OUT_VLAN, OUT_VLAN_V6, OUT_QINQ, OUT_V4_OPTS };
 
 /* Ethernet / [tags] / IP / UDP from an IPv4 exporter to the collector. */
 static inline void export_begin_from(struct pkt *p, enum outer o, const char *exporter,
@@ -144,13 +155,13 @@ static inline void export_begin_from(struct pkt *p, enum outer o, const char *ex
 {
 	pkt_init(p);
 	pkt_eth(p);
-	if (o == OUT_VLAN)
+	if (o == OUT_VLAN || o == OUT_VLAN_V6)
 		pkt_vlan(p, ETH_P_8021Q, 100);
 	if (o == OUT_QINQ) {
 		pkt_vlan(p, ETH_P_8021AD, 10);
 		pkt_vlan(p, ETH_P_8021Q, 200);
 	}
-	if (o == OUT_V6)
+	if (o == OUT_V6 || o == OUT_VLAN_V6)
 		pkt_ipv6(p, EXPORTER6, COLLECTOR6, IPPROTO_UDP);
 	else
 		pkt_ipv4_opts(p, exporter, COLLECTOR, IPPROTO_UDP, o == OUT_V4_OPTS ? 4 : 0);
@@ -188,6 +199,31 @@ static void assert_stats_equal(const struct haystack_stats *want, const struct h
 		bad++;
 	}
 	assert_int_equal(bad, 0);
+}
+
+/* The identities the program keeps, computed from the kinds the counter
+ * list declares; frames: the frames run so far. */
+static void assert_identities(const struct haystack_stats *st, int frames)
+{
+	static const char *const whole_of[STAT_KINDS] = {
+		[STAT_FRAME] = "frame", [STAT_EXPORT] = "export packet", [STAT_RECORD] = "record",
+	};
+	struct hs_identity id[STAT_KINDS];
+
+	if (!hs_stats_identities(st, id) && st->packets == (__u64)frames)
+		return;
+	for (int k = STAT_INFO + 1; k < STAT_KINDS; k++) {
+		if (!id[k].whole)
+			print_error("no counter counts every %s\n", whole_of[k]);
+		else if (id[k].total != id[k].outcomes)
+			print_error("after frame %d: stats.%s = %llu, but its %s outcomes sum to %llu\n",
+				    frames, id[k].whole, (unsigned long long)id[k].total, whole_of[k],
+				    (unsigned long long)id[k].outcomes);
+	}
+	if (st->packets != (__u64)frames)
+		print_error("after frame %d: stats.packets = %llu\n", frames,
+			    (unsigned long long)st->packets);
+	fail();
 }
 
 static struct {
@@ -426,6 +462,10 @@ static void assert_record(int i, const struct record_expect *e, const struct flo
 {
 	__u32 ruleset = 0, mask = 0;
 
+	/* the result names the counter the record went to: a record outcome */
+	if (r->result >= HAYSTACK_STAT_COUNT ||
+	    STAT_OUTCOME_KIND(hs_counters[r->result].kind) != STAT_RECORD)
+		fail_msg("record %d: result %u is no record outcome", i, r->result);
 	if (e->prefix)
 		mask = mask_of(ruleset_of(e->prefix, &ruleset), e->domains);
 	if (!addr_is(r->exporter, e->exporter) || r->domain_id != e->domain_id ||
@@ -505,7 +545,9 @@ static int case_setup(void **state)
 		return 0;
 	if (hs_setup_apply(&ctx.setup, &ctx.in))
 		return -1;
-	cfg.flags = c->flags;
+	cfg.flags = c->flags | (c->config != CONFIG_BIN_SECONDS_ONLY ? HAYSTACK_F_CONFIGURED : 0);
+	if (c->config == CONFIG_FLAG_ONLY)
+		cfg.bin_seconds = 0;
 	cfg.closed_before = c->closed_before;
 	cfg.sampling = c->sampling;
 	cfg.template_timeout = c->template_timeout;
@@ -522,6 +564,7 @@ static void run_case(void **state)
 {
 	const struct xdp_case *c = *state;
 	int prog = bpf_program__fd(ctx.in.skel->progs.haystack_xdp);
+	int stats_fd = bpf_map__fd(ctx.in.skel->maps.stats);
 	struct haystack_stats st;
 	struct pkt p;
 	__u32 verdict;
@@ -537,8 +580,10 @@ static void run_case(void **state)
 				 strerror(-err), err);
 		/* export packets are passed on unless consumed; others always */
 		assert_int_equal(verdict, c->verdict);
+		/* the frame ended in exactly one outcome, its records too */
+		assert_int_equal(hs_read_stats(stats_fd, &st), 0);
+		assert_identities(&st, f + 1);
 	}
-	assert_int_equal(hs_read_stats(bpf_map__fd(ctx.in.skel->maps.stats), &st), 0);
 	/* every counter exactly: the expected reason and no other */
 	assert_stats_equal(&c->stats, &st);
 	/* evidence, templates and exporters hold exactly the expected entries */

@@ -3,6 +3,9 @@
 #pragma once
 
 #include "classify.h"
+#include "packet.h"
+
+#define NETFLOW_V5	5
 
 struct netflow_v5_header {
 	__be16 version;
@@ -42,16 +45,18 @@ struct netflow_v5_record {
 _Static_assert(sizeof(struct netflow_v5_header) == 24, "v5 header");
 _Static_assert(sizeof(struct netflow_v5_record) == 48, "v5 record");
 
+/* The UDP payload of pkt, an export packet: counted in exactly one export
+ * packet outcome. */
 static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 					     const struct haystack_config *cfg,
-					     struct export_packet *pkt)
+					     const struct packet *pkt)
 {
 	struct netflow_v5_header *h = pkt->payload;
 	struct netflow_v5_record *r = (void *)(h + 1);
 	__u32 count, present, sampling;
 	__u64 t, bin;
 
-	if ((void *)(h + 1) > pkt->end || pkt->len < sizeof(*h)) {
+	if ((void *)(h + 1) > pkt->end || pkt->payload_len < sizeof(*h)) {
 		st->truncated_header++;
 		return;
 	}
@@ -62,7 +67,7 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 	}
 	/* A datagram shorter than its header says is malformed as a whole:
 	 * none of it is counted rather than a guessed part of it. */
-	present = (pkt->len - sizeof(*h)) / sizeof(*r);
+	present = (pkt->payload_len - sizeof(*h)) / sizeof(*r);
 	if (count > present) {
 		st->count_exceeds_packet++;
 		return;
@@ -70,7 +75,7 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 	st->v5_packets++;
 	t = bpf_ntohl(h->unix_secs);
 	note_export_time(st, t);
-	bin = t - t % cfg->bin_seconds;
+	bin = bin_of(cfg, t);
 	/* Low 14 bits: 1-in-N; 0 means unsampled. */
 	sampling = bpf_ntohs(h->sampling_interval) & 0x3fff;
 
@@ -85,7 +90,7 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 			break;
 		if ((void *)(r + 1) > pkt->end)
 			break;
-		__builtin_memcpy(rec.exporter, pkt->exporter, 16);
+		__builtin_memcpy(rec.exporter, pkt->src, 16);
 		addr_from_v4(rec.src, r->srcaddr);
 		addr_from_v4(rec.dst, r->dstaddr);
 		rec.sport = bpf_ntohs(r->srcport);

@@ -13,6 +13,8 @@
 #pragma once
 
 #include "classify.h"
+#include "information_elements.h"
+#include "packet.h"
 
 #define NETFLOW_V9	9
 #define IPFIX		10
@@ -141,53 +143,6 @@ static __always_inline bool load_addr(struct xdp_md *ctx, __u32 off, __u32 len, 
 	return false;
 }
 
-/* The information elements haystack reads (IANA IPFIX numbering, which v9
- * shares for these); every other field is skipped by its length. */
-__noinline __u32 field_role(__u32 type)
-{
-	switch (type) {
-	case 1: return ROLE_BYTES;
-	case 2: return ROLE_PACKETS;
-	case 4: return ROLE_PROTO;
-	case 6: return ROLE_TCP_FLAGS;
-	case 7: return ROLE_SPORT;
-	case 8: return ROLE_SRC4;
-	case 11: return ROLE_DPORT;
-	case 12: return ROLE_DST4;
-	case 21: return ROLE_LAST_UPTIME;
-	case 22: return ROLE_FIRST_UPTIME;
-	case 23: return ROLE_OUT_BYTES;
-	case 24: return ROLE_OUT_PACKETS;
-	case 27: return ROLE_SRC6;
-	case 28: return ROLE_DST6;
-	case 34: return ROLE_SAMPLING_INTERVAL;	/* samplingInterval */
-	case 50: return ROLE_SAMPLING_INTERVAL;	/* v9 FLOW_SAMPLER_RANDOM_INTERVAL */
-	case 150: return ROLE_START_SEC;
-	case 151: return ROLE_END_SEC;
-	case 152: return ROLE_START_MS;
-	case 153: return ROLE_END_MS;
-	case 160: return ROLE_SYSTEM_INIT_MS;
-	case 305: return ROLE_PACKET_INTERVAL;
-	case 306: return ROLE_PACKET_SPACE;
-	}
-	return ROLE_SKIP;
-}
-
-/* Addresses have their exact size; integers may be sent in 1..8 octets
- * (RFC 7011 §6.2 reduced-size encoding). */
-static __always_inline bool role_length_ok(__u32 role, __u32 len)
-{
-	switch (role) {
-	case ROLE_SRC4:
-	case ROLE_DST4:
-		return len == 4;
-	case ROLE_SRC6:
-	case ROLE_DST6:
-		return len == 16;
-	}
-	return len >= 1 && len <= 8;
-}
-
 struct bpf_map;
 
 struct withdrawal {
@@ -234,7 +189,8 @@ static __always_inline void withdraw(struct flow_cursor *c, struct haystack_stat
 __noinline int template_field(struct xdp_md *ctx, struct flow_cursor *c, __u32 i)
 {
 	struct flow_template *t;
-	__u32 pos, type, len, role = ROLE_SKIP;
+	__u32 pos, type, len;
+	int role = ROLE_SKIP;
 	bool ipfix, varlen;
 
 	if (!ctx || !c)
@@ -250,20 +206,21 @@ __noinline int template_field(struct xdp_md *ctx, struct flow_cursor *c, __u32 i
 	if (ipfix && (type & 0x8000))
 		pos += 4;	/* enterprise number: not ours to read */
 	else if (i >= c->field_scope)
-		role = field_role(type);
+		role = ie_role(type, len);
 	if (pos > c->set_end)
 		return 1;
 	c->field_pos = pos;
-	if (role >= ROLE_COUNT)
+	if (role == IE_WRONG_LENGTH)
+		return 1;
+	if (role < 0 || role >= ROLE_COUNT)
 		role = ROLE_SKIP;
 	varlen = len == TEMPLATE_VARIABLE_LENGTH;
 	if (varlen) {
-		if (!ipfix || role != ROLE_SKIP)
+		/* an element haystack reads is never variable-length */
+		if (!ipfix)
 			return 1;
 		c->variable = 1;
 	} else if (role != ROLE_SKIP) {
-		if (!role_length_ok(role, len))
-			return 1;
 		role = role_slot(role);
 		if (!t->role_length[role]) {	/* the first one counts */
 			t->role_offset[role] = c->fixed_len;
@@ -636,35 +593,34 @@ __noinline int flow_step(struct xdp_md *ctx, struct flow_cursor *c, struct hayst
 	return parse_template_record(ctx, c, st);
 }
 
+/* The UDP payload of pkt, an export packet: counted in exactly one export
+ * packet outcome (its header's), then walked. */
 static __always_inline void parse_template_flows(struct xdp_md *ctx, struct haystack_stats *st,
 						 const struct haystack_config *cfg,
-						 struct export_packet *pkt, __u16 version)
+						 const struct packet *pkt, __u16 version)
 {
 	void *data = (void *)(long)ctx->data;
-	__u32 zero = 0, hlen, msg_len, domain, i;
+	__u32 zero = 0, hlen, msg_len, domain, sys_uptime = 0, i;
 	struct flow_cursor *c;
 	__u64 t, off;
 
-	c = bpf_map_lookup_elem(&cursor, &zero);
-	if (!c)
-		return;
 	if (version == NETFLOW_V9) {
 		struct netflow_v9_header *h = pkt->payload;
 
-		if ((void *)(h + 1) > pkt->end || pkt->len < sizeof(*h)) {
+		if ((void *)(h + 1) > pkt->end || pkt->payload_len < sizeof(*h)) {
 			st->truncated_header++;
 			return;
 		}
 		t = bpf_ntohl(h->unix_secs);
 		domain = bpf_ntohl(h->source_id);
-		c->sys_uptime = bpf_ntohl(h->sys_uptime);
+		sys_uptime = bpf_ntohl(h->sys_uptime);
 		hlen = sizeof(*h);
-		msg_len = pkt->len;	/* v9 has no length: the datagram is the message */
+		msg_len = pkt->payload_len;	/* v9 has no length: the datagram is the message */
 		st->v9_packets++;
 	} else {
 		struct ipfix_header *h = pkt->payload;
 
-		if ((void *)(h + 1) > pkt->end || pkt->len < sizeof(*h)) {
+		if ((void *)(h + 1) > pkt->end || pkt->payload_len < sizeof(*h)) {
 			st->truncated_header++;
 			return;
 		}
@@ -673,25 +629,29 @@ static __always_inline void parse_template_flows(struct xdp_md *ctx, struct hays
 			st->truncated_header++;
 			return;
 		}
-		if (msg_len > pkt->len) {
+		if (msg_len > pkt->payload_len) {
 			st->length_exceeds_packet++;
 			return;
 		}
 		t = bpf_ntohl(h->export_time);
 		domain = bpf_ntohl(h->domain_id);
-		c->sys_uptime = 0;
 		hlen = sizeof(*h);
 		st->ipfix_packets++;
 	}
 	note_export_time(st, t);
-	c->bin = t - t % cfg->bin_seconds;
+
+	c = bpf_map_lookup_elem(&cursor, &zero);
+	if (!c)
+		return;
+	c->sys_uptime = sys_uptime;
+	c->bin = bin_of(cfg, t);
 
 	__builtin_memset(&c->rec, 0, sizeof(c->rec));
-	__builtin_memcpy(c->rec.exporter, pkt->exporter, 16);
+	__builtin_memcpy(c->rec.exporter, pkt->src, 16);
 	c->rec.version = version;
 	c->rec.export_time = t;
 	c->rec.domain_id = domain;
-	__builtin_memcpy(c->key.exporter, pkt->exporter, 16);
+	__builtin_memcpy(c->key.exporter, pkt->src, 16);
 	c->key.domain_id = domain;
 	c->key.version = version;
 	c->key.template_id = 0;
