@@ -35,6 +35,7 @@
 #include "runtime/runtime.h"
 #include "runtime/setup.h"
 #include "kern/instance.h"
+#include "kern/mapwalk.h"
 #include "kern/testrun.h"
 #include "kern/stats.h"
 #include "lib/log.h"
@@ -287,34 +288,39 @@ static __u16 version_of(__u16 v)
  * says whether entry i has this key (and fails the test when its value
  * differs); show(key) names a key no entry has.
  */
+struct map_check {
+	int n_want, n_got;
+	bool (*match)(int i, const void *key, const void *value);
+	const char *(*show)(const void *key);
+	bool seen[MAX_MAPPED > MAX_EV ? MAX_MAPPED : MAX_EV];
+};
+
+static int check_entry(const void *key, const void *value, void *arg)
+{
+	struct map_check *m = arg;
+	bool found = false;
+
+	m->n_got++;
+	for (int i = 0; i < m->n_want && !found; i++)
+		if (m->match(i, key, value))
+			found = m->seen[i] = true;
+	if (!found)
+		fail_msg("unexpected map entry: %s", m->show(key));
+	return 0;
+}
+
 static void assert_map(int fd, size_t key_size, size_t value_size, int n_want,
 		       bool (*match)(int i, const void *key, const void *value),
 		       const char *(*show)(const void *key))
 {
-	char key[64], next[64], value[512];
-	bool seen[MAX_MAPPED > MAX_EV ? MAX_MAPPED : MAX_EV] = {};
-	void *prev = NULL;
-	int n_got = 0;
+	struct map_check m = { .n_want = n_want, .match = match, .show = show };
 
-	assert_true(key_size <= sizeof(key) && value_size <= sizeof(value));
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		bool found = false;
-
-		memcpy(key, next, key_size);
-		prev = key;
-		assert_int_equal(bpf_map_lookup_elem(fd, key, value), 0);
-		n_got++;
-		for (int i = 0; i < n_want && !found; i++)
-			if (match(i, key, value))
-				found = seen[i] = true;
-		if (!found)
-			fail_msg("unexpected map entry: %s", show(key));
-	}
+	assert_int_equal(hs_map_for_each(fd, key_size, value_size, check_entry, &m), 0);
 	/* every expected entry exists: none missing, none merged */
 	for (int i = 0; i < n_want; i++)
-		if (!seen[i])
+		if (!m.seen[i])
 			fail_msg("missing map entry %d", i);
-	assert_int_equal(n_got, n_want);
+	assert_int_equal(m.n_got, n_want);
 }
 
 static bool evidence_match(int i, const void *k, const void *v)
