@@ -20,6 +20,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
+#include "lib/sort.h"
 
 #define DICT_FORMAT		"haystack-dictionary/1"
 #define DEFAULT_THRESHOLD	0.4
@@ -319,7 +320,7 @@ static int load_classes(struct loader *ld, struct json_object *arr)
 			return err;
 		ld->class_names[i] = (struct name_idx){ d->classes[i].name, i };
 	}
-	qsort(ld->class_names, (size_t)n, sizeof(*ld->class_names), name_idx_cmp);
+	hs_sort(ld->class_names, (size_t)n, sizeof(*ld->class_names), name_idx_cmp);
 	dup = find_dup(ld->class_names, n, &first);
 	if (dup >= 0) {
 		set_item(ld, "classes", dup, NULL);
@@ -479,7 +480,7 @@ static int load_domains(struct loader *ld, struct json_object *arr)
 	}
 	/* sorted, not pairwise: a dictionary may hold 100k domains; of several
 	 * duplicates, name the one earliest in the file */
-	qsort(names, (size_t)n, sizeof(*names), name_idx_cmp);
+	hs_sort(names, (size_t)n, sizeof(*names), name_idx_cmp);
 	dup = find_dup(names, n, &first);
 	if (dup >= 0) {
 		set_item(ld, "domains", dup, NULL);

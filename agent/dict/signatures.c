@@ -12,6 +12,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/outfile.h"
+#include "lib/sort.h"
 #include "dict/signatures.h"
 
 #define SIG_FORMAT		"haystack-signatures/1"
@@ -326,8 +327,12 @@ static int parse_csv_port(const char *s, int *port)
 	*port = 0;
 	if (!*s)
 		return 0;
+	/* digits first: strtod would take " 443", "0x1bb", "inf" and "nan" */
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
 	v = strtod(s, &end);
-	if (*end || end == s || v != (int)v || v < 1 || v > 65535)
+	/* the range before the cast: (int)1e30 is undefined */
+	if (*end || !(v >= 1 && v <= 65535) || v != (int)v)
 		return -EINVAL;
 	*port = (int)v;
 	return 0;
@@ -632,8 +637,8 @@ static int build_signatures(struct import *im, struct json_object **out)
 				goto out;
 		}
 	}
-	qsort(defs, n_defs, sizeof(*defs), class_def_cmp);
-	qsort(entries, im->n, sizeof(*entries), entry_cmp);
+	hs_sort(defs, n_defs, sizeof(*defs), class_def_cmp);
+	hs_sort(entries, im->n, sizeof(*entries), entry_cmp);
 
 	root = json_object_new_object();
 	classes = json_object_new_array();

@@ -22,6 +22,7 @@
 #include "lib/outfile.h"
 #include "dictbuild/pdns.h"
 #include "lib/prefix.h"
+#include "lib/sort.h"
 #include "dict/signatures.h"
 
 #define DAY_SECONDS 86400
@@ -56,11 +57,6 @@ struct build {
 	unsigned long records_kept;
 	int incomplete_inputs;
 };
-
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* "2019-11-15" → midnight UTC, and nothing that only looks like a day. */
 static int parse_day(const char *s, long long *out)
@@ -140,7 +136,7 @@ static int collect_domains(struct build *b)
 	for (n = 0, c = 0; c < s->n_classes; c++)
 		for (k = 0; k < (size_t)s->classes[c].n_domains; k++)
 			pairs[n++] = (struct pair){ s->classes[c].domains[k].name, c };
-	qsort(pairs, n, sizeof(*pairs), pair_cmp);
+	hs_sort(pairs, n, sizeof(*pairs), pair_cmp);
 	for (i = 0; i < n; i++) {
 		struct bdomain *d;
 		const struct hs_sig_domain *sd = NULL;
@@ -172,7 +168,7 @@ static int collect_domains(struct build *b)
 			d->any_port = true;
 		if (d->any_port)
 			d->n_ports = 0;
-		qsort(d->ports, (size_t)d->n_ports, sizeof(*d->ports), port_cmp);
+		hs_sort(d->ports, (size_t)d->n_ports, sizeof(*d->ports), port_cmp);
 	}
 	err = 0;
 out:
@@ -217,7 +213,7 @@ static bool cert_name_wanted(void *ctx, const char *name)
 {
 	const struct build *b = ctx;
 
-	return bsearch(&name, b->wanted, b->n_wanted, sizeof(*b->wanted), str_cmp);
+	return bsearch(&name, b->wanted, b->n_wanted, sizeof(*b->wanted), hs_str_cmp);
 }
 
 /* Only domains passive DNS knew nothing of go to the certificate step. */
@@ -242,7 +238,7 @@ static int recover_by_certificates(struct build *b)
 			b->n_wanted++;
 		}
 	}
-	qsort(b->wanted, b->n_wanted, sizeof(*b->wanted), str_cmp);
+	hs_sort(b->wanted, b->n_wanted, sizeof(*b->wanted), hs_str_cmp);
 	for (i = 0; i < b->o->censys.n; i++) {
 		struct hs_input_stats st = { .path = b->o->censys.v[i], .strict = b->o->strict };
 
@@ -357,7 +353,7 @@ static struct json_object *class_names(const struct build *b, const int *cls, in
 	for (i = 0; names && i < n; i++)
 		names[i] = b->sigs.classes[cls[i]].name;
 	if (names)
-		qsort(names, (size_t)n, sizeof(*names), str_cmp);
+		hs_sort(names, (size_t)n, sizeof(*names), hs_str_cmp);
 	for (i = 0; names && i < n; i++)
 		json_object_array_add(arr, jstr(names[i]));
 	free(names);
@@ -609,7 +605,7 @@ int hs_dict_build(const struct hs_build_opts *o)
 	for (i = 0; i < b.sigs.n_classes; i++)
 		b.class_order[i] = i;
 	order_ctx = &b;
-	qsort(b.class_order, (size_t)b.sigs.n_classes, sizeof(int), class_order_cmp);
+	hs_sort(b.class_order, (size_t)b.sigs.n_classes, sizeof(int), class_order_cmp);
 
 	err = read_dns(&b, &o->pdns, HS_PDNS_DNSDB);
 	if (!err)

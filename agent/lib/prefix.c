@@ -21,6 +21,18 @@ bool hs_addr_is_v4(const __u8 addr[16])
 	return memcmp(addr, v4_mapped, 12) == 0;
 }
 
+int hs_addr_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+int hs_key_cmp(const struct haystack_lpm_key *a, const struct haystack_lpm_key *b)
+{
+	int c = hs_addr_cmp(a->addr, b->addr);
+
+	return c ? c : (a->prefixlen > b->prefixlen) - (a->prefixlen < b->prefixlen);
+}
+
 /* Do a and b agree on their first len bits? */
 static bool bits_equal(const __u8 *a, const __u8 *b, unsigned int len)
 {

@@ -23,6 +23,11 @@ const char *hs_format_addr(const __u8 addr[16], char *buf, size_t len);
 const char *hs_format_prefix(const struct haystack_lpm_key *k, char *buf, size_t len);
 
 bool hs_addr_is_v4(const __u8 addr[16]);
+/* The one order of addresses: bytes, as memcmp. For qsort over __u8[16]. */
+int hs_addr_cmp(const void *a, const void *b);
+/* Prefixes: address, then length ascending, so that a prefix sorts right
+ * before every prefix it contains. */
+int hs_key_cmp(const struct haystack_lpm_key *a, const struct haystack_lpm_key *b);
 /* true when prefix a contains prefix (or address) b */
 bool hs_prefix_contains(const struct haystack_lpm_key *a, const struct haystack_lpm_key *b);
 
