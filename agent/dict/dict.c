@@ -23,8 +23,6 @@
 #include "lib/sort.h"
 
 #define DICT_FORMAT		"haystack-dictionary/1"
-#define DEFAULT_THRESHOLD	0.4
-#define DEFAULT_ACTIVE_PPH	10
 
 static const char *const level_names[] = {
 	[HS_LEVEL_PLATFORM] = "platform",
@@ -231,7 +229,7 @@ static int load_class(struct loader *ld, int i, struct json_object *o)
 		return fail(ld, "bad level '%.64s' (platform, manufacturer or product)",
 			    s ? s : json_object_to_json_string(v));
 
-	c->threshold = DEFAULT_THRESHOLD;
+	c->threshold = HS_DEFAULT_THRESHOLD;
 	v = member(o, "threshold");
 	if (v) {
 		if (!json_object_is_type(v, json_type_double) &&
@@ -243,13 +241,11 @@ static int load_class(struct loader *ld, int i, struct json_object *o)
 			return fail(ld, "threshold %g is not in (0, 1]", c->threshold);
 	}
 
-	c->active_packets_per_hour = DEFAULT_ACTIVE_PPH;
+	c->active_packets_per_hour = HS_DEFAULT_ACTIVE_PPH;
 	v = member(o, "active_packets_per_hour");
-	if (v) {
-		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-			return fail(ld, "active_packets_per_hour is not an integer >= 0");
-		c->active_packets_per_hour = (__u64)json_object_get_int64(v);
-	}
+	if (v && hs_json_u64(v, &c->active_packets_per_hour))
+		return fail(ld, "active_packets_per_hour is not an integer 0..%llu",
+			    (unsigned long long)UINT64_MAX);
 	return 0;
 }
 
@@ -451,10 +447,13 @@ static int load_domain(struct loader *ld, int i, struct json_object *o)
 		return -ENOMEM;
 	dom->n_prefixes = n;
 	for (k = 0; k < n; k++) {
+		const char *why = "not a string";
+
 		v = json_object_array_get_idx(arr, k);
 		s = str_value(v);
-		if (!s || hs_parse_prefix(s, &dom->prefixes[k]))
-			return fail(ld, "bad prefix '%.64s'", s ? s : json_object_to_json_string(v));
+		if (!s || hs_parse_prefix_why(s, &dom->prefixes[k], &why))
+			return fail(ld, "bad prefix '%.64s' (%s)",
+				    s ? s : json_object_to_json_string(v), why);
 	}
 	return 0;
 }
@@ -569,20 +568,22 @@ int hs_dict_load(const char *path, struct hs_dict **out)
 {
 	struct loader ld = { .path = path };
 	struct json_object *root = NULL;
+	__u64 hash;
 	int err;
 
-	err = hs_json_file_load(path, &root);
+	err = hs_json_file_load(path, HS_DICT_MAX_BYTES, &root, &hash);
 	if (err)
 		goto out;
 	ld.d = calloc(1, sizeof(*ld.d));
-	if (!ld.d || !(ld.d->path = strdup(path))) {
-		err = -ENOMEM;
-		goto out;
+	err = -ENOMEM;
+	if (ld.d && (ld.d->path = strdup(path))) {
+		ld.d->file_hash = hash;
+		err = load(&ld, root);
 	}
-	err = load(&ld, root);
-out:
+	/* not for the file's reader, which names its own failures */
 	if (err == -ENOMEM)
 		hs_err("%s: out of memory", path);
+out:
 	if (err) {
 		hs_dict_free(ld.d);
 	} else {

@@ -12,6 +12,13 @@
 #include <time.h>
 #include "haystack.h"
 
+/* The format's defaults, for the reader and the signatures importer alike. */
+#define HS_DEFAULT_THRESHOLD		0.4
+#define HS_DEFAULT_ACTIVE_PPH		10
+/* A dictionary file larger than this is refused before it is parsed: the
+ * tree json-c builds is several times the text. */
+#define HS_DICT_MAX_BYTES		(256UL << 20)
+
 enum hs_level {
 	HS_LEVEL_PLATFORM,
 	HS_LEVEL_MANUFACTURER,
@@ -53,6 +60,7 @@ struct hs_excluded {
 
 struct hs_dict {
 	char *path;
+	__u64 file_hash;		/* FNV-1a 64 of the file's bytes, as read */
 	char *valid_from;		/* as written, RFC 3339 */
 	char *valid_until;
 	struct hs_class *classes;
@@ -64,8 +72,10 @@ struct hs_dict {
 };
 
 /* Parse and validate. On any problem prints exactly one line
- * "haystack: FILE: <item>: <problem>" on stderr and returns -EINVAL (or
- * -errno if the file cannot be read); *out is then untouched. */
+ * "haystack: FILE: <item>: <problem>" on stderr and returns -EINVAL, -EFBIG
+ * beyond HS_DICT_MAX_BYTES, or -errno if the file cannot be read
+ * (lib/file.h); *out is then untouched. The file is read once: file_hash is
+ * of the bytes that were parsed. */
 int hs_dict_load(const char *path, struct hs_dict **out);
 void hs_dict_free(struct hs_dict *d);
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,6 @@
 #include "dict/signatures.h"
 
 #define SIG_FORMAT		"haystack-signatures/1"
-#define DEFAULT_THRESHOLD	0.4
-#define DEFAULT_ACTIVE_PPH	10
 
 /* ---- reading haystack-signatures/1 ---- */
 
@@ -108,7 +107,7 @@ static int load_sig_class(struct sig_reader *r, int i, struct json_object *o, st
 	c->level = (enum hs_level)l;
 	if (parent && (err = dup_str(parent, &c->parent)))
 		return err;
-	c->threshold = DEFAULT_THRESHOLD;
+	c->threshold = HS_DEFAULT_THRESHOLD;
 	if (json_object_object_get_ex(o, "threshold", &v) && v) {
 		if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
 			return bad(r, "threshold is not a number");
@@ -116,12 +115,11 @@ static int load_sig_class(struct sig_reader *r, int i, struct json_object *o, st
 		if (!(c->threshold > 0 && c->threshold <= 1))
 			return bad(r, "threshold %g is not in (0, 1]", c->threshold);
 	}
-	c->active_packets_per_hour = DEFAULT_ACTIVE_PPH;
-	if (json_object_object_get_ex(o, "active_packets_per_hour", &v) && v) {
-		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-			return bad(r, "active_packets_per_hour is not an integer >= 0");
-		c->active_packets_per_hour = json_object_get_int64(v);
-	}
+	c->active_packets_per_hour = HS_DEFAULT_ACTIVE_PPH;
+	if (json_object_object_get_ex(o, "active_packets_per_hour", &v) && v &&
+	    hs_json_u64(v, &c->active_packets_per_hour))
+		return bad(r, "active_packets_per_hour is not an integer 0..%llu",
+			   (unsigned long long)UINT64_MAX);
 	if (!domains)
 		return bad(r, "domains is not an array");
 	n = (int)json_object_array_length(domains);
@@ -145,7 +143,7 @@ int hs_signatures_load(const char *path, struct hs_signatures *s)
 	struct hs_sig_class *tmp;
 	int i, n, err;
 
-	err = hs_json_file_load(path, &root);
+	err = hs_json_file_load(path, HS_SIGNATURES_MAX_BYTES, &root, NULL);
 	if (err)
 		return err;
 	format = hs_json_str(root, "format");
@@ -429,7 +427,10 @@ static int read_csvs(struct import *im)
 	}
 	for (i = 0; i < n && !err; i++) {
 		struct csv_file cf = { .im = im, .name = ents[i]->d_name };
-		struct hs_input_stats st = { .path = path, .strict = true };
+		struct hs_input_stats st = {
+			.path = path, .strict = true,
+			.max_line = HS_CSV_MAX_LINE, .max_bytes = HS_CSV_MAX_BYTES,
+		};
 		size_t k;
 
 		for (k = 0; k < sizeof(families) / sizeof(families[0]); k++)
@@ -556,7 +557,7 @@ static struct json_object *class_json(const struct class_def *c, struct json_obj
 	json_object_object_add(o, "title", json_object_new_string(c->title ?: c->name));
 	json_object_object_add(o, "level", json_object_new_string(hs_level_name(c->level)));
 	json_object_object_add(o, "parent", c->parent ? json_object_new_string(c->parent) : NULL);
-	json_object_object_add(o, "threshold", hs_json_double(DEFAULT_THRESHOLD));
+	json_object_object_add(o, "threshold", hs_json_double(HS_DEFAULT_THRESHOLD));
 	json_object_object_add(o, "domains", domains);
 	return o;
 }

@@ -405,7 +405,7 @@ static struct json_object *dictionary_json(const struct build *b)
 		json_object_object_add(o, "parent", c->parent ? jstr(c->parent) : NULL);
 		json_object_object_add(o, "threshold", hs_json_double(c->threshold));
 		json_object_object_add(o, "active_packets_per_hour",
-				       json_object_new_int64(c->active_packets_per_hour));
+				       json_object_new_uint64(c->active_packets_per_hour));
 		json_object_array_add(classes, o);
 		if (!why)
 			continue;

@@ -280,8 +280,8 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-threshold-zero.json", "classes[0] 'hub': threshold 0 is not in (0, 1]" },
 	{ "bad-threshold-high.json", "classes[0] 'hub': threshold 1.5 is not in (0, 1]" },
 	{ "bad-threshold-string.json", "classes[0] 'hub': threshold is not a number" },
-	{ "bad-active-negative.json", "active_packets_per_hour is not an integer >= 0" },
-	{ "bad-active-fraction.json", "active_packets_per_hour is not an integer >= 0" },
+	{ "bad-active-negative.json", "active_packets_per_hour is not an integer 0..18446744073709551615" },
+	{ "bad-active-fraction.json", "active_packets_per_hour is not an integer 0..18446744073709551615" },
 	{ "bad-empty-class-name.json", "classes[0]: name is not a non-empty string" },
 	{ "bad-classes-type.json", "classes is not an array" },
 	{ "bad-missing-domains.json", "missing domains" },
@@ -517,19 +517,19 @@ static void test_compile_ipv6_overlap(void **state)
 static void test_compile_families_never_mix(void **state)
 {
 	static const struct tdom doms[] = {
-		{ "v4all", { NULL }, { "0.0.0.0/0" } },
+		{ "v4all", { NULL }, { "0.0.0.0/1" } },
 		{ "v6", { NULL }, { "2001:db8::/32" } },
 		{ "compat", { NULL }, { "::/96" } },
-		{ "host", { NULL }, { "192.0.2.1" } },
+		{ "host", { NULL }, { "10.0.2.1" } },
 	};
 	struct hs_dict *d = tdict(doms, ARRAY_SIZE(doms));
 	struct hs_compiled c;
 	char buf[256];
 
 	assert_int_equal(hs_dict_compile(d, &c), 0);
-	assert_int_equal(endpoint(&c, "0.0.0.0/0")->key.prefixlen, 96);
-	assert_string_equal(rules_at(d, &c, "0.0.0.0/0", buf, sizeof(buf)), "v4all:0/0");
-	assert_string_equal(rules_at(d, &c, "192.0.2.1", buf, sizeof(buf)), "v4all:0/0 host:0/0");
+	assert_int_equal(endpoint(&c, "0.0.0.0/1")->key.prefixlen, 97);
+	assert_string_equal(rules_at(d, &c, "0.0.0.0/1", buf, sizeof(buf)), "v4all:0/0");
+	assert_string_equal(rules_at(d, &c, "10.0.2.1", buf, sizeof(buf)), "v4all:0/0 host:0/0");
 	assert_string_equal(rules_at(d, &c, "2001:db8::/32", buf, sizeof(buf)), "v6:0/0");
 	assert_string_equal(rules_at(d, &c, "::/96", buf, sizeof(buf)), "compat:0/0");
 	hs_compiled_free(&c);
