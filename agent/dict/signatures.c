@@ -336,6 +336,14 @@ static int parse_csv_port(const char *s, int *port)
 	return 0;
 }
 
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return false;
+	return true;
+}
+
 static const char *const csv_columns = "domain,detection_level,device,grouped_domain,domain_id,port";
 
 struct csv_file {
@@ -371,6 +379,15 @@ static int csv_line(void *ctx, char *line, unsigned long lineno, char *why, size
 		snprintf(why, why_len, "expected 6 fields (%s)", csv_columns);
 		return HS_LINE_MALFORMED;
 	}
+	/* the names become class names and JSON strings of the output: one
+	 * byte beyond printable ASCII (the CSVs have none) would make a file
+	 * that does not read back as signatures */
+	for (i = 1; i < 4; i++)
+		if (!printable(f[i])) {
+			snprintf(why, why_len, "%s '%.40s' is not printable ASCII",
+				 i == 1 ? "detection_level" : i == 2 ? "device" : "grouped_domain", f[i]);
+			return HS_LINE_MALFORMED;
+		}
 	if (hs_name_normalize(f[0]) || !*f[1] || !*f[2] || !*f[3]) {
 		snprintf(why, why_len, "bad domain '%.80s' or empty detection_level/device/grouped_domain",
 			 f[0]);
