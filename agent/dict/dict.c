@@ -22,7 +22,6 @@
 #include "lib/prefix.h"
 #include "lib/sort.h"
 
-#define DICT_FORMAT		"haystack-dictionary/1"
 
 static const char *const level_names[] = {
 	[HS_LEVEL_PLATFORM] = "platform",
@@ -390,6 +389,14 @@ int hs_parse_port(const char *s, struct hs_port *out)
 	return 0;
 }
 
+int hs_port_cmp(const void *a, const void *b)
+{
+	const struct hs_port *x = a, *y = b;
+
+	return x->port != y->port ? (x->port > y->port) - (x->port < y->port) :
+	       (x->proto > y->proto) - (x->proto < y->proto);
+}
+
 static int load_domain(struct loader *ld, int i, struct json_object *o)
 {
 	struct hs_domain *dom = &ld->d->domains[i];
@@ -534,9 +541,9 @@ static int load(struct loader *ld, struct json_object *root)
 	v = member(root, "format");
 	s = str_value(v);
 	if (!v)
-		return fail(ld, "missing format (expected '" DICT_FORMAT "')");
-	if (!s || strcmp(s, DICT_FORMAT))
-		return fail(ld, "format '%.64s' is not '" DICT_FORMAT "'",
+		return fail(ld, "missing format (expected '" HS_DICT_FORMAT "')");
+	if (!s || strcmp(s, HS_DICT_FORMAT))
+		return fail(ld, "format '%.64s' is not '" HS_DICT_FORMAT "'",
 			    s ? s : json_object_to_json_string(v));
 	err = get_opt_string(ld, root, "valid_from", &d->valid_from);
 	if (!err)

@@ -12,6 +12,8 @@
 #include <time.h>
 #include "haystack.h"
 
+#define HS_DICT_FORMAT			"haystack-dictionary/1"
+
 /* The format's defaults, for the reader and the signatures importer alike. */
 #define HS_DEFAULT_THRESHOLD		0.4
 #define HS_DEFAULT_ACTIVE_PPH		10
@@ -81,8 +83,17 @@ void hs_dict_free(struct hs_dict *d);
 
 /* "tcp/443", "udp/123", "sctp/N": 0 or -EINVAL, never prints. */
 int hs_parse_port(const char *s, struct hs_port *out);
+/* The same text back. */
+const char *hs_format_port(const struct hs_port *p, char *buf, size_t len);
+/* Ports in the order dictionaries list them: number, then protocol. */
+int hs_port_cmp(const void *a, const void *b);
 int hs_class_find(const struct hs_dict *d, const char *name);
 const char *hs_level_name(enum hs_level l);
+
+struct json_object;
+/* The haystack-dictionary/1 text of d (dict/writer.c), keys in the order of
+ * DESIGN §3, every list in d's order; hs_dict_load reads it back to d. */
+struct json_object *hs_dict_to_json(const struct hs_dict *d);
 
 /* The dictionary compiled for the kernel: distinct prefixes, each with the
  * rule set (domain × port/proto) of every dictionary prefix containing it. */

@@ -51,7 +51,6 @@ static int load_sig_domain(struct sig_reader *r, struct json_object *o, struct h
 {
 	struct json_object *ports = NULL;
 	const char *name = hs_json_str(o, "name"), *role = hs_json_str(o, "role");
-	struct hs_port port;
 	int i, n, err;
 
 	if (!json_object_is_type(o, json_type_object) || !name)
@@ -76,12 +75,9 @@ static int load_sig_domain(struct sig_reader *r, struct json_object *o, struct h
 		const char *s = json_object_is_type(v, json_type_string) ?
 				json_object_get_string(v) : NULL;
 
-		if (!s || hs_parse_port(s, &port))
+		if (!s || hs_parse_port(s, &d->ports[d->n_ports++]))
 			return bad(r, "domain '%.120s': bad port '%.40s' (tcp/N, udp/N or sctp/N)",
 				   name, s ? s : json_object_to_json_string(v));
-		err = dup_str(s, &d->ports[d->n_ports++]);
-		if (err)
-			return err;
 	}
 	return 0;
 }
@@ -224,14 +220,12 @@ int hs_signatures_check(const struct hs_signatures *s)
 
 void hs_signatures_free(struct hs_signatures *s)
 {
-	int i, k, p;
+	int i, k;
 
 	for (i = 0; i < s->n_classes; i++) {
 		struct hs_sig_class *c = &s->classes[i];
 
 		for (k = 0; k < c->n_domains; k++) {
-			for (p = 0; p < c->domains[k].n_ports; p++)
-				free(c->domains[k].ports[p]);
 			free(c->domains[k].ports);
 			free(c->domains[k].name);
 		}

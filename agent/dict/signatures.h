@@ -17,7 +17,7 @@
 struct hs_sig_domain {
 	char *name;			/* normalized; may start with "*." */
 	bool primary;
-	char **ports;			/* "tcp/443" as written; none = any port */
+	struct hs_port *ports;		/* none = any port */
 	int n_ports;
 };
 
