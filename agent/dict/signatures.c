@@ -319,8 +319,8 @@ static int parse_csv_port(const char *s, int *port)
 	*port = 0;
 	if (!*s)
 		return 0;
-	/* digits first: strtod would take " 443", "0x1bb", "inf" and "nan" */
-	if (*s < '0' || *s > '9')
+	/* digits and a point only: strtod would take " 443", "0x1bb", "inf" */
+	if (*s < '0' || *s > '9' || s[strspn(s, "0123456789.")])
 		return -EINVAL;
 	v = strtod(s, &end);
 	/* the range before the cast: (int)1e30 is undefined */

@@ -3,6 +3,8 @@
 /* Dictionary loading (validation of every field) and compilation into the
  * service-endpoint tables. Runs with cwd = repository root. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "dict/dict.h"
+#include "lib/hash.h"
 #include "lib/prefix.h"
 #include "unit.h"
 
@@ -222,6 +225,97 @@ static void test_unknown_keys_are_ignored(void **state)
 	hs_dict_free(d);
 }
 
+/* The whole __u64, not json-c's signed getter clamped at INT64_MAX. */
+static void test_active_max(void **state)
+{
+	struct hs_dict *d = NULL;
+
+	assert_int_equal(hs_dict_load(DATA "good-active-max.json", &d), 0);
+	assert_true(d->classes[0].active_packets_per_hour == UINT64_MAX);
+	assert_true(d->classes[1].active_packets_per_hour == HS_DEFAULT_ACTIVE_PPH);
+	assert_true(d->classes[0].threshold == HS_DEFAULT_THRESHOLD);
+	hs_dict_free(d);
+}
+
+/* Refused by its size before anything is read (a sparse file: no disk). */
+static void test_too_large(void **state)
+{
+	char path[64], want[200];
+	struct hs_dict *d = (void *)0x1;
+	struct capture c;
+	int fd, err;
+
+	write_tmp(path, sizeof(path), "");
+	fd = open(path, O_WRONLY);
+	assert_int_equal(ftruncate(fd, HS_DICT_MAX_BYTES + 1), 0);
+	close(fd);
+	capture_start(&c);
+	err = hs_dict_load(path, &d);
+	capture_end(&c);
+	unlink(path);
+	assert_int_equal(err, -EFBIG);
+	assert_ptr_equal(d, (void *)0x1);
+	snprintf(want, sizeof(want), "haystack: %s: too large (limit %lu bytes)\n", path,
+		 (unsigned long)HS_DICT_MAX_BYTES);
+	assert_string_equal(c.text, want);
+}
+
+static void test_directory(void **state)
+{
+	struct hs_dict *d = (void *)0x1;
+	struct capture c;
+
+	capture_start(&c);
+	assert_int_equal(hs_dict_load("/tmp", &d), -EISDIR);
+	capture_end(&c);
+	assert_ptr_equal(d, (void *)0x1);
+	assert_string_equal(c.text, "haystack: cannot read /tmp: Is a directory\n");
+}
+
+/* The file is read once: its hash is of the bytes the loader parsed, the
+ * value the agent pins as haystack_config.dict_hash. */
+static void test_file_hash(void **state)
+{
+	struct hs_dict *d = NULL;
+	__u64 h = HS_FNV1A64_INIT;
+	unsigned char buf[4096];
+	size_t n;
+	FILE *f;
+
+	assert_int_equal(hs_dict_load(DATA "good-minimal.json", &d), 0);
+	f = fopen(DATA "good-minimal.json", "rb");
+	assert_non_null(f);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		h = hs_fnv1a64(h, buf, n);
+	fclose(f);
+	assert_true(d->file_hash == h);
+	hs_dict_free(d);
+}
+
+/* What dict/writer.c writes loads back to what was written. */
+static void test_writer_round_trip(void **state)
+{
+	struct json_object *a, *b;
+	struct hs_dict *d = NULL, *again = NULL;
+	char path[64];
+
+	if (access(fixture(FIXTURE_DICT), R_OK))
+		skip();
+	assert_int_equal(hs_dict_load(fixture(FIXTURE_DICT), &d), 0);
+	a = hs_dict_to_json(d);
+	write_tmp(path, sizeof(path), json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY));
+	assert_int_equal(hs_dict_load(path, &again), 0);
+	unlink(path);
+	b = hs_dict_to_json(again);
+	assert_string_equal(json_object_to_json_string(a), json_object_to_json_string(b));
+	assert_int_equal(again->n_domains, d->n_domains);
+	assert_int_equal(again->n_excluded, d->n_excluded);
+	json_object_put(a);
+	json_object_put(b);
+	hs_dict_free(again);
+	hs_dict_free(d);
+}
+
 static void test_level_names(void **state)
 {
 	assert_string_equal(hs_level_name(HS_LEVEL_PLATFORM), "platform");
@@ -262,7 +356,17 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-prefix.json", "domains[1] 'cam.hub.example': bad prefix '10.0.0.1/8'" },
 	{ "bad-prefix-junk.json", "domains[1] 'cam.hub.example': bad prefix '2001:db8:1::/48 x'" },
 	{ "bad-prefix-type.json", "domains[1] 'cam.hub.example': bad prefix '42'" },
-	{ "bad-v6-covers-v4.json", "domains[0] 'api.hub.example': bad prefix '::/0'" },
+	{ "bad-v6-covers-v4.json", "domains[0] 'api.hub.example': bad prefix '::/0' "
+				   "(a /0 covers a whole address family)" },
+	{ "bad-v4-slash-zero.json", "domains[0] 'api.hub.example': bad prefix '0.0.0.0/0' "
+				    "(a /0 covers a whole address family)" },
+	{ "bad-v4-as-v6-slash-zero.json", "bad prefix '::ffff:0:0/96' (a /0 covers a whole address family)" },
+	/* a second "domains": [] would have emptied the dictionary */
+	{ "bad-duplicate-key.json", "line 47, column 2: duplicate key 'domains'" },
+	{ "bad-duplicate-key-nested.json", "line 8, column 4: duplicate key 'level'" },
+	{ "bad-active-huge.json", "number 18446744073709551616 is out of range" },
+	{ "bad-threshold-nan.json", "not a JSON value (NaN and Infinity are not JSON)" },
+	{ "bad-threshold-inf.json", "number 1e400 is out of range" },
 	{ "bad-empty-prefixes.json", "domains[0] 'api.hub.example': prefixes is empty" },
 	{ "bad-missing-prefixes.json", "domains[0] 'api.hub.example': missing prefixes" },
 	{ "bad-port.json", "domains[1] 'cam.hub.example': bad port 'udp/0'" },
@@ -836,6 +940,11 @@ int main(void)
 		cmocka_unit_test(test_unknown_keys_are_ignored),
 		cmocka_unit_test(test_level_names),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_active_max),
+		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_directory),
+		cmocka_unit_test(test_file_hash),
+		cmocka_unit_test(test_writer_round_trip),
 		cmocka_unit_test(test_error_stays_one_line),
 		cmocka_unit_test(test_compile_fixture),
 		cmocka_unit_test(test_compile_overlap_inherits),
