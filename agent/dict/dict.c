@@ -21,6 +21,7 @@
 #include "lib/log.h"
 #include "lib/prefix.h"
 #include "lib/sort.h"
+#include "lib/timeparse.h"
 
 
 static const char *const level_names[] = {
@@ -178,6 +179,21 @@ static int get_opt_string(struct loader *ld, struct json_object *o, const char *
 		return fail(ld, "%s is not a string", key);
 	*out = strdup(s);
 	return *out ? 0 : -ENOMEM;
+}
+
+/* Optional RFC 3339 time: the text in *out, its seconds in *t (none when
+ * not given). */
+static int get_time(struct loader *ld, struct json_object *o, const char *key, char **out,
+		    long long *t, long long none)
+{
+	int err = get_opt_string(ld, o, key, out);
+
+	*t = none;
+	if (err || !*out)
+		return err;
+	if (hs_parse_time(*out, t))
+		return fail(ld, "%s '%.64s' is not an RFC 3339 time (2019-11-15T00:00:00Z)", key, *out);
+	return 0;
 }
 
 static int get_array(struct loader *ld, struct json_object *o, const char *key,
@@ -545,9 +561,12 @@ static int load(struct loader *ld, struct json_object *root)
 	if (!s || strcmp(s, HS_DICT_FORMAT))
 		return fail(ld, "format '%.64s' is not '" HS_DICT_FORMAT "'",
 			    s ? s : json_object_to_json_string(v));
-	err = get_opt_string(ld, root, "valid_from", &d->valid_from);
+	err = get_time(ld, root, "valid_from", &d->valid_from, &d->valid_from_s, LLONG_MIN);
 	if (!err)
-		err = get_opt_string(ld, root, "valid_until", &d->valid_until);
+		err = get_time(ld, root, "valid_until", &d->valid_until, &d->valid_until_s, LLONG_MAX);
+	if (!err && d->valid_from_s >= d->valid_until_s)
+		err = fail(ld, "valid_until %s is not after valid_from %s", d->valid_until,
+			   d->valid_from);
 	if (!err)
 		err = get_array(ld, root, "classes", true, &arr);
 	if (!err)

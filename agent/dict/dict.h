@@ -63,8 +63,10 @@ struct hs_excluded {
 struct hs_dict {
 	char *path;
 	__u64 file_hash;		/* FNV-1a 64 of the file's bytes, as read */
-	char *valid_from;		/* as written, RFC 3339 */
+	char *valid_from;		/* as written, RFC 3339; NULL: not given */
 	char *valid_until;
+	long long valid_from_s;		/* Unix seconds; LLONG_MIN when not given */
+	long long valid_until_s;	/* LLONG_MAX when not given */
 	struct hs_class *classes;
 	int n_classes;
 	struct hs_domain *domains;

@@ -4,6 +4,7 @@
  * service-endpoint tables. Runs with cwd = repository root. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 #include "dict/dict.h"
 #include "lib/hash.h"
 #include "lib/prefix.h"
+#include "lib/timeparse.h"
 #include "unit.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -225,6 +227,40 @@ static void test_unknown_keys_are_ignored(void **state)
 	hs_dict_free(d);
 }
 
+/* Validity as Unix seconds; unbounded when not given. */
+static void test_validity(void **state)
+{
+	static const struct { const char *s; long long t; } times[] = {
+		{ "1970-01-01T00:00:00Z", 0 }, { "2019-11-15T00:00:00Z", 1573776000 },
+		{ "2019-11-15t01:00:00.250+01:00", 1573776000 }, { "2019-11-14T19:00:00-05:00", 1573776000 },
+		{ "2016-12-31T23:59:60Z", 1483228799 }, { "2000-02-29T00:00:00Z", 951782400 },
+		{ "0000-01-01T00:00:00Z", -62167219200LL }, { "9999-12-31T23:59:59Z", 253402300799LL },
+	};
+	static const char *const bad[] = {
+		"2019-11-15", "2019-11-15T00:00:00", "2019-13-01T00:00:00Z", "2019-11-31T00:00:00Z",
+		"1900-02-29T00:00:00Z", "2019-11-15T24:00:00Z", "2019-11-15T00:00:00.Z",
+		"2019-11-15T00:00:00+1:00", "2019-11-15T00:00:00Z ", "+2019-11-15T00:00:00Z", "",
+	};
+	struct hs_dict *d = NULL;
+	long long t;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(times); i++)
+		if (hs_parse_time(times[i].s, &t) || t != times[i].t)
+			fail_msg("%s: not %lld", times[i].s, times[i].t);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		if (hs_parse_time(bad[i], &t) != -EINVAL)
+			fail_msg("'%s' was accepted", bad[i]);
+	assert_int_equal(hs_dict_load(DATA "good-minimal.json", &d), 0);
+	assert_true(d->valid_from_s == LLONG_MIN && d->valid_until_s == LLONG_MAX);
+	hs_dict_free(d);
+	if (access(fixture(FIXTURE_DICT), R_OK))
+		return;
+	assert_int_equal(hs_dict_load(fixture(FIXTURE_DICT), &d), 0);
+	assert_true(d->valid_from_s == 1573776000 && d->valid_until_s == 1573776000 + 86400);
+	hs_dict_free(d);
+}
+
 /* The whole __u64, not json-c's signed getter clamped at INT64_MAX. */
 static void test_active_max(void **state)
 {
@@ -367,6 +403,10 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-active-huge.json", "number 18446744073709551616 is out of range" },
 	{ "bad-threshold-nan.json", "not a JSON value (NaN and Infinity are not JSON)" },
 	{ "bad-threshold-inf.json", "number 1e400 is out of range" },
+	{ "bad-valid-from.json", "valid_from '2019-11-15 00:00:00' is not an RFC 3339 time" },
+	{ "bad-valid-until-day.json", "valid_until '2019-02-29T00:00:00Z' is not an RFC 3339 time" },
+	{ "bad-valid-order.json", "valid_until 2019-11-16T00:00:00+00:00 is not after valid_from "
+				  "2019-11-16T00:00:00Z" },
 	{ "bad-empty-prefixes.json", "domains[0] 'api.hub.example': prefixes is empty" },
 	{ "bad-missing-prefixes.json", "domains[0] 'api.hub.example': missing prefixes" },
 	{ "bad-port.json", "domains[1] 'cam.hub.example': bad port 'udp/0'" },
@@ -940,6 +980,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_keys_are_ignored),
 		cmocka_unit_test(test_level_names),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_validity),
 		cmocka_unit_test(test_active_max),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_directory),
