@@ -176,8 +176,9 @@ int hs_json_check(const char *t, size_t len, struct json_object *root, size_t *a
 		} else if (c == '-' || (c >= '0' && c <= '9')) {
 			bool integer = true;
 
-			for (j = i + 1; j < len && strchr("0123456789+-.eE", t[j]) && t[j]; j++)
-				integer &= t[j] != '.' && t[j] != 'e' && t[j] != 'E';
+			for (j = i + 1; j < len && ((t[j] >= '0' && t[j] <= '9') || t[j] == '+' ||
+						   t[j] == '-' || t[j] == '.' || t[j] == 'e' || t[j] == 'E'); j++)
+				integer &= t[j] == '+' || t[j] == '-' || (t[j] >= '0' && t[j] <= '9');
 			if (j == i + 1 && c == '-') {
 				/* json-c takes -Infinity and -NaN */
 				*at = i;
