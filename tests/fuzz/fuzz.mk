@@ -37,7 +37,6 @@ FUZZ_MAX_LEN_certs       := 8192
 FUZZ_MAX_LEN_pcap        := 16384
 FUZZ_MAX_LEN_replay      := 16384
 
-
 .PHONY: fuzz fuzz-build fuzz-seeds
 
 # ---- the harnesses with a plain main, for the suite ----
