@@ -240,6 +240,34 @@ static void test_bad_records(void **state)
 	hs_dnsgraph_free(g);
 }
 
+static void test_name_normal_form(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "API.Vendor.COM.", "api.vendor.com" }, { "*.vendor.com", "*.vendor.com" },
+		{ "a_b.vendor.com", "a_b.vendor.com" }, { "x", "x" },
+		{ "vendor.com..", NULL }, { "..", NULL }, { ".", NULL }, { "", NULL },
+		{ "a..b", NULL }, { ".a", NULL }, { "a.*.b", NULL }, { "*a.b", NULL },
+		{ "a b", NULL }, { "caf\xc3\xa9.fr", NULL },
+	};
+	char buf[300];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int err;
+
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		err = hs_name_normalize(buf);
+		if (cases[i].out ? err || strcmp(buf, cases[i].out) : err != -EINVAL)
+			fail_msg("'%s': %d '%s'", cases[i].in, err, buf);
+		/* a fixed point */
+		if (cases[i].out && (hs_name_normalize(buf) || strcmp(buf, cases[i].out)))
+			fail_msg("'%s' normalizes again to '%s'", cases[i].out, buf);
+	}
+	memset(buf, 'a', 254);
+	buf[254] = '\0';
+	assert_int_equal(hs_name_normalize(buf), -EINVAL);
+}
+
 static void test_registrable_domain_uses_the_psl(void **state)
 {
 	assert_string_equal(hs_registrable_domain("a.b.vendor.co.uk"), "vendor.co.uk");
@@ -549,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_chain_bound),
 		cmocka_unit_test(test_evidence_names_the_foreign_names),
 		cmocka_unit_test(test_bad_records),
+		cmocka_unit_test(test_name_normal_form),
 		cmocka_unit_test(test_registrable_domain_uses_the_psl),
 		cmocka_unit_test(test_cert_names),
 		cmocka_unit_test(test_cert_endpoints),
