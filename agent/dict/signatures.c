@@ -338,6 +338,40 @@ static bool printable(const char *s)
 	return true;
 }
 
+/* "tplink_cat" → "tplink", "t-philips-hub" stays: class names are the
+ * group names in the style of the rest of haystack. */
+static char *group_class_name(const char *group)
+{
+	size_t n = strlen(group);
+	char *s = strdup(group), *p;
+
+	if (!s)
+		return NULL;
+	if (n > 4 && !strcmp(s + n - 4, "_cat"))
+		s[n - 4] = '\0';
+	for (p = s; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	return s;
+}
+
+/* The family whose tier a group's class would be named like, or NULL: two
+ * classes of one name would make signatures that do not load. */
+static const struct family *tier_named(const char *group)
+{
+	char *name = group_class_name(group);
+	const struct family *fam = NULL;
+	size_t k;
+	int t;
+
+	for (k = 0; name && k < sizeof(families) / sizeof(families[0]); k++)
+		for (t = 0; t < families[k].n_tiers; t++)
+			if (!strcmp(name, families[k].tiers[t].name))
+				fam = &families[k];
+	free(name);
+	return fam;
+}
+
 static const char *const csv_columns = "domain,detection_level,device,grouped_domain,domain_id,port";
 
 struct csv_file {
@@ -387,6 +421,12 @@ static int csv_line(void *ctx, char *line, unsigned long lineno, char *why, size
 			 f[0]);
 		return HS_LINE_MALFORMED;
 	}
+	if ((r.fam = tier_named(f[1]))) {
+		snprintf(why, why_len, "detection_level '%.40s' would be a class named like a tier "
+			 "of %s", f[1], r.fam->file);
+		return HS_LINE_MALFORMED;
+	}
+	r.fam = cf->fam;
 	if (parse_csv_port(f[5], &r.port)) {
 		snprintf(why, why_len, "port '%.20s' is not a number 1..65535", f[5]);
 		return HS_LINE_MALFORMED;
@@ -479,23 +519,6 @@ static size_t distinct(const struct import *im, const char *file, const char *se
 		n += k == i;
 	}
 	return n;
-}
-
-/* "tplink_cat" → "tplink", "t-philips-hub" stays: class names are the
- * group names in the style of the rest of haystack. */
-static char *group_class_name(const char *group)
-{
-	size_t n = strlen(group);
-	char *s = strdup(group), *p;
-
-	if (!s)
-		return NULL;
-	if (n > 4 && !strcmp(s + n - 4, "_cat"))
-		s[n - 4] = '\0';
-	for (p = s; *p; p++)
-		if (*p == '_')
-			*p = '-';
-	return s;
 }
 
 static const struct tier *service_tier(const struct import *im, const struct row *r)

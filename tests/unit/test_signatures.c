@@ -134,6 +134,11 @@ static const struct csv_case csv_cases[] = {
 	/* names become class names and JSON strings of the output */
 	{ "a.vendor.com,vendor\x8b_cat,cam,vendor.com,1,443", "detection_level 'vendor" },
 	{ "a.vendor.com,vendor_cat,c\tam,vendor.com,1,443", "device 'c" },
+	/* the tiers' names are the importer's own */
+	{ "a.vendor.com,amazon_products,cam,vendor.com,1,443",
+	  "detection_level 'amazon_products' would be a class named like a tier of alexa_enabled.csv" },
+	{ "a.vendor.com,samsung-iot_cat,cam,vendor.com,1,443",
+	  "detection_level 'samsung-iot_cat' would be a class named like a tier of samsung_IoT.csv" },
 };
 
 static void test_csv_refused(void **state)
