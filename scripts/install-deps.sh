@@ -7,6 +7,8 @@ set -euo pipefail
 pkgs=(
 	# build
 	make gcc clang llvm pkg-config libc6-dev linux-libc-dev
+	# make SANITIZE=1 and make fuzz: clang's sanitizer and libFuzzer runtimes
+	libclang-rt-14-dev
 	libbpf-dev libxdp-dev bpftool
 	libjson-c-dev libpcap-dev libnl-3-dev libnl-route-3-dev libpsl-dev
 	# the Public Suffix List libpsl reads when it is newer than its built-in one

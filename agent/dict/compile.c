@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dict/dict.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
+#include "lib/sort.h"
 
 /* One prefix of one domain, as the dictionary lists it. */
 struct item {
@@ -19,20 +21,13 @@ struct item {
 	__u32 domain;
 };
 
-static int key_cmp(const struct haystack_lpm_key *a, const struct haystack_lpm_key *b)
-{
-	int c = memcmp(a->addr, b->addr, sizeof(a->addr));
-
-	return c ? c : (a->prefixlen > b->prefixlen) - (a->prefixlen < b->prefixlen);
-}
-
 /* Address, then length ascending: every prefix comes right before all the
  * prefixes it contains (a pre-order walk of the containment tree), so one
  * stack of enclosing prefixes replaces pairwise containment checks. */
 static int item_cmp(const void *a, const void *b)
 {
 	const struct item *x = a, *y = b;
-	int c = key_cmp(&x->key, &y->key);
+	int c = hs_key_cmp(&x->key, &y->key);
 
 	return c ? c : (x->domain > y->domain) - (x->domain < y->domain);
 }
@@ -50,13 +45,8 @@ static int rule_cmp(const void *a, const void *b)
 
 static __u64 ruleset_hash(const struct endpoint_ruleset *rs)
 {
-	const unsigned char *p = (const unsigned char *)rs;
-	size_t i, n = offsetof(struct endpoint_ruleset, rule) + rs->count * sizeof(rs->rule[0]);
-	__u64 h = 0xcbf29ce484222325ULL;	/* FNV-1a */
-
-	for (i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
+	return hs_fnv1a64(HS_FNV1A64_INIT, rs,
+			  offsetof(struct endpoint_ruleset, rule) + rs->count * sizeof(rs->rule[0]));
 }
 
 struct interner {
@@ -142,7 +132,7 @@ int hs_dict_compile(const struct hs_dict *d, struct hs_compiled *out)
 	for (i = 0, dom = 0; dom < d->n_domains; dom++)
 		for (p = 0; p < d->domains[dom].n_prefixes; p++)
 			items[i++] = (struct item){ d->domains[dom].prefixes[p], (__u32)dom };
-	qsort(items, n_items, sizeof(*items), item_cmp);
+	hs_sort(items, n_items, sizeof(*items), item_cmp);
 
 	for (i = 0; i < n_items; i = g) {
 		const struct haystack_lpm_key *key = &items[i].key;
@@ -150,7 +140,7 @@ int hs_dict_compile(const struct hs_dict *d, struct hs_compiled *out)
 		__u32 id;
 
 		need = HAYSTACK_MAX_RULES;
-		for (g = i; g < n_items && !key_cmp(&items[g].key, key); g++)
+		for (g = i; g < n_items && !hs_key_cmp(&items[g].key, key); g++)
 			need += (size_t)(d->domains[items[g].domain].n_ports ?: 1);
 		if (need > rules_cap) {
 			struct endpoint_rule *tmp = realloc(rules, need * sizeof(*rules));
@@ -187,7 +177,7 @@ int hs_dict_compile(const struct hs_dict *d, struct hs_compiled *out)
 					.proto = dm->ports[p].proto,
 				};
 		}
-		qsort(rules, n, sizeof(*rules), rule_cmp);
+		hs_sort(rules, n, sizeof(*rules), rule_cmp);
 		for (k = 1, m = n ? 1 : 0; k < n; k++)
 			if (rule_cmp(&rules[k], &rules[m - 1]))
 				rules[m++] = rules[k];

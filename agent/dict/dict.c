@@ -20,10 +20,9 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
+#include "lib/sort.h"
+#include "lib/timeparse.h"
 
-#define DICT_FORMAT		"haystack-dictionary/1"
-#define DEFAULT_THRESHOLD	0.4
-#define DEFAULT_ACTIVE_PPH	10
 
 static const char *const level_names[] = {
 	[HS_LEVEL_PLATFORM] = "platform",
@@ -182,6 +181,21 @@ static int get_opt_string(struct loader *ld, struct json_object *o, const char *
 	return *out ? 0 : -ENOMEM;
 }
 
+/* Optional RFC 3339 time: the text in *out, its seconds in *t (none when
+ * not given). */
+static int get_time(struct loader *ld, struct json_object *o, const char *key, char **out,
+		    long long *t, long long none)
+{
+	int err = get_opt_string(ld, o, key, out);
+
+	*t = none;
+	if (err || !*out)
+		return err;
+	if (hs_parse_time(*out, t))
+		return fail(ld, "%s '%.64s' is not an RFC 3339 time (2019-11-15T00:00:00Z)", key, *out);
+	return 0;
+}
+
 static int get_array(struct loader *ld, struct json_object *o, const char *key,
 		     bool required, struct json_object **out)
 {
@@ -230,7 +244,7 @@ static int load_class(struct loader *ld, int i, struct json_object *o)
 		return fail(ld, "bad level '%.64s' (platform, manufacturer or product)",
 			    s ? s : json_object_to_json_string(v));
 
-	c->threshold = DEFAULT_THRESHOLD;
+	c->threshold = HS_DEFAULT_THRESHOLD;
 	v = member(o, "threshold");
 	if (v) {
 		if (!json_object_is_type(v, json_type_double) &&
@@ -242,13 +256,11 @@ static int load_class(struct loader *ld, int i, struct json_object *o)
 			return fail(ld, "threshold %g is not in (0, 1]", c->threshold);
 	}
 
-	c->active_packets_per_hour = DEFAULT_ACTIVE_PPH;
+	c->active_packets_per_hour = HS_DEFAULT_ACTIVE_PPH;
 	v = member(o, "active_packets_per_hour");
-	if (v) {
-		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-			return fail(ld, "active_packets_per_hour is not an integer >= 0");
-		c->active_packets_per_hour = (__u64)json_object_get_int64(v);
-	}
+	if (v && hs_json_u64(v, &c->active_packets_per_hour))
+		return fail(ld, "active_packets_per_hour is not an integer 0..%llu",
+			    (unsigned long long)UINT64_MAX);
 	return 0;
 }
 
@@ -319,7 +331,7 @@ static int load_classes(struct loader *ld, struct json_object *arr)
 			return err;
 		ld->class_names[i] = (struct name_idx){ d->classes[i].name, i };
 	}
-	qsort(ld->class_names, (size_t)n, sizeof(*ld->class_names), name_idx_cmp);
+	hs_sort(ld->class_names, (size_t)n, sizeof(*ld->class_names), name_idx_cmp);
 	dup = find_dup(ld->class_names, n, &first);
 	if (dup >= 0) {
 		set_item(ld, "classes", dup, NULL);
@@ -393,6 +405,14 @@ int hs_parse_port(const char *s, struct hs_port *out)
 	return 0;
 }
 
+int hs_port_cmp(const void *a, const void *b)
+{
+	const struct hs_port *x = a, *y = b;
+
+	return x->port != y->port ? (x->port > y->port) - (x->port < y->port) :
+	       (x->proto > y->proto) - (x->proto < y->proto);
+}
+
 static int load_domain(struct loader *ld, int i, struct json_object *o)
 {
 	struct hs_domain *dom = &ld->d->domains[i];
@@ -450,10 +470,13 @@ static int load_domain(struct loader *ld, int i, struct json_object *o)
 		return -ENOMEM;
 	dom->n_prefixes = n;
 	for (k = 0; k < n; k++) {
+		const char *why = "not a string";
+
 		v = json_object_array_get_idx(arr, k);
 		s = str_value(v);
-		if (!s || hs_parse_prefix(s, &dom->prefixes[k]))
-			return fail(ld, "bad prefix '%.64s'", s ? s : json_object_to_json_string(v));
+		if (!s || hs_parse_prefix_why(s, &dom->prefixes[k], &why))
+			return fail(ld, "bad prefix '%.64s' (%s)",
+				    s ? s : json_object_to_json_string(v), why);
 	}
 	return 0;
 }
@@ -479,7 +502,7 @@ static int load_domains(struct loader *ld, struct json_object *arr)
 	}
 	/* sorted, not pairwise: a dictionary may hold 100k domains; of several
 	 * duplicates, name the one earliest in the file */
-	qsort(names, (size_t)n, sizeof(*names), name_idx_cmp);
+	hs_sort(names, (size_t)n, sizeof(*names), name_idx_cmp);
 	dup = find_dup(names, n, &first);
 	if (dup >= 0) {
 		set_item(ld, "domains", dup, NULL);
@@ -534,13 +557,16 @@ static int load(struct loader *ld, struct json_object *root)
 	v = member(root, "format");
 	s = str_value(v);
 	if (!v)
-		return fail(ld, "missing format (expected '" DICT_FORMAT "')");
-	if (!s || strcmp(s, DICT_FORMAT))
-		return fail(ld, "format '%.64s' is not '" DICT_FORMAT "'",
+		return fail(ld, "missing format (expected '" HS_DICT_FORMAT "')");
+	if (!s || strcmp(s, HS_DICT_FORMAT))
+		return fail(ld, "format '%.64s' is not '" HS_DICT_FORMAT "'",
 			    s ? s : json_object_to_json_string(v));
-	err = get_opt_string(ld, root, "valid_from", &d->valid_from);
+	err = get_time(ld, root, "valid_from", &d->valid_from, &d->valid_from_s, LLONG_MIN);
 	if (!err)
-		err = get_opt_string(ld, root, "valid_until", &d->valid_until);
+		err = get_time(ld, root, "valid_until", &d->valid_until, &d->valid_until_s, LLONG_MAX);
+	if (!err && d->valid_from_s >= d->valid_until_s)
+		err = fail(ld, "valid_until %s is not after valid_from %s", d->valid_until,
+			   d->valid_from);
 	if (!err)
 		err = get_array(ld, root, "classes", true, &arr);
 	if (!err)
@@ -568,20 +594,22 @@ int hs_dict_load(const char *path, struct hs_dict **out)
 {
 	struct loader ld = { .path = path };
 	struct json_object *root = NULL;
+	__u64 hash;
 	int err;
 
-	err = hs_json_file_load(path, &root);
+	err = hs_json_file_load(path, HS_DICT_MAX_BYTES, &root, &hash);
 	if (err)
 		goto out;
 	ld.d = calloc(1, sizeof(*ld.d));
-	if (!ld.d || !(ld.d->path = strdup(path))) {
-		err = -ENOMEM;
-		goto out;
+	err = -ENOMEM;
+	if (ld.d && (ld.d->path = strdup(path))) {
+		ld.d->file_hash = hash;
+		err = load(&ld, root);
 	}
-	err = load(&ld, root);
-out:
+	/* not for the file's reader, which names its own failures */
 	if (err == -ENOMEM)
 		hs_err("%s: out of memory", path);
+out:
 	if (err) {
 		hs_dict_free(ld.d);
 	} else {

@@ -12,6 +12,15 @@
 #include <time.h>
 #include "haystack.h"
 
+#define HS_DICT_FORMAT			"haystack-dictionary/1"
+
+/* The format's defaults, for the reader and the signatures importer alike. */
+#define HS_DEFAULT_THRESHOLD		0.4
+#define HS_DEFAULT_ACTIVE_PPH		10
+/* A dictionary file larger than this is refused before it is parsed: the
+ * tree json-c builds is several times the text. */
+#define HS_DICT_MAX_BYTES		(256UL << 20)
+
 enum hs_level {
 	HS_LEVEL_PLATFORM,
 	HS_LEVEL_MANUFACTURER,
@@ -53,8 +62,11 @@ struct hs_excluded {
 
 struct hs_dict {
 	char *path;
-	char *valid_from;		/* as written, RFC 3339 */
+	__u64 file_hash;		/* FNV-1a 64 of the file's bytes, as read */
+	char *valid_from;		/* as written, RFC 3339; NULL: not given */
 	char *valid_until;
+	long long valid_from_s;		/* Unix seconds; LLONG_MIN when not given */
+	long long valid_until_s;	/* LLONG_MAX when not given */
 	struct hs_class *classes;
 	int n_classes;
 	struct hs_domain *domains;
@@ -64,15 +76,26 @@ struct hs_dict {
 };
 
 /* Parse and validate. On any problem prints exactly one line
- * "haystack: FILE: <item>: <problem>" on stderr and returns -EINVAL (or
- * -errno if the file cannot be read); *out is then untouched. */
+ * "haystack: FILE: <item>: <problem>" on stderr and returns -EINVAL, -EFBIG
+ * beyond HS_DICT_MAX_BYTES, or -errno if the file cannot be read
+ * (lib/file.h); *out is then untouched. The file is read once: file_hash is
+ * of the bytes that were parsed. */
 int hs_dict_load(const char *path, struct hs_dict **out);
 void hs_dict_free(struct hs_dict *d);
 
 /* "tcp/443", "udp/123", "sctp/N": 0 or -EINVAL, never prints. */
 int hs_parse_port(const char *s, struct hs_port *out);
+/* The same text back. */
+const char *hs_format_port(const struct hs_port *p, char *buf, size_t len);
+/* Ports in the order dictionaries list them: number, then protocol. */
+int hs_port_cmp(const void *a, const void *b);
 int hs_class_find(const struct hs_dict *d, const char *name);
 const char *hs_level_name(enum hs_level l);
+
+struct json_object;
+/* The haystack-dictionary/1 text of d (dict/writer.c), keys in the order of
+ * DESIGN §3, every list in d's order; hs_dict_load reads it back to d. */
+struct json_object *hs_dict_to_json(const struct hs_dict *d);
 
 /* The dictionary compiled for the kernel: distinct prefixes, each with the
  * rule set (domain × port/proto) of every dictionary prefix containing it. */

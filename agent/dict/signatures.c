@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,10 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/outfile.h"
+#include "lib/sort.h"
 #include "dict/signatures.h"
 
 #define SIG_FORMAT		"haystack-signatures/1"
-#define DEFAULT_THRESHOLD	0.4
-#define DEFAULT_ACTIVE_PPH	10
 
 /* ---- reading haystack-signatures/1 ---- */
 
@@ -51,7 +51,6 @@ static int load_sig_domain(struct sig_reader *r, struct json_object *o, struct h
 {
 	struct json_object *ports = NULL;
 	const char *name = hs_json_str(o, "name"), *role = hs_json_str(o, "role");
-	struct hs_port port;
 	int i, n, err;
 
 	if (!json_object_is_type(o, json_type_object) || !name)
@@ -76,12 +75,9 @@ static int load_sig_domain(struct sig_reader *r, struct json_object *o, struct h
 		const char *s = json_object_is_type(v, json_type_string) ?
 				json_object_get_string(v) : NULL;
 
-		if (!s || hs_parse_port(s, &port))
+		if (!s || hs_parse_port(s, &d->ports[d->n_ports++]))
 			return bad(r, "domain '%.120s': bad port '%.40s' (tcp/N, udp/N or sctp/N)",
 				   name, s ? s : json_object_to_json_string(v));
-		err = dup_str(s, &d->ports[d->n_ports++]);
-		if (err)
-			return err;
 	}
 	return 0;
 }
@@ -107,7 +103,7 @@ static int load_sig_class(struct sig_reader *r, int i, struct json_object *o, st
 	c->level = (enum hs_level)l;
 	if (parent && (err = dup_str(parent, &c->parent)))
 		return err;
-	c->threshold = DEFAULT_THRESHOLD;
+	c->threshold = HS_DEFAULT_THRESHOLD;
 	if (json_object_object_get_ex(o, "threshold", &v) && v) {
 		if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
 			return bad(r, "threshold is not a number");
@@ -115,12 +111,11 @@ static int load_sig_class(struct sig_reader *r, int i, struct json_object *o, st
 		if (!(c->threshold > 0 && c->threshold <= 1))
 			return bad(r, "threshold %g is not in (0, 1]", c->threshold);
 	}
-	c->active_packets_per_hour = DEFAULT_ACTIVE_PPH;
-	if (json_object_object_get_ex(o, "active_packets_per_hour", &v) && v) {
-		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-			return bad(r, "active_packets_per_hour is not an integer >= 0");
-		c->active_packets_per_hour = json_object_get_int64(v);
-	}
+	c->active_packets_per_hour = HS_DEFAULT_ACTIVE_PPH;
+	if (json_object_object_get_ex(o, "active_packets_per_hour", &v) && v &&
+	    hs_json_u64(v, &c->active_packets_per_hour))
+		return bad(r, "active_packets_per_hour is not an integer 0..%llu",
+			   (unsigned long long)UINT64_MAX);
 	if (!domains)
 		return bad(r, "domains is not an array");
 	n = (int)json_object_array_length(domains);
@@ -144,7 +139,7 @@ int hs_signatures_load(const char *path, struct hs_signatures *s)
 	struct hs_sig_class *tmp;
 	int i, n, err;
 
-	err = hs_json_file_load(path, &root);
+	err = hs_json_file_load(path, HS_SIGNATURES_MAX_BYTES, &root, NULL);
 	if (err)
 		return err;
 	format = hs_json_str(root, "format");
@@ -225,14 +220,12 @@ int hs_signatures_check(const struct hs_signatures *s)
 
 void hs_signatures_free(struct hs_signatures *s)
 {
-	int i, k, p;
+	int i, k;
 
 	for (i = 0; i < s->n_classes; i++) {
 		struct hs_sig_class *c = &s->classes[i];
 
 		for (k = 0; k < c->n_domains; k++) {
-			for (p = 0; p < c->domains[k].n_ports; p++)
-				free(c->domains[k].ports[p]);
 			free(c->domains[k].ports);
 			free(c->domains[k].name);
 		}
@@ -326,11 +319,57 @@ static int parse_csv_port(const char *s, int *port)
 	*port = 0;
 	if (!*s)
 		return 0;
+	/* digits and a point only: strtod would take " 443", "0x1bb", "inf" */
+	if (*s < '0' || *s > '9' || s[strspn(s, "0123456789.")])
+		return -EINVAL;
 	v = strtod(s, &end);
-	if (*end || end == s || v != (int)v || v < 1 || v > 65535)
+	/* the range before the cast: (int)1e30 is undefined */
+	if (*end || !(v >= 1 && v <= 65535) || v != (int)v)
 		return -EINVAL;
 	*port = (int)v;
 	return 0;
+}
+
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return false;
+	return true;
+}
+
+/* "tplink_cat" → "tplink", "t-philips-hub" stays: class names are the
+ * group names in the style of the rest of haystack. */
+static char *group_class_name(const char *group)
+{
+	size_t n = strlen(group);
+	char *s = strdup(group), *p;
+
+	if (!s)
+		return NULL;
+	if (n > 4 && !strcmp(s + n - 4, "_cat"))
+		s[n - 4] = '\0';
+	for (p = s; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	return s;
+}
+
+/* The family whose tier a group's class would be named like, or NULL: two
+ * classes of one name would make signatures that do not load. */
+static const struct family *tier_named(const char *group)
+{
+	char *name = group_class_name(group);
+	const struct family *fam = NULL;
+	size_t k;
+	int t;
+
+	for (k = 0; name && k < sizeof(families) / sizeof(families[0]); k++)
+		for (t = 0; t < families[k].n_tiers; t++)
+			if (!strcmp(name, families[k].tiers[t].name))
+				fam = &families[k];
+	free(name);
+	return fam;
 }
 
 static const char *const csv_columns = "domain,detection_level,device,grouped_domain,domain_id,port";
@@ -368,11 +407,26 @@ static int csv_line(void *ctx, char *line, unsigned long lineno, char *why, size
 		snprintf(why, why_len, "expected 6 fields (%s)", csv_columns);
 		return HS_LINE_MALFORMED;
 	}
+	/* the names become class names and JSON strings of the output: one
+	 * byte beyond printable ASCII (the CSVs have none) would make a file
+	 * that does not read back as signatures */
+	for (i = 1; i < 4; i++)
+		if (!printable(f[i])) {
+			snprintf(why, why_len, "%s '%.40s' is not printable ASCII",
+				 i == 1 ? "detection_level" : i == 2 ? "device" : "grouped_domain", f[i]);
+			return HS_LINE_MALFORMED;
+		}
 	if (hs_name_normalize(f[0]) || !*f[1] || !*f[2] || !*f[3]) {
 		snprintf(why, why_len, "bad domain '%.80s' or empty detection_level/device/grouped_domain",
 			 f[0]);
 		return HS_LINE_MALFORMED;
 	}
+	if ((r.fam = tier_named(f[1]))) {
+		snprintf(why, why_len, "detection_level '%.40s' would be a class named like a tier "
+			 "of %s", f[1], r.fam->file);
+		return HS_LINE_MALFORMED;
+	}
+	r.fam = cf->fam;
 	if (parse_csv_port(f[5], &r.port)) {
 		snprintf(why, why_len, "port '%.20s' is not a number 1..65535", f[5]);
 		return HS_LINE_MALFORMED;
@@ -424,7 +478,10 @@ static int read_csvs(struct import *im)
 	}
 	for (i = 0; i < n && !err; i++) {
 		struct csv_file cf = { .im = im, .name = ents[i]->d_name };
-		struct hs_input_stats st = { .path = path, .strict = true };
+		struct hs_input_stats st = {
+			.path = path, .strict = true,
+			.max_line = HS_CSV_MAX_LINE, .max_bytes = HS_CSV_MAX_BYTES,
+		};
 		size_t k;
 
 		for (k = 0; k < sizeof(families) / sizeof(families[0]); k++)
@@ -462,23 +519,6 @@ static size_t distinct(const struct import *im, const char *file, const char *se
 		n += k == i;
 	}
 	return n;
-}
-
-/* "tplink_cat" → "tplink", "t-philips-hub" stays: class names are the
- * group names in the style of the rest of haystack. */
-static char *group_class_name(const char *group)
-{
-	size_t n = strlen(group);
-	char *s = strdup(group), *p;
-
-	if (!s)
-		return NULL;
-	if (n > 4 && !strcmp(s + n - 4, "_cat"))
-		s[n - 4] = '\0';
-	for (p = s; *p; p++)
-		if (*p == '_')
-			*p = '-';
-	return s;
 }
 
 static const struct tier *service_tier(const struct import *im, const struct row *r)
@@ -551,7 +591,7 @@ static struct json_object *class_json(const struct class_def *c, struct json_obj
 	json_object_object_add(o, "title", json_object_new_string(c->title ?: c->name));
 	json_object_object_add(o, "level", json_object_new_string(hs_level_name(c->level)));
 	json_object_object_add(o, "parent", c->parent ? json_object_new_string(c->parent) : NULL);
-	json_object_object_add(o, "threshold", hs_json_double(DEFAULT_THRESHOLD));
+	json_object_object_add(o, "threshold", hs_json_double(HS_DEFAULT_THRESHOLD));
 	json_object_object_add(o, "domains", domains);
 	return o;
 }
@@ -632,8 +672,8 @@ static int build_signatures(struct import *im, struct json_object **out)
 				goto out;
 		}
 	}
-	qsort(defs, n_defs, sizeof(*defs), class_def_cmp);
-	qsort(entries, im->n, sizeof(*entries), entry_cmp);
+	hs_sort(defs, n_defs, sizeof(*defs), class_def_cmp);
+	hs_sort(entries, im->n, sizeof(*entries), entry_cmp);
 
 	root = json_object_new_object();
 	classes = json_object_new_array();

@@ -9,10 +9,15 @@
 #include <stdbool.h>
 #include "dict/dict.h"
 
+/* Curated files, and the CSVs of a paper's release: a few MB at most. */
+#define HS_SIGNATURES_MAX_BYTES		(16UL << 20)
+#define HS_CSV_MAX_BYTES		(64ULL << 20)
+#define HS_CSV_MAX_LINE			4096
+
 struct hs_sig_domain {
 	char *name;			/* normalized; may start with "*." */
 	bool primary;
-	char **ports;			/* "tcp/443" as written; none = any port */
+	struct hs_port *ports;		/* none = any port */
 	int n_ports;
 };
 
@@ -22,7 +27,7 @@ struct hs_sig_class {
 	enum hs_level level;
 	char *parent;			/* NULL for none */
 	double threshold;
-	long long active_packets_per_hour;
+	__u64 active_packets_per_hour;
 	struct hs_sig_domain *domains;
 	int n_domains;
 };
@@ -34,7 +39,8 @@ struct hs_signatures {
 
 /* Adds the classes of one file; across files, class names must differ and
  * parents must exist (checked by hs_signatures_check once all are read).
- * On a problem one line "haystack: FILE: item: problem" and -EINVAL. */
+ * On a problem one line "haystack: FILE: item: problem" and -EINVAL, -EFBIG
+ * beyond HS_SIGNATURES_MAX_BYTES, or -errno (lib/file.h). */
 int hs_signatures_load(const char *path, struct hs_signatures *s);
 int hs_signatures_check(const struct hs_signatures *s);
 void hs_signatures_free(struct hs_signatures *s);

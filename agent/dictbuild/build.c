@@ -22,6 +22,7 @@
 #include "lib/outfile.h"
 #include "dictbuild/pdns.h"
 #include "lib/prefix.h"
+#include "lib/sort.h"
 #include "dict/signatures.h"
 
 #define DAY_SECONDS 86400
@@ -32,7 +33,7 @@ struct bdomain {
 	int *classes;			/* indices into the signatures, by class name */
 	int n_classes;
 	bool primary;			/* primary in any of its classes */
-	const char **ports;		/* distinct, sorted; none = any port */
+	struct hs_port *ports;		/* distinct, sorted; none = any port */
 	int n_ports;
 	bool any_port;			/* more ports than a prefix has rules for */
 	struct hs_decision dec;
@@ -44,6 +45,7 @@ struct build {
 	const struct hs_build_opts *o;
 	struct hs_signatures sigs;
 	int *class_order;		/* signature classes sorted by name */
+	int *class_rank;		/* and where each one is in that order */
 	struct bdomain *doms;
 	int n_doms;
 	struct hs_dnsgraph *graph;
@@ -56,11 +58,6 @@ struct build {
 	unsigned long records_kept;
 	int incomplete_inputs;
 };
-
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* "2019-11-15" → midnight UTC, and nothing that only looks like a day. */
 static int parse_day(const char *s, long long *out)
@@ -95,30 +92,20 @@ static int pair_cmp(const void *a, const void *b)
 	return strcmp(x->domain, y->domain) ?: (x->cls > y->cls) - (x->cls < y->cls);
 }
 
-static int add_port(struct bdomain *d, const char *port)
+static int add_port(struct bdomain *d, const struct hs_port *port)
 {
-	const char **tmp;
+	struct hs_port *tmp;
 	int i;
 
 	for (i = 0; i < d->n_ports; i++)
-		if (!strcmp(d->ports[i], port))
+		if (!hs_port_cmp(&d->ports[i], port))
 			return 0;
 	tmp = realloc(d->ports, ((size_t)d->n_ports + 1) * sizeof(*tmp));
 	if (!tmp)
 		return -ENOMEM;
 	d->ports = tmp;
-	d->ports[d->n_ports++] = port;
+	d->ports[d->n_ports++] = *port;
 	return 0;
-}
-
-static int port_cmp(const void *a, const void *b)
-{
-	struct hs_port x, y;
-
-	hs_parse_port(*(const char *const *)a, &x);
-	hs_parse_port(*(const char *const *)b, &y);
-	return x.port != y.port ? (x.port > y.port) - (x.port < y.port) :
-	       (x.proto > y.proto) - (x.proto < y.proto);
 }
 
 /* A domain listed by several classes is one dictionary entry: its classes
@@ -140,7 +127,7 @@ static int collect_domains(struct build *b)
 	for (n = 0, c = 0; c < s->n_classes; c++)
 		for (k = 0; k < (size_t)s->classes[c].n_domains; k++)
 			pairs[n++] = (struct pair){ s->classes[c].domains[k].name, c };
-	qsort(pairs, n, sizeof(*pairs), pair_cmp);
+	hs_sort(pairs, n, sizeof(*pairs), pair_cmp);
 	for (i = 0; i < n; i++) {
 		struct bdomain *d;
 		const struct hs_sig_domain *sd = NULL;
@@ -160,7 +147,7 @@ static int collect_domains(struct build *b)
 		if (!sd->n_ports)
 			d->any_port = true;
 		for (k = 0; k < (size_t)sd->n_ports; k++)
-			if (add_port(d, sd->ports[k]))
+			if (add_port(d, &sd->ports[k]))
 				goto out;
 	}
 	for (i = 0; i < (size_t)b->n_doms; i++) {
@@ -172,7 +159,7 @@ static int collect_domains(struct build *b)
 			d->any_port = true;
 		if (d->any_port)
 			d->n_ports = 0;
-		qsort(d->ports, (size_t)d->n_ports, sizeof(*d->ports), port_cmp);
+		hs_sort(d->ports, (size_t)d->n_ports, sizeof(*d->ports), hs_port_cmp);
 	}
 	err = 0;
 out:
@@ -217,7 +204,7 @@ static bool cert_name_wanted(void *ctx, const char *name)
 {
 	const struct build *b = ctx;
 
-	return bsearch(&name, b->wanted, b->n_wanted, sizeof(*b->wanted), str_cmp);
+	return bsearch(&name, b->wanted, b->n_wanted, sizeof(*b->wanted), hs_str_cmp);
 }
 
 /* Only domains passive DNS knew nothing of go to the certificate step. */
@@ -242,7 +229,7 @@ static int recover_by_certificates(struct build *b)
 			b->n_wanted++;
 		}
 	}
-	qsort(b->wanted, b->n_wanted, sizeof(*b->wanted), str_cmp);
+	hs_sort(b->wanted, b->n_wanted, sizeof(*b->wanted), hs_str_cmp);
 	for (i = 0; i < b->o->censys.n; i++) {
 		struct hs_input_stats st = { .path = b->o->censys.v[i], .strict = b->o->strict };
 
@@ -348,69 +335,122 @@ static struct json_object *jstr(const char *s)
 	return json_object_new_string(s);
 }
 
-static struct json_object *class_names(const struct build *b, const int *cls, int n)
+static int int_cmp(const void *a, const void *b)
 {
-	struct json_object *arr = json_object_new_array();
-	const char **names = calloc((size_t)n + 1, sizeof(*names));
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Signature class indices as indices of the dictionary's classes (which are
+ * in name order), sorted: the classes of an entry listed by name. */
+static int *class_indices(const struct build *b, const int *cls, int n)
+{
+	int *v = calloc((size_t)n + 1, sizeof(*v)), i;
+
+	for (i = 0; v && i < n; i++)
+		v[i] = b->class_rank[cls[i]];
+	if (v)
+		hs_sort(v, (size_t)n, sizeof(*v), int_cmp);
+	return v;
+}
+
+/* The day's dictionary as the format's own struct, for dict/writer.c: its
+ * strings borrowed from the signatures and the build, its arrays its own
+ * (view_free). Host prefixes: the dictionary lists what passive DNS and the
+ * scans saw, not a guess at the network around it. */
+static int dictionary_view(const struct build *b, struct hs_dict *v, char *from, char *until)
+{
+	int i, k, n;
+
+	memset(v, 0, sizeof(*v));
+	v->valid_from = from;
+	v->valid_until = until;
+	v->classes = calloc((size_t)b->sigs.n_classes + 1, sizeof(*v->classes));
+	v->domains = calloc((size_t)b->n_doms + 1, sizeof(*v->domains));
+	v->excluded = calloc((size_t)b->n_doms + 1, sizeof(*v->excluded));
+	if (!v->classes || !v->domains || !v->excluded)
+		return -ENOMEM;
+	for (i = 0; i < b->sigs.n_classes; i++) {
+		const struct hs_sig_class *c = &b->sigs.classes[b->class_order[i]];
+
+		v->classes[v->n_classes++] = (struct hs_class){
+			.name = c->name, .title = c->title, .level = c->level,
+			.parent = c->parent ? b->class_rank[hs_signatures_find(&b->sigs, c->parent)] : -1,
+			.threshold = c->threshold, .active_packets_per_hour = c->active_packets_per_hour,
+		};
+	}
+	for (i = 0; i < b->n_doms; i++) {
+		const struct bdomain *d = &b->doms[i];
+		int *classes = class_indices(b, d->classes, d->n_classes);
+		struct hs_domain *dom;
+
+		if (!classes)
+			return -ENOMEM;
+		if (!kept(d)) {
+			v->excluded[v->n_excluded++] = (struct hs_excluded){
+				.name = (char *)d->name, .reason = (char *)d->reason,
+				.classes = classes, .n_classes = d->n_classes,
+			};
+			continue;
+		}
+		dom = &v->domains[v->n_domains++];
+		*dom = (struct hs_domain){
+			.name = (char *)d->name, .primary = d->primary,
+			.classes = classes, .n_classes = d->n_classes,
+			.ports = d->ports, .n_ports = d->n_ports,
+		};
+		n = d->dec.n_addrs + (int)d->certs.n_addrs;
+		dom->prefixes = calloc((size_t)n + 1, sizeof(*dom->prefixes));
+		if (!dom->prefixes)
+			return -ENOMEM;
+		for (k = 0; k < d->dec.n_addrs; k++)
+			memcpy(dom->prefixes[dom->n_prefixes++].addr, d->dec.addrs[k].addr, 16);
+		for (k = 0; k < (int)d->certs.n_addrs; k++)
+			memcpy(dom->prefixes[dom->n_prefixes++].addr, d->certs.addrs[k], 16);
+		for (k = 0; k < n; k++)
+			dom->prefixes[k].prefixlen = 128;
+	}
+	return 0;
+}
+
+static void view_free(struct hs_dict *v)
+{
 	int i;
 
-	for (i = 0; names && i < n; i++)
-		names[i] = b->sigs.classes[cls[i]].name;
-	if (names)
-		qsort(names, (size_t)n, sizeof(*names), str_cmp);
-	for (i = 0; names && i < n; i++)
-		json_object_array_add(arr, jstr(names[i]));
-	free(names);
-	return arr;
+	for (i = 0; i < v->n_domains; i++) {
+		free(v->domains[i].classes);
+		free(v->domains[i].prefixes);
+	}
+	for (i = 0; i < v->n_excluded; i++)
+		free(v->excluded[i].classes);
+	free(v->classes);
+	free(v->domains);
+	free(v->excluded);
 }
 
-/* Host prefixes: the dictionary lists what passive DNS and the scans saw,
- * not a guess at the network around it. */
-static struct json_object *prefixes(const struct bdomain *d)
+static int dictionary_json(const struct build *b, struct json_object **out)
 {
-	struct json_object *arr = json_object_new_array();
-	struct haystack_lpm_key k = { .prefixlen = 128 };
-	char buf[HS_ADDRSTRLEN + 4];
-	size_t i;
-
-	for (i = 0; i < (size_t)d->dec.n_addrs; i++) {
-		memcpy(k.addr, d->dec.addrs[i].addr, 16);
-		json_object_array_add(arr, jstr(hs_format_prefix(&k, buf, sizeof(buf))));
-	}
-	for (i = 0; i < d->certs.n_addrs; i++) {
-		memcpy(k.addr, d->certs.addrs[i], 16);
-		json_object_array_add(arr, jstr(hs_format_prefix(&k, buf, sizeof(buf))));
-	}
-	return arr;
-}
-
-static struct json_object *dictionary_json(const struct build *b)
-{
-	struct json_object *root = json_object_new_object();
-	struct json_object *classes = json_object_new_array(), *domains = json_object_new_array();
-	struct json_object *excluded = json_object_new_array(), *undet = json_object_new_array();
+	struct json_object *undet = json_object_new_array();
 	char from[32], until[32];
-	int i, k;
+	struct hs_dict v;
+	int i, err;
 
 	hs_format_time(b->day_start, from, sizeof(from));
 	hs_format_time(b->day_start + DAY_SECONDS, until, sizeof(until));
-	json_object_object_add(root, "format", jstr("haystack-dictionary/1"));
-	json_object_object_add(root, "valid_from", jstr(from));
-	json_object_object_add(root, "valid_until", jstr(until));
-
+	err = dictionary_view(b, &v, from, until);
+	if (!err)
+		*out = hs_dict_to_json(&v);
+	view_free(&v);
+	if (err) {
+		json_object_put(undet);
+		return err;
+	}
 	for (i = 0; i < b->sigs.n_classes; i++) {
 		const struct hs_sig_class *c = &b->sigs.classes[b->class_order[i]];
-		struct json_object *o = json_object_new_object();
 		const char *why = undetectable(b, b->class_order[i]);
+		struct json_object *o;
 
-		json_object_object_add(o, "name", jstr(c->name));
-		json_object_object_add(o, "title", jstr(c->title));
-		json_object_object_add(o, "level", jstr(hs_level_name(c->level)));
-		json_object_object_add(o, "parent", c->parent ? jstr(c->parent) : NULL);
-		json_object_object_add(o, "threshold", hs_json_double(c->threshold));
-		json_object_object_add(o, "active_packets_per_hour",
-				       json_object_new_int64(c->active_packets_per_hour));
-		json_object_array_add(classes, o);
 		if (!why)
 			continue;
 		o = json_object_new_object();
@@ -419,31 +459,10 @@ static struct json_object *dictionary_json(const struct build *b)
 		json_object_object_add(o, "reason", jstr(why));
 		json_object_array_add(undet, o);
 	}
-	for (i = 0; i < b->n_doms; i++) {
-		const struct bdomain *d = &b->doms[i];
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "name", jstr(d->name));
-		json_object_object_add(o, "classes", class_names(b, d->classes, d->n_classes));
-		if (!kept(d)) {
-			json_object_object_add(o, "reason", jstr(d->reason));
-			json_object_array_add(excluded, o);
-			continue;
-		}
-		json_object_object_add(o, "role", jstr(d->primary ? "primary" : "support"));
-		json_object_object_add(o, "ports", json_object_new_array());
-		for (k = 0; k < d->n_ports; k++)
-			json_object_array_add(json_object_object_get(o, "ports"), jstr(d->ports[k]));
-		json_object_object_add(o, "prefixes", prefixes(d));
-		json_object_array_add(domains, o);
-	}
-	json_object_object_add(root, "classes", classes);
-	json_object_object_add(root, "domains", domains);
-	json_object_object_add(root, "excluded", excluded);
 	/* not part of the loader's contract: it ignores unknown keys, and
 	 * status and operators read why a class gets no report lines */
-	json_object_object_add(root, "undetectable", undet);
-	return root;
+	json_object_object_add(*out, "undetectable", undet);
+	return 0;
 }
 
 static struct json_object *address_json(const struct hs_address_evidence *a)
@@ -578,6 +597,7 @@ static void build_free(struct build *b)
 	free(b->wanted);
 	free(b->doms);
 	free(b->class_order);
+	free(b->class_rank);
 	free(b->class_n);
 	free(b->class_primaries);
 	hs_certs_free(&b->certs);
@@ -603,13 +623,16 @@ int hs_dict_build(const struct hs_build_opts *o)
 		goto out;
 	err = -ENOMEM;
 	b.class_order = calloc((size_t)b.sigs.n_classes + 1, sizeof(int));
+	b.class_rank = calloc((size_t)b.sigs.n_classes + 1, sizeof(int));
 	b.graph = hs_dnsgraph_new(b.day_start, b.day_start + DAY_SECONDS);
-	if (!b.class_order || !b.graph || collect_domains(&b))
+	if (!b.class_order || !b.class_rank || !b.graph || collect_domains(&b))
 		goto out;
 	for (i = 0; i < b.sigs.n_classes; i++)
 		b.class_order[i] = i;
 	order_ctx = &b;
-	qsort(b.class_order, (size_t)b.sigs.n_classes, sizeof(int), class_order_cmp);
+	hs_sort(b.class_order, (size_t)b.sigs.n_classes, sizeof(int), class_order_cmp);
+	for (i = 0; i < b.sigs.n_classes; i++)
+		b.class_rank[b.class_order[i]] = i;
 
 	err = read_dns(&b, &o->pdns, HS_PDNS_DNSDB);
 	if (!err)
@@ -623,8 +646,9 @@ int hs_dict_build(const struct hs_build_opts *o)
 	if (err)
 		goto out;
 
-	dict = dictionary_json(&b);
-	err = hs_json_write_atomic(o->out, dict, check_dictionary);
+	err = dictionary_json(&b, &dict);
+	if (!err)
+		err = hs_json_write_atomic(o->out, dict, check_dictionary);
 	if (!err && o->explain) {
 		explain = explain_json(&b);
 		err = hs_json_write_atomic(o->explain, explain, NULL);

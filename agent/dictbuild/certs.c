@@ -7,17 +7,13 @@
 #include "dictbuild/namegraph.h"
 #include "lib/dnsname.h"
 #include "lib/prefix.h"
+#include "lib/sort.h"
 
 struct reading {
 	struct hs_certs *c;
 	hs_cert_name_fn wanted;
 	void *ctx;
 };
-
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static void service_free(struct hs_cert_service *s)
 {
@@ -76,7 +72,7 @@ static int cert_line(void *ctx, struct json_object *o, unsigned long lineno,
 		err = 0;
 		goto out;
 	}
-	qsort(s.names, (size_t)s.n_names, sizeof(*s.names), str_cmp);
+	hs_sort(s.names, (size_t)s.n_names, sizeof(*s.names), hs_str_cmp);
 	s.fingerprint = strdup(fp);
 	s.banner = strdup(banner ?: "");
 	err = -ENOMEM;
@@ -132,11 +128,6 @@ static bool same_cert(const struct hs_cert_service *a, const struct hs_cert_serv
 	return !strcmp(a->fingerprint, b->fingerprint) && !strcmp(a->banner, b->banner);
 }
 
-static int addr_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, 16);
-}
-
 int hs_certs_endpoints(const struct hs_certs *c, const char *domain, const char *regdom,
 		       struct hs_cert_endpoints *out)
 {
@@ -172,8 +163,8 @@ int hs_certs_endpoints(const struct hs_certs *c, const char *domain, const char 
 			memcpy(out->addrs[out->n_addrs++], c->v[k].addr, 16);
 		}
 	}
-	qsort(out->certs, out->n_certs, sizeof(*out->certs), str_cmp);
-	qsort(out->addrs, out->n_addrs, sizeof(*out->addrs), addr_cmp);
+	hs_sort(out->certs, out->n_certs, sizeof(*out->certs), hs_str_cmp);
+	hs_sort(out->addrs, out->n_addrs, sizeof(*out->addrs), hs_addr_cmp);
 	for (i = 1, m = out->n_addrs ? 1 : 0; i < out->n_addrs; i++)
 		if (memcmp(out->addrs[i], out->addrs[m - 1], 16))
 			memcpy(out->addrs[m++], out->addrs[i], 16);

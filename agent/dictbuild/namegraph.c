@@ -14,7 +14,9 @@
 #include <string.h>
 #include "dictbuild/namegraph.h"
 #include "lib/dnsname.h"
+#include "lib/hash.h"
 #include "lib/prefix.h"
+#include "lib/sort.h"
 
 struct name {
 	char *s;
@@ -95,20 +97,11 @@ void hs_dnsgraph_free(struct hs_dnsgraph *g)
 	free(g);
 }
 
-static size_t name_hash(const char *s)
-{
-	size_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
 static __u32 *slot_of(const struct hs_dnsgraph *g, const char *s)
 {
 	size_t h;
 
-	for (h = name_hash(s) & g->mask; g->slots[h] != UINT32_MAX; h = (h + 1) & g->mask)
+	for (h = (size_t)hs_fnv1a64_str(s) & g->mask; g->slots[h] != UINT32_MAX; h = (h + 1) & g->mask)
 		if (!strcmp(g->names[g->slots[h]].s, s))
 			break;
 	return &g->slots[h];
@@ -236,14 +229,14 @@ static int ad_fwd_cmp(const void *a, const void *b)
 {
 	const struct addr_edge *x = a, *y = b;
 
-	return u32_cmp(x->name, y->name) ?: memcmp(x->addr, y->addr, 16);
+	return u32_cmp(x->name, y->name) ?: hs_addr_cmp(x->addr, y->addr);
 }
 
 static int ad_rev_cmp(const void *a, const void *b)
 {
 	const struct addr_edge *x = a, *y = b;
 
-	return memcmp(x->addr, y->addr, 16) ?: u32_cmp(x->name, y->name);
+	return hs_addr_cmp(x->addr, y->addr) ?: u32_cmp(x->name, y->name);
 }
 
 /* Sorted, without repeats (a record seen in several files or lines counts
@@ -253,7 +246,7 @@ static size_t sort_unique(void *arr, size_t n, size_t sz, int (*cmp)(const void 
 	char *p = arr;
 	size_t i, m = n ? 1 : 0;
 
-	qsort(arr, n, sz, cmp);
+	hs_sort(arr, n, sz, cmp);
 	for (i = 1; i < n; i++)
 		if (cmp(p + i * sz, p + (m - 1) * sz))
 			memmove(p + m++ * sz, p + i * sz, sz);
@@ -276,10 +269,13 @@ static int seal(struct hs_dnsgraph *g)
 	g->back_mark = calloc(g->n_names + 1, sizeof(*g->back_mark));
 	if (!g->cn_rev || !g->ad_rev || !g->chain_mark || !g->back_mark)
 		return -ENOMEM;
-	memcpy(g->cn_rev, g->cn, g->n_cn * sizeof(*g->cn));
-	memcpy(g->ad_rev, g->ad, g->n_ad * sizeof(*g->ad));
-	qsort(g->cn_rev, g->n_cn, sizeof(*g->cn_rev), cn_rev_cmp);
-	qsort(g->ad_rev, g->n_ad, sizeof(*g->ad_rev), ad_rev_cmp);
+	/* an empty day has no arrays at all: memcpy wants pointers even for 0 */
+	if (g->n_cn)
+		memcpy(g->cn_rev, g->cn, g->n_cn * sizeof(*g->cn));
+	if (g->n_ad)
+		memcpy(g->ad_rev, g->ad, g->n_ad * sizeof(*g->ad));
+	hs_sort(g->cn_rev, g->n_cn, sizeof(*g->cn_rev), cn_rev_cmp);
+	hs_sort(g->ad_rev, g->n_ad, sizeof(*g->ad_rev), ad_rev_cmp);
 	g->chain_gen = g->back_gen = 0;
 	g->sealed = true;
 	return 0;
@@ -323,12 +319,7 @@ static int ad_name_cmp(const void *a, const void *b)
 
 static int ad_addr_cmp(const void *a, const void *b)
 {
-	return memcmp(((const struct addr_edge *)a)->addr, ((const struct addr_edge *)b)->addr, 16);
-}
-
-static int addr_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, 16);
+	return hs_addr_cmp(((const struct addr_edge *)a)->addr, ((const struct addr_edge *)b)->addr);
 }
 
 /* ---- walks ---- */
@@ -393,11 +384,6 @@ static int walk(struct hs_dnsgraph *g, struct idlist *l, __u32 *mark, __u32 gen,
 	return cut;
 }
 
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static bool same_regdom(struct hs_dnsgraph *g, __u32 id, const char *regdom)
 {
 	struct name *n = &g->names[id];
@@ -443,7 +429,7 @@ static int judge_address(struct hs_dnsgraph *g, const __u8 addr[16], const char 
 	for (i = 0; i < back.n; i++)
 		if (g->chain_mark[back.v[i]] != g->chain_gen && !same_regdom(g, back.v[i], regdom))
 			foreign[n++] = g->names[back.v[i]].s;
-	qsort(foreign, (size_t)n, sizeof(*foreign), str_cmp);
+	hs_sort(foreign, (size_t)n, sizeof(*foreign), hs_str_cmp);
 	ev->n_names = (int)back.n;
 	ev->n_foreign = n;
 	ev->exclusive = !n;
@@ -506,7 +492,7 @@ int hs_classify(struct hs_dnsgraph *g, const char *domain, struct hs_decision *o
 			memcpy(addrs[n_addrs++], g->ad[k].addr, 16);
 		}
 	}
-	n_addrs = sort_unique(addrs, n_addrs, sizeof(*addrs), addr_cmp);
+	n_addrs = sort_unique(addrs, n_addrs, sizeof(*addrs), hs_addr_cmp);
 
 	out->chain = calloc(chain.n + 1, sizeof(*out->chain));
 	out->addrs = calloc(n_addrs + 1, sizeof(*out->addrs));
@@ -517,7 +503,7 @@ int hs_classify(struct hs_dnsgraph *g, const char *domain, struct hs_decision *o
 			goto nomem;
 		out->n_chain++;
 	}
-	qsort(out->chain, (size_t)out->n_chain, sizeof(*out->chain), str_cmp);
+	hs_sort(out->chain, (size_t)out->n_chain, sizeof(*out->chain), hs_str_cmp);
 
 	out->verdict = n_addrs ? HS_DEDICATED : HS_UNKNOWN;
 	for (i = 0; i < n_addrs; i++) {

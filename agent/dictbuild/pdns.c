@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include "lib/json.h"
 #include "lib/log.h"
 #include "dictbuild/pdns.h"
 
@@ -28,19 +29,26 @@ static int emit(struct reader *r, const struct hs_rr *rr, char *why, size_t why_
 	return err;
 }
 
-static bool get_time(struct json_object *o, const char *key, long long *out)
-{
-	struct json_object *v = hs_json_get(o, key, json_type_int);
+/* Unix seconds up to 9999-12-31T23:59:59Z, the last an RFC 3339 time
+ * can say: anything else is not a time DNSDB wrote. */
+#define TIME_MAX 253402300799LL
 
-	if (!v)
-		return false;
-	*out = json_object_get_int64(v);
-	return true;
+/* 1 with *out set, 0 when key is absent, -1 when it is not a time. */
+static int get_time(struct json_object *o, const char *key, long long *out)
+{
+	struct json_object *v = NULL;
+
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return 0;
+	return hs_json_int(v, 0, TIME_MAX, out) ? -1 : 1;
 }
 
 /* One COF object: every rdata value becomes one record. */
 static int cof(struct reader *r, struct json_object *o, char *why, size_t why_len)
 {
+	static const char *const times[][2] = {
+		{ "time_first", "time_last" }, { "zone_time_first", "zone_time_last" },
+	};
 	struct hs_rr rr = { .rrname = hs_json_str(o, "rrname"), .rrtype = hs_json_str(o, "rrtype") };
 	struct json_object *rdata = NULL;
 	size_t i, n;
@@ -51,8 +59,18 @@ static int cof(struct reader *r, struct json_object *o, char *why, size_t why_le
 		return HS_LINE_MALFORMED;
 	}
 	/* sensor observations first; zone file times only when there are none */
-	if (!(get_time(o, "time_first", &rr.first) && get_time(o, "time_last", &rr.last)) &&
-	    !(get_time(o, "zone_time_first", &rr.first) && get_time(o, "zone_time_last", &rr.last))) {
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		int first = get_time(o, times[i][0], &rr.first), last = get_time(o, times[i][1], &rr.last);
+
+		if (first < 0 || last < 0) {
+			snprintf(why, why_len, "COF record for '%.80s': %s is not a time 0..%lld",
+				 rr.rrname, times[i][first < 0 ? 0 : 1], TIME_MAX);
+			return HS_LINE_MALFORMED;
+		}
+		if (first && last)
+			break;
+	}
+	if (i == sizeof(times) / sizeof(times[0])) {
 		snprintf(why, why_len, "COF record for '%.80s' without time_first/time_last "
 			 "or zone_time_first/zone_time_last", rr.rrname);
 		return HS_LINE_MALFORMED;

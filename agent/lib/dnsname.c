@@ -10,7 +10,9 @@ int hs_name_normalize(char *name)
 
 	if (n && name[n - 1] == '.')
 		name[--n] = '\0';
-	if (!n || n > 253)
+	/* "a.com.." is not "a.com." once more: normal form is a fixed point,
+	 * or the same name read twice would be two names */
+	if (!n || n > 253 || name[n - 1] == '.')
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
 		char c = name[i];

@@ -3,8 +3,9 @@
 #pragma once
 
 /* In place: lower case, trailing dot dropped. Returns -EINVAL for a name
- * that is empty, too long, or holds characters no host name has (a '*.'
- * first label is allowed: signatures use it as a pattern). */
+ * that is empty, too long, has an empty label (also "a.com.."), or holds
+ * characters no host name has (a '*.' first label is allowed: signatures use
+ * it as a pattern). A normalized name normalizes to itself. */
 int hs_name_normalize(char *name);
 
 /* The registrable domain by the Public Suffix List (ICANN and private

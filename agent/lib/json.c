@@ -1,58 +1,260 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The one reader of whole JSON files (dictionaries, signatures). */
+/* The one reader of whole JSON files (dictionaries, signatures), and the
+ * checks every JSON text gets beyond json-c's own. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <json-c/json.h>
+#include "lib/file.h"
+#include "lib/hash.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/sort.h"
 
-static int read_file(const char *path, char **out, size_t *len)
+/* ---- what json-c lets through ---- */
+
+/* End of the string whose opening quote is at i: the index after its
+ * closing quote. The text has parsed, so the quote is there. */
+static size_t string_end(const char *t, size_t len, size_t i)
 {
-	size_t n = 0, cap = 1 << 16;
-	char *buf = malloc(cap), *tmp;
-	ssize_t r;
-	int fd, err = 0;
+	for (i++; i < len && t[i] != '"'; i++)
+		if (t[i] == '\\')
+			i++;
+	return i < len ? i + 1 : len;
+}
 
-	if (!buf)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
+/* An integer literal json-c would clamp to INT64_MIN or UINT64_MAX. JSON
+ * has no leading zeros, so the digit count and then the digits decide. */
+static bool integer_out_of_range(const char *s, size_t n)
+{
+	static const char max_neg[] = "9223372036854775808", max_pos[] = "18446744073709551615";
+	const char *lim = max_pos;
+
+	if (*s == '-') {
+		s++;
+		n--;
+		lim = max_neg;
+	}
+	if (n != strlen(lim))
+		return n > strlen(lim);
+	return memcmp(s, lim, n) > 0;
+}
+
+/* Members of every object in the tree. */
+static size_t tree_members(struct json_object *o)
+{
+	size_t n = 0, i, len;
+
+	if (json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, key, v) {
+			(void)key;
+			n += 1 + tree_members(v);
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		len = json_object_array_length(o);
+		for (i = 0; i < len; i++)
+			n += tree_members(json_object_array_get_idx(o, i));
+	}
+	return n;
+}
+
+struct key_at {
+	size_t object;		/* which object, by the order they open */
+	char *key;		/* as json-c decodes it (a C string, as its keys are) */
+	size_t at;
+};
+
+static int key_at_cmp(const void *a, const void *b)
+{
+	const struct key_at *x = a, *y = b;
+	int c;
+
+	if (x->object != y->object)
+		return x->object < y->object ? -1 : 1;
+	c = strcmp(x->key, y->key);
+	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/*
+ * The first key, in the text's order, that repeats an earlier key of its
+ * object. Only run once the member counts said there is one, so its cost
+ * (every key decoded by json-c itself, so that "\u0061" and "a" are one key
+ * as they are to json-c) is paid only by bad input.
+ */
+static int find_duplicate(const char *t, size_t len, size_t *at, char *why, size_t why_len)
+{
+	struct json_tokener *tok = json_tokener_new();
+	size_t *stack = NULL, depth = 0, n_objects = 0, n = 0, cap = 0, i, best = SIZE_MAX;
+	struct key_at *keys = NULL, *tmp;
+	bool expect_key = false;
+	int err = -ENOMEM;
+
+	stack = calloc(len + 1, sizeof(*stack));
+	if (!tok || !stack)
 		goto out;
-	}
-	for (;;) {
-		if (n == cap) {
-			cap *= 2;
-			tmp = realloc(buf, cap);
-			if (!tmp) {
-				err = -ENOMEM;
-				goto out;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	for (i = 0; i < len; i++) {
+		char c = t[i];
+
+		if (c == '{' || c == '[') {
+			/* SIZE_MAX marks an array on the stack */
+			stack[depth++] = c == '{' ? n_objects++ : SIZE_MAX;
+			expect_key = c == '{';
+		} else if ((c == '}' || c == ']') && depth) {
+			depth--;
+			expect_key = false;
+		} else if (c == ',') {
+			expect_key = depth && stack[depth - 1] != SIZE_MAX;
+		} else if (c == '"') {
+			size_t end = string_end(t, len, i);
+			struct json_object *s;
+
+			if (expect_key) {
+				if (n == cap) {
+					cap = cap ? cap * 2 : 64;
+					tmp = realloc(keys, cap * sizeof(*keys));
+					if (!tmp)
+						goto out;
+					keys = tmp;
+				}
+				json_tokener_reset(tok);
+				s = json_tokener_parse_ex(tok, t + i, (int)(end - i));
+				keys[n].key = strdup(s ? json_object_get_string(s) : "");
+				json_object_put(s);
+				if (!keys[n].key)
+					goto out;
+				keys[n].object = stack[depth - 1];
+				keys[n++].at = i;
+				expect_key = false;
 			}
-			buf = tmp;
+			i = end - 1;
 		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
 	}
-	*out = buf;
-	*len = n;
-	buf = NULL;
+	hs_sort(keys, n, sizeof(*keys), key_at_cmp);
+	for (i = 1; i < n; i++)
+		if (keys[i].object == keys[i - 1].object && !strcmp(keys[i].key, keys[i - 1].key) &&
+		    keys[i].at < best) {
+			best = keys[i].at;
+			snprintf(why, why_len, "duplicate key '%.80s'", keys[i].key);
+		}
+	if (best == SIZE_MAX) {
+		/* json-c merged two keys this walk tells apart: still refused */
+		best = 0;
+		snprintf(why, why_len, "duplicate key");
+	}
+	*at = best;
+	err = -EINVAL;
 out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
+	for (i = 0; i < n; i++)
+		free(keys[i].key);
+	free(keys);
+	free(stack);
+	if (tok)
+		json_tokener_free(tok);
 	return err;
+}
+
+int hs_json_check(const char *t, size_t len, struct json_object *root, size_t *at,
+		  char *why, size_t why_len)
+{
+	size_t i, j, colons = 0;
+
+	for (i = 0; i < len; i = j) {
+		char c = t[i], num[64];
+
+		j = i + 1;
+		if (c == '"') {
+			j = string_end(t, len, i);
+		} else if (c == ':') {
+			/* outside strings a colon is a member, nothing else */
+			colons++;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			bool integer = true;
+
+			for (j = i + 1; j < len && ((t[j] >= '0' && t[j] <= '9') || t[j] == '+' ||
+						   t[j] == '-' || t[j] == '.' || t[j] == 'e' || t[j] == 'E'); j++)
+				integer &= t[j] == '+' || t[j] == '-' || (t[j] >= '0' && t[j] <= '9');
+			if (j == i + 1 && c == '-') {
+				/* json-c takes -Infinity and -NaN */
+				*at = i;
+				snprintf(why, why_len, "not a JSON number (NaN and Infinity are not JSON)");
+				return -EINVAL;
+			}
+			if (integer ? integer_out_of_range(t + i, j - i) :
+			    (snprintf(num, sizeof(num), "%.*s", (int)(j - i), t + i) >= (int)sizeof(num) ||
+			     isinf(strtod(num, NULL)))) {
+				*at = i;
+				snprintf(why, why_len, "number %.*s%s is out of range",
+					 (int)(j - i > 24 ? 24 : j - i), t + i, j - i > 24 ? "..." : "");
+				return -EINVAL;
+			}
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+			for (j = i + 1; j < len && ((t[j] >= 'a' && t[j] <= 'z') ||
+						   (t[j] >= 'A' && t[j] <= 'Z')); j++)
+				;
+			if (!((j - i == 4 && (!memcmp(t + i, "true", 4) || !memcmp(t + i, "null", 4))) ||
+			      (j - i == 5 && !memcmp(t + i, "false", 5)))) {
+				*at = i;
+				snprintf(why, why_len, "not a JSON value (NaN and Infinity are not JSON)");
+				return -EINVAL;
+			}
+		}
+	}
+	if (colons == tree_members(root))
+		return 0;
+	return find_duplicate(t, len, at, why, why_len);
+}
+
+int hs_json_u64(struct json_object *v, __u64 *out)
+{
+	int64_t i;
+
+	if (!json_object_is_type(v, json_type_int))
+		return -EINVAL;
+	i = json_object_get_int64(v);
+	if (i < 0)
+		return -EINVAL;
+	/* above INT64_MAX json-c clamps the signed getter */
+	*out = i == INT64_MAX ? json_object_get_uint64(v) : (__u64)i;
+	return 0;
+}
+
+int hs_json_int(struct json_object *v, long long min, long long max, long long *out)
+{
+	int64_t i;
+
+	if (!json_object_is_type(v, json_type_int))
+		return -EINVAL;
+	i = json_object_get_int64(v);
+	/* a clamped INT64_MAX is out of any range below it too */
+	if (i < min || i > max || (i == INT64_MAX && json_object_get_uint64(v) != (uint64_t)i))
+		return -EINVAL;
+	*out = i;
+	return 0;
+}
+
+/* ---- whole files ---- */
+
+/* "line L, column C" of byte offset at: a dictionary is often one long
+ * line, so the column matters too. */
+static void position(const char *buf, size_t len, size_t at, int *line, size_t *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < at && i < len; i++) {
+		(*col)++;
+		if (buf[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		}
+	}
 }
 
 static int parse_json(const char *path, const char *buf, size_t len, struct json_object **out)
@@ -60,13 +262,12 @@ static int parse_json(const char *path, const char *buf, size_t len, struct json
 	struct json_tokener *tok;
 	enum json_tokener_error jerr;
 	struct json_object *root;
-	size_t end, i, col = 1;
-	int line = 1;
+	char why[160];
+	size_t end, i, col;
+	int line, err;
 
-	if (len > INT_MAX) {
-		hs_err("%s: file too large", path);
-		return -EINVAL;
-	}
+	if (len > INT_MAX)
+		return hs_file_too_large(path, INT_MAX);
 	tok = json_tokener_new();
 	if (!tok)
 		return -ENOMEM;
@@ -87,36 +288,40 @@ static int parse_json(const char *path, const char *buf, size_t len, struct json
 		}
 	}
 	if (jerr == json_tokener_success) {
-		*out = root;
-		return 0;
+		err = hs_json_check(buf, end, root, &end, why, sizeof(why));
+		if (!err) {
+			*out = root;
+			return 0;
+		}
+		json_object_put(root);
+		if (err != -EINVAL)
+			return err;
+		position(buf, len, end, &line, &col);
+		hs_err("%s: line %d, column %zu: %s", path, line, col, why);
+		return -EINVAL;
 	}
 	json_object_put(root);
-	/* a dictionary is often one long line: the column matters too */
-	for (i = 0; i < end && i < len; i++) {
-		col++;
-		if (buf[i] == '\n') {
-			line++;
-			col = 1;
-		}
-	}
+	position(buf, len, end, &line, &col);
 	hs_err("%s: line %d, column %zu: invalid JSON: %s", path, line, col,
 	       jerr == json_tokener_continue ? "unexpected end of file" :
 	       json_tokener_error_desc(jerr));
 	return -EINVAL;
 }
 
-int hs_json_file_load(const char *path, struct json_object **out)
+int hs_json_file_load(const char *path, size_t limit, struct json_object **out, __u64 *hash)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	int err;
 
-	err = read_file(path, &buf, &len);
-	if (err) {
-		hs_err("cannot read %s: %s", path, strerror(-err));
+	err = hs_file_read(path, limit, &buf, &len);
+	if (err)
 		return err;
-	}
+	if (hash)
+		*hash = hs_fnv1a64(HS_FNV1A64_INIT, buf, len);
 	err = parse_json(path, buf, len, out);
+	if (err == -ENOMEM)
+		hs_err("%s: out of memory", path);
 	/* json-c holds its own copies: the text can go before the tree grows */
 	free(buf);
 	return err;

@@ -1,34 +1,106 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "lib/file.h"
+#include "lib/json.h"
 #include "lib/lines.h"
 #include "lib/log.h"
 
+/* A buffered reader over a file descriptor that never holds more than one
+ * line of at most max bytes (getline would grow to the end of /dev/zero). */
+struct line_reader {
+	int fd;
+	char *buf;
+	size_t cap, start, end, max;
+	unsigned long long total;	/* bytes read from the file */
+	bool eof;
+};
+
+/* The next line, newline cut off and NUL-terminated in place (it may hold
+ * other NUL bytes: *len is its length). Returns 1, 0 at the end, -EFBIG for
+ * a line over the limit, or -errno. */
+static int next_line(struct line_reader *r, char **line, size_t *len)
+{
+	char *nl, *tmp;
+	ssize_t n;
+
+	for (;;) {
+		nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		if (nl || (r->eof && r->end > r->start)) {
+			*line = r->buf + r->start;
+			*len = (nl ? (size_t)(nl - r->buf) : r->end) - r->start;
+			if (*len > r->max)
+				return -EFBIG;
+			(*line)[*len] = '\0';	/* the newline, or the spare byte below */
+			r->start += *len + (nl != NULL);
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		if (r->end - r->start > r->max)
+			return -EFBIG;
+		if (r->start) {
+			memmove(r->buf, r->buf + r->start, r->end - r->start);
+			r->end -= r->start;
+			r->start = 0;
+		}
+		/* room for the longest line, its newline and a NUL */
+		if (r->end + 1 >= r->cap && r->cap < r->max + 2) {
+			size_t cap = r->cap * 2 < r->max + 2 ? r->cap * 2 : r->max + 2;
+
+			tmp = realloc(r->buf, cap);
+			if (!tmp)
+				return -ENOMEM;
+			r->buf = tmp;
+			r->cap = cap;
+		}
+		n = read(r->fd, r->buf + r->end, r->cap - 1 - r->end);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (!n)
+			r->eof = true;
+		r->end += (size_t)n;
+		r->total += (unsigned long long)n;
+	}
+}
+
 int hs_lines_read(struct hs_input_stats *st, hs_line_fn fn, void *ctx)
 {
+	struct line_reader r = { .max = st->max_line ?: HS_LINE_MAX, .cap = 1 << 16 };
 	char *line = NULL, why[sizeof(st->first_bad)];
 	unsigned long lineno = 0;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f;
-	int err = 0;
+	size_t n = 0;
+	int err = 0, got;
 
-	f = fopen(st->path, "re");
-	if (!f) {
-		err = -errno;
-		hs_err("cannot read %s: %s", st->path, strerror(-err));
-		return err;
+	if (r.cap > r.max + 2)
+		r.cap = r.max + 2;
+	r.fd = hs_file_open(st->path);
+	if (r.fd < 0)
+		return r.fd;
+	r.buf = malloc(r.cap);
+	if (!r.buf) {
+		close(r.fd);
+		hs_err("%s: out of memory", st->path);
+		return -ENOMEM;
 	}
-	while ((n = getline(&line, &cap, f)) >= 0) {
+	while ((got = next_line(&r, &line, &n)) > 0) {
 		lineno++;
+		if (st->max_bytes && r.total > st->max_bytes) {
+			err = hs_file_too_large(st->path, (size_t)st->max_bytes);
+			break;
+		}
 		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		if (!line[strspn(line, " \t")])
+		if (!line[strspn(line, " \t")] && strlen(line) == n)
 			continue;
 		st->lines++;
-		if (strlen(line) != (size_t)n) {
+		if (strlen(line) != n) {
 			snprintf(why, sizeof(why), "NUL byte in line");
 			err = HS_LINE_MALFORMED;
 		} else {
@@ -50,12 +122,18 @@ int hs_lines_read(struct hs_input_stats *st, hs_line_fn fn, void *ctx)
 			}
 		}
 	}
-	if (!err && ferror(f)) {
-		err = -EIO;
-		hs_err("cannot read %s: %s", st->path, strerror(EIO));
+	if (got == -EFBIG) {
+		hs_err("%s:%lu: line too long (limit %zu bytes)", st->path, lineno + 1, r.max);
+		err = -EFBIG;
+	} else if (got == -ENOMEM) {
+		hs_err("%s: out of memory", st->path);
+		err = -ENOMEM;
+	} else if (got < 0) {
+		err = got;
+		hs_err("cannot read %s: %s", st->path, strerror(-err));
 	}
-	free(line);
-	fclose(f);
+	free(r.buf);
+	close(r.fd);
 	return err;
 }
 
@@ -86,6 +164,11 @@ static int json_line(void *ctx, char *line, unsigned long lineno, char *why, siz
 			 jerr == json_tokener_continue ? "line ends inside a value" :
 			 json_tokener_error_desc(jerr));
 		return HS_LINE_MALFORMED;
+	}
+	err = hs_json_check(line, end, obj, &end, why, why_len);
+	if (err) {
+		json_object_put(obj);
+		return err == -EINVAL ? HS_LINE_MALFORMED : err;
 	}
 	if (!json_object_is_type(obj, json_type_object)) {
 		json_object_put(obj);

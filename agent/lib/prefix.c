@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "lib/lines.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
 
@@ -19,6 +20,18 @@ static const __u8 v4_mapped[16] = { [10] = 0xff, [11] = 0xff };
 bool hs_addr_is_v4(const __u8 addr[16])
 {
 	return memcmp(addr, v4_mapped, 12) == 0;
+}
+
+int hs_addr_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+int hs_key_cmp(const struct haystack_lpm_key *a, const struct haystack_lpm_key *b)
+{
+	int c = hs_addr_cmp(a->addr, b->addr);
+
+	return c ? c : (a->prefixlen > b->prefixlen) - (a->prefixlen < b->prefixlen);
 }
 
 /* Do a and b agree on their first len bits? */
@@ -86,32 +99,51 @@ static int parse_len(const char *s, unsigned int max, unsigned int *out)
 	return 0;
 }
 
-int hs_parse_prefix(const char *s, struct haystack_lpm_key *out)
+int hs_parse_prefix_why(const char *s, struct haystack_lpm_key *out, const char **why)
 {
 	struct haystack_lpm_key k = {};
-	const char *slash;
+	const char *slash, *dummy;
 	unsigned int len;
 	bool v4;
 
+	if (!why)
+		why = &dummy;
+	*why = "not an address";
 	if (!s)
 		return -EINVAL;
 	slash = strchr(s, '/');
 	if (parse_addr(s, slash ? (size_t)(slash - s) : strlen(s), k.addr, &v4))
 		return -EINVAL;
+	*why = v4 ? "length is not 0..32" : "length is not 0..128";
 	if (!slash)
 		len = v4 ? 32 : 128;
 	else if (parse_len(slash + 1, v4 ? 32 : 128, &len))
 		return -EINVAL;
 	k.prefixlen = v4 ? 96 + len : len;
+	/* 0.0.0.0/0 (and ::ffff:0:0/96, the same) and ::/0 alike: a prefix of
+	 * a whole address family makes every address a subscriber or a
+	 * dedicated service endpoint, which no subscriber list or dictionary
+	 * means (and ::/0 would also cover the IPv4-mapped range below) */
+	*why = "a /0 covers a whole address family";
+	if (!k.prefixlen || (k.prefixlen == 96 && hs_addr_is_v4(k.addr)))
+		return -EINVAL;
+	*why = "host bits set beyond the prefix length";
 	if (!host_bits_clear(k.addr, k.prefixlen))
 		return -EINVAL;
-	/* An IPv6 prefix shorter than /96 that covers ::ffff:0:0/96 (::/0,
-	 * ::/64, ...) would match every IPv4 address in the shared trie: the
+	/* An IPv6 prefix shorter than /96 that covers ::ffff:0:0/96 (::/64,
+	 * ::/80, ...) would match every IPv4 address in the shared trie: the
 	 * families must never mix, so such a prefix is refused. */
+	*why = "covers the IPv4-mapped range ::ffff:0:0/96";
 	if (!v4 && k.prefixlen < 96 && bits_equal(k.addr, v4_mapped, k.prefixlen))
 		return -EINVAL;
+	*why = NULL;
 	*out = k;
 	return 0;
+}
+
+int hs_parse_prefix(const char *s, struct haystack_lpm_key *out)
+{
+	return hs_parse_prefix_why(s, out, NULL);
 }
 
 int hs_parse_addr(const char *s, __u8 addr[16])
@@ -172,74 +204,63 @@ static char *trim(char *s)
 	return s;
 }
 
+struct subscribers {
+	struct haystack_lpm_key *keys;
+	size_t n, cap;
+};
+
+static int subscriber_line(void *ctx, char *line, unsigned long lineno, char *why, size_t why_len)
+{
+	struct subscribers *sub = ctx;
+	struct haystack_lpm_key *tmp;
+	const char *problem;
+	char *s, *p;
+
+	p = strchr(line, '#');
+	if (p)
+		*p = '\0';
+	s = trim(line);
+	if (!*s)
+		return 0;
+	if (sub->n == sub->cap) {
+		size_t cap = sub->cap ? sub->cap * 2 : 16;
+
+		tmp = realloc(sub->keys, cap * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		sub->keys = tmp;
+		sub->cap = cap;
+	}
+	if (hs_parse_prefix_why(s, &sub->keys[sub->n], &problem)) {
+		snprintf(why, why_len, "bad prefix '%.64s%s' (%s)", s, strlen(s) > 64 ? "..." : "",
+			 problem);
+		return HS_LINE_MALFORMED;
+	}
+	sub->n++;
+	return 0;
+}
+
 int hs_subscribers_load(const char *path, struct haystack_lpm_key **out, size_t *n)
 {
-	struct haystack_lpm_key *keys = NULL, *tmp;
-	size_t cnt = 0, cap = 0, linecap = 0;
-	unsigned int lineno = 0;
-	char *line = NULL, *s, *p;
-	ssize_t len;
-	FILE *f;
-	int err = 0;
+	struct hs_input_stats st = {
+		.path = path, .strict = true,
+		.max_line = HS_SUBSCRIBERS_MAX_LINE, .max_bytes = HS_SUBSCRIBERS_MAX_BYTES,
+	};
+	struct subscribers sub = {};
+	int err;
 
-	f = fopen(path, "re");
-	if (!f) {
-		err = -errno;
-		hs_err("cannot read %s: %s", path, strerror(-err));
-		return err;
-	}
-	/* getline gives -1 both at EOF and on error; only errno tells them
-	 * apart (a directory opens fine and fails here with EISDIR). */
-	while ((errno = 0, len = getline(&line, &linecap, f)) != -1) {
-		lineno++;
-		if (memchr(line, '\0', (size_t)len)) {
-			hs_err("%s:%u: NUL byte in line", path, lineno);
-			err = -EINVAL;
-			goto out;
-		}
-		p = strchr(line, '#');
-		if (p)
-			*p = '\0';
-		s = trim(line);
-		if (!*s)
-			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			tmp = realloc(keys, cap * sizeof(*keys));
-			if (!tmp) {
-				err = -ENOMEM;
-				hs_err("%s:%u: out of memory", path, lineno);
-				goto out;
-			}
-			keys = tmp;
-		}
-		if (hs_parse_prefix(s, &keys[cnt])) {
-			/* keep the diagnostic on one line whatever the file holds */
-			for (p = s; *p; p++)
-				if (!isprint((unsigned char)*p))
-					*p = '?';
-			hs_err("%s:%u: bad prefix '%s'", path, lineno, s);
-			err = -EINVAL;
-			goto out;
-		}
-		cnt++;
-	}
-	if (errno || ferror(f)) {
-		err = errno ? -errno : -EIO;
-		hs_err("cannot read %s: %s", path, strerror(-err));
-		goto out;
-	}
-	if (!cnt) {
+	err = hs_lines_read(&st, subscriber_line, &sub);
+	if (err == -ENOMEM)
+		hs_err("%s: out of memory", path);
+	if (!err && !sub.n) {
 		hs_err("%s: no subscriber prefixes", path);
 		err = -EINVAL;
-		goto out;
 	}
-	*out = keys;
-	*n = cnt;
-	keys = NULL;
-out:
-	free(keys);
-	free(line);
-	fclose(f);
-	return err;
+	if (err) {
+		free(sub.keys);
+		return err;
+	}
+	*out = sub.keys;
+	*n = sub.n;
+	return 0;
 }

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 /* tests/run.sh exports SHARED; run by hand from the repository root it is ../shared */
-static const char *fixture(const char *rel)
+static __attribute__((unused)) const char *fixture(const char *rel)
 {
 	static char path[512];
 	const char *shared = getenv("SHARED");
@@ -26,7 +26,7 @@ struct capture {
 	char text[4096];
 };
 
-static void capture_start(struct capture *c)
+static __attribute__((unused)) void capture_start(struct capture *c)
 {
 	fflush(stderr);
 	c->f = tmpfile();
@@ -35,7 +35,7 @@ static void capture_start(struct capture *c)
 	dup2(fileno(c->f), 2);
 }
 
-static const char *capture_end(struct capture *c)
+static __attribute__((unused)) const char *capture_end(struct capture *c)
 {
 	size_t n;
 
@@ -49,7 +49,7 @@ static const char *capture_end(struct capture *c)
 	return c->text;
 }
 
-static int count_lines(const char *s)
+static __attribute__((unused)) int count_lines(const char *s)
 {
 	int n = 0;
 
@@ -59,7 +59,7 @@ static int count_lines(const char *s)
 }
 
 /* A temporary file holding content; the caller unlinks path. */
-static void write_tmp(char *path, size_t len, const char *content)
+static __attribute__((unused)) void write_tmp(char *path, size_t len, const char *content)
 {
 	int fd;
 

@@ -3,6 +3,9 @@
 /* Dictionary loading (validation of every field) and compilation into the
  * service-endpoint tables. Runs with cwd = repository root. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +17,9 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "dict/dict.h"
+#include "lib/hash.h"
 #include "lib/prefix.h"
+#include "lib/timeparse.h"
 #include "unit.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -222,6 +227,131 @@ static void test_unknown_keys_are_ignored(void **state)
 	hs_dict_free(d);
 }
 
+/* Validity as Unix seconds; unbounded when not given. */
+static void test_validity(void **state)
+{
+	static const struct { const char *s; long long t; } times[] = {
+		{ "1970-01-01T00:00:00Z", 0 }, { "2019-11-15T00:00:00Z", 1573776000 },
+		{ "2019-11-15t01:00:00.250+01:00", 1573776000 }, { "2019-11-14T19:00:00-05:00", 1573776000 },
+		{ "2016-12-31T23:59:60Z", 1483228799 }, { "2000-02-29T00:00:00Z", 951782400 },
+		{ "0000-01-01T00:00:00Z", -62167219200LL }, { "9999-12-31T23:59:59Z", 253402300799LL },
+	};
+	static const char *const bad[] = {
+		"2019-11-15", "2019-11-15T00:00:00", "2019-13-01T00:00:00Z", "2019-11-31T00:00:00Z",
+		"1900-02-29T00:00:00Z", "2019-11-15T24:00:00Z", "2019-11-15T00:00:00.Z",
+		"2019-11-15T00:00:00+1:00", "2019-11-15T00:00:00Z ", "+2019-11-15T00:00:00Z", "",
+	};
+	struct hs_dict *d = NULL;
+	long long t;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(times); i++)
+		if (hs_parse_time(times[i].s, &t) || t != times[i].t)
+			fail_msg("%s: not %lld", times[i].s, times[i].t);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		if (hs_parse_time(bad[i], &t) != -EINVAL)
+			fail_msg("'%s' was accepted", bad[i]);
+	assert_int_equal(hs_dict_load(DATA "good-minimal.json", &d), 0);
+	assert_true(d->valid_from_s == LLONG_MIN && d->valid_until_s == LLONG_MAX);
+	hs_dict_free(d);
+	if (access(fixture(FIXTURE_DICT), R_OK))
+		return;
+	assert_int_equal(hs_dict_load(fixture(FIXTURE_DICT), &d), 0);
+	assert_true(d->valid_from_s == 1573776000 && d->valid_until_s == 1573776000 + 86400);
+	hs_dict_free(d);
+}
+
+/* The whole __u64, not json-c's signed getter clamped at INT64_MAX. */
+static void test_active_max(void **state)
+{
+	struct hs_dict *d = NULL;
+
+	assert_int_equal(hs_dict_load(DATA "good-active-max.json", &d), 0);
+	assert_true(d->classes[0].active_packets_per_hour == UINT64_MAX);
+	assert_true(d->classes[1].active_packets_per_hour == HS_DEFAULT_ACTIVE_PPH);
+	assert_true(d->classes[0].threshold == HS_DEFAULT_THRESHOLD);
+	hs_dict_free(d);
+}
+
+/* Refused by its size before anything is read (a sparse file: no disk). */
+static void test_too_large(void **state)
+{
+	char path[64], want[200];
+	struct hs_dict *d = (void *)0x1;
+	struct capture c;
+	int fd, err;
+
+	write_tmp(path, sizeof(path), "");
+	fd = open(path, O_WRONLY);
+	assert_int_equal(ftruncate(fd, HS_DICT_MAX_BYTES + 1), 0);
+	close(fd);
+	capture_start(&c);
+	err = hs_dict_load(path, &d);
+	capture_end(&c);
+	unlink(path);
+	assert_int_equal(err, -EFBIG);
+	assert_ptr_equal(d, (void *)0x1);
+	snprintf(want, sizeof(want), "haystack: %s: too large (limit %lu bytes)\n", path,
+		 (unsigned long)HS_DICT_MAX_BYTES);
+	assert_string_equal(c.text, want);
+}
+
+static void test_directory(void **state)
+{
+	struct hs_dict *d = (void *)0x1;
+	struct capture c;
+
+	capture_start(&c);
+	assert_int_equal(hs_dict_load("/tmp", &d), -EISDIR);
+	capture_end(&c);
+	assert_ptr_equal(d, (void *)0x1);
+	assert_string_equal(c.text, "haystack: cannot read /tmp: Is a directory\n");
+}
+
+/* The file is read once: its hash is of the bytes the loader parsed, the
+ * value the agent pins as haystack_config.dict_hash. */
+static void test_file_hash(void **state)
+{
+	struct hs_dict *d = NULL;
+	__u64 h = HS_FNV1A64_INIT;
+	unsigned char buf[4096];
+	size_t n;
+	FILE *f;
+
+	assert_int_equal(hs_dict_load(DATA "good-minimal.json", &d), 0);
+	f = fopen(DATA "good-minimal.json", "rb");
+	assert_non_null(f);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		h = hs_fnv1a64(h, buf, n);
+	fclose(f);
+	assert_true(d->file_hash == h);
+	hs_dict_free(d);
+}
+
+/* What dict/writer.c writes loads back to what was written. */
+static void test_writer_round_trip(void **state)
+{
+	struct json_object *a, *b;
+	struct hs_dict *d = NULL, *again = NULL;
+	char path[64];
+
+	if (access(fixture(FIXTURE_DICT), R_OK))
+		skip();
+	assert_int_equal(hs_dict_load(fixture(FIXTURE_DICT), &d), 0);
+	a = hs_dict_to_json(d);
+	write_tmp(path, sizeof(path), json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY));
+	assert_int_equal(hs_dict_load(path, &again), 0);
+	unlink(path);
+	b = hs_dict_to_json(again);
+	assert_string_equal(json_object_to_json_string(a), json_object_to_json_string(b));
+	assert_int_equal(again->n_domains, d->n_domains);
+	assert_int_equal(again->n_excluded, d->n_excluded);
+	json_object_put(a);
+	json_object_put(b);
+	hs_dict_free(again);
+	hs_dict_free(d);
+}
+
 static void test_level_names(void **state)
 {
 	assert_string_equal(hs_level_name(HS_LEVEL_PLATFORM), "platform");
@@ -262,7 +392,21 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-prefix.json", "domains[1] 'cam.hub.example': bad prefix '10.0.0.1/8'" },
 	{ "bad-prefix-junk.json", "domains[1] 'cam.hub.example': bad prefix '2001:db8:1::/48 x'" },
 	{ "bad-prefix-type.json", "domains[1] 'cam.hub.example': bad prefix '42'" },
-	{ "bad-v6-covers-v4.json", "domains[0] 'api.hub.example': bad prefix '::/0'" },
+	{ "bad-v6-covers-v4.json", "domains[0] 'api.hub.example': bad prefix '::/0' "
+				   "(a /0 covers a whole address family)" },
+	{ "bad-v4-slash-zero.json", "domains[0] 'api.hub.example': bad prefix '0.0.0.0/0' "
+				    "(a /0 covers a whole address family)" },
+	{ "bad-v4-as-v6-slash-zero.json", "bad prefix '::ffff:0:0/96' (a /0 covers a whole address family)" },
+	/* a second "domains": [] would have emptied the dictionary */
+	{ "bad-duplicate-key.json", "line 47, column 2: duplicate key 'domains'" },
+	{ "bad-duplicate-key-nested.json", "line 8, column 4: duplicate key 'level'" },
+	{ "bad-active-huge.json", "number 18446744073709551616 is out of range" },
+	{ "bad-threshold-nan.json", "not a JSON value (NaN and Infinity are not JSON)" },
+	{ "bad-threshold-inf.json", "number 1e400 is out of range" },
+	{ "bad-valid-from.json", "valid_from '2019-11-15 00:00:00' is not an RFC 3339 time" },
+	{ "bad-valid-until-day.json", "valid_until '2019-02-29T00:00:00Z' is not an RFC 3339 time" },
+	{ "bad-valid-order.json", "valid_until 2019-11-16T00:00:00+00:00 is not after valid_from "
+				  "2019-11-16T00:00:00Z" },
 	{ "bad-empty-prefixes.json", "domains[0] 'api.hub.example': prefixes is empty" },
 	{ "bad-missing-prefixes.json", "domains[0] 'api.hub.example': missing prefixes" },
 	{ "bad-port.json", "domains[1] 'cam.hub.example': bad port 'udp/0'" },
@@ -280,8 +424,8 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-threshold-zero.json", "classes[0] 'hub': threshold 0 is not in (0, 1]" },
 	{ "bad-threshold-high.json", "classes[0] 'hub': threshold 1.5 is not in (0, 1]" },
 	{ "bad-threshold-string.json", "classes[0] 'hub': threshold is not a number" },
-	{ "bad-active-negative.json", "active_packets_per_hour is not an integer >= 0" },
-	{ "bad-active-fraction.json", "active_packets_per_hour is not an integer >= 0" },
+	{ "bad-active-negative.json", "active_packets_per_hour is not an integer 0..18446744073709551615" },
+	{ "bad-active-fraction.json", "active_packets_per_hour is not an integer 0..18446744073709551615" },
 	{ "bad-empty-class-name.json", "classes[0]: name is not a non-empty string" },
 	{ "bad-classes-type.json", "classes is not an array" },
 	{ "bad-missing-domains.json", "missing domains" },
@@ -517,19 +661,19 @@ static void test_compile_ipv6_overlap(void **state)
 static void test_compile_families_never_mix(void **state)
 {
 	static const struct tdom doms[] = {
-		{ "v4all", { NULL }, { "0.0.0.0/0" } },
+		{ "v4all", { NULL }, { "0.0.0.0/1" } },
 		{ "v6", { NULL }, { "2001:db8::/32" } },
 		{ "compat", { NULL }, { "::/96" } },
-		{ "host", { NULL }, { "192.0.2.1" } },
+		{ "host", { NULL }, { "10.0.2.1" } },
 	};
 	struct hs_dict *d = tdict(doms, ARRAY_SIZE(doms));
 	struct hs_compiled c;
 	char buf[256];
 
 	assert_int_equal(hs_dict_compile(d, &c), 0);
-	assert_int_equal(endpoint(&c, "0.0.0.0/0")->key.prefixlen, 96);
-	assert_string_equal(rules_at(d, &c, "0.0.0.0/0", buf, sizeof(buf)), "v4all:0/0");
-	assert_string_equal(rules_at(d, &c, "192.0.2.1", buf, sizeof(buf)), "v4all:0/0 host:0/0");
+	assert_int_equal(endpoint(&c, "0.0.0.0/1")->key.prefixlen, 97);
+	assert_string_equal(rules_at(d, &c, "0.0.0.0/1", buf, sizeof(buf)), "v4all:0/0");
+	assert_string_equal(rules_at(d, &c, "10.0.2.1", buf, sizeof(buf)), "v4all:0/0 host:0/0");
 	assert_string_equal(rules_at(d, &c, "2001:db8::/32", buf, sizeof(buf)), "v6:0/0");
 	assert_string_equal(rules_at(d, &c, "::/96", buf, sizeof(buf)), "compat:0/0");
 	hs_compiled_free(&c);
@@ -836,6 +980,12 @@ int main(void)
 		cmocka_unit_test(test_unknown_keys_are_ignored),
 		cmocka_unit_test(test_level_names),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_validity),
+		cmocka_unit_test(test_active_max),
+		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_directory),
+		cmocka_unit_test(test_file_hash),
+		cmocka_unit_test(test_writer_round_trip),
 		cmocka_unit_test(test_error_stays_one_line),
 		cmocka_unit_test(test_compile_fixture),
 		cmocka_unit_test(test_compile_overlap_inherits),

@@ -240,6 +240,34 @@ static void test_bad_records(void **state)
 	hs_dnsgraph_free(g);
 }
 
+static void test_name_normal_form(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "API.Vendor.COM.", "api.vendor.com" }, { "*.vendor.com", "*.vendor.com" },
+		{ "a_b.vendor.com", "a_b.vendor.com" }, { "x", "x" },
+		{ "vendor.com..", NULL }, { "..", NULL }, { ".", NULL }, { "", NULL },
+		{ "a..b", NULL }, { ".a", NULL }, { "a.*.b", NULL }, { "*a.b", NULL },
+		{ "a b", NULL }, { "caf\xc3\xa9.fr", NULL },
+	};
+	char buf[300];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int err;
+
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		err = hs_name_normalize(buf);
+		if (cases[i].out ? err || strcmp(buf, cases[i].out) : err != -EINVAL)
+			fail_msg("'%s': %d '%s'", cases[i].in, err, buf);
+		/* a fixed point */
+		if (cases[i].out && (hs_name_normalize(buf) || strcmp(buf, cases[i].out)))
+			fail_msg("'%s' normalizes again to '%s'", cases[i].out, buf);
+	}
+	memset(buf, 'a', 254);
+	buf[254] = '\0';
+	assert_int_equal(hs_name_normalize(buf), -EINVAL);
+}
+
 static void test_registrable_domain_uses_the_psl(void **state)
 {
 	assert_string_equal(hs_registrable_domain("a.b.vendor.co.uk"), "vendor.co.uk");
@@ -445,6 +473,59 @@ static void test_malformed_lines(void **state)
 	hs_dnsgraph_free(s.graph);
 }
 
+/* COF lines haystack refuses though json-c reads them: each is malformed,
+ * named by the problem. */
+static void test_cof_refusals(void **state)
+{
+	static const struct { const char *line, *problem; } cases[] = {
+		{ "{\"rrname\":\"a.vendor.com\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.1\",\"rdata\":[],"
+		  "\"time_first\":1,\"time_last\":2}", "duplicate key 'rdata'" },
+		{ "{\"rrname\":\"a.vendor.com\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.1\","
+		  "\"time_first\":-1,\"time_last\":2}",
+		  "COF record for 'a.vendor.com': time_first is not a time 0..253402300799" },
+		{ "{\"rrname\":\"a.vendor.com\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.1\","
+		  "\"time_first\":1,\"time_last\":253402300800}",
+		  "COF record for 'a.vendor.com': time_last is not a time 0..253402300799" },
+		{ "{\"rrname\":\"a.vendor.com\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.1\","
+		  "\"time_first\":1,\"time_last\":18446744073709551615}",
+		  "COF record for 'a.vendor.com': time_last is not a time 0..253402300799" },
+		{ "{\"rrname\":\"a.vendor.com\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.1\","
+		  "\"time_first\":1,\"time_last\":99999999999999999999}", "is out of range" },
+		{ "{\"rrname\":\"a.vendor.com\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.1\","
+		  "\"zone_time_first\":NaN,\"zone_time_last\":2}", "NaN and Infinity are not JSON" },
+	};
+	struct hs_pdns_stats st;
+	struct seen s = {};
+	char text[512], err[4096];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(text, sizeof(text), "%s\n", cases[i].line);
+		if (read_text(HS_PDNS_DNSDB, text, false, &st, &s, err, sizeof(err)) ||
+		    st.in.malformed != 1 || !strstr(st.in.first_bad, cases[i].problem))
+			fail_msg("case %zu: malformed %lu, '%s'", i, st.in.malformed, st.in.first_bad);
+	}
+	assert_string_equal(s.text, "");
+}
+
+/* A line past HS_LINE_MAX ends the read (no line end is coming). */
+static void test_pdns_line_too_long(void **state)
+{
+	struct hs_pdns_stats st = { .in = { .path = "/dev/zero" } };
+	struct seen s = {};
+	struct capture c;
+	char want[160];
+	int err;
+
+	capture_start(&c);
+	err = hs_pdns_read(HS_PDNS_HOSTS, &st, collect, &s);
+	capture_end(&c);
+	assert_int_equal(err, -EFBIG);
+	snprintf(want, sizeof(want), "haystack: /dev/zero:1: line too long (limit %d bytes)\n",
+		 HS_LINE_MAX);
+	assert_string_equal(c.text, want);
+}
+
 static void test_hosts_lines(void **state)
 {
 	static const char text[] =
@@ -496,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_chain_bound),
 		cmocka_unit_test(test_evidence_names_the_foreign_names),
 		cmocka_unit_test(test_bad_records),
+		cmocka_unit_test(test_name_normal_form),
 		cmocka_unit_test(test_registrable_domain_uses_the_psl),
 		cmocka_unit_test(test_cert_names),
 		cmocka_unit_test(test_cert_endpoints),
@@ -504,6 +586,8 @@ int main(void)
 		cmocka_unit_test(test_saf_limited_is_reported),
 		cmocka_unit_test(test_saf_cut_short_is_reported),
 		cmocka_unit_test(test_malformed_lines),
+		cmocka_unit_test(test_cof_refusals),
+		cmocka_unit_test(test_pdns_line_too_long),
 		cmocka_unit_test(test_hosts_lines),
 		cmocka_unit_test(test_real_hosts_file),
 	};

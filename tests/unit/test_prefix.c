@@ -51,10 +51,34 @@ static void test_parse_v4_prefix_is_mapped(void **state)
 	assert_int_equal(k.prefixlen, 128);
 	assert_mapped(&k, 203, 0, 113, 7);
 
-	/* IPv4 /0 is the whole mapped range, not the whole address space */
-	assert_int_equal(hs_parse_prefix("0.0.0.0/0", &k), 0);
-	assert_int_equal(k.prefixlen, 96);
-	assert_mapped(&k, 0, 0, 0, 0);
+	/* IPv4 /1 is half the mapped range, not half the address space */
+	assert_int_equal(hs_parse_prefix("128.0.0.0/1", &k), 0);
+	assert_int_equal(k.prefixlen, 97);
+	assert_mapped(&k, 128, 0, 0, 0);
+}
+
+/* A /0 is refused in both families alike, and so is the IPv4 /0 written
+ * in IPv6 (::ffff:0:0/96): a whole family is never a subscriber network or
+ * a dedicated service; one more bit is a prefix like any other. */
+static void test_parse_rejects_slash_zero(void **state)
+{
+	static const struct { const char *s; int err; } cases[] = {
+		{ "0.0.0.0/0", -EINVAL }, { "::/0", -EINVAL }, { "::ffff:0:0/96", -EINVAL },
+		{ "::ffff:0.0.0.0/96", -EINVAL },
+		{ "0.0.0.0/1", 0 }, { "::/1", -EINVAL /* covers ::ffff:0:0/96 */ },
+		{ "8000::/1", 0 }, { "::ffff:0:0/97", 0 },
+	};
+	struct haystack_lpm_key k;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		if (hs_parse_prefix(cases[i].s, &k) != cases[i].err)
+			fail_msg("'%s': not %d", cases[i].s, cases[i].err);
+	assert_int_equal(hs_parse_prefix_why("0.0.0.0/0", &k, &why), -EINVAL);
+	assert_string_equal(why, "a /0 covers a whole address family");
+	assert_int_equal(hs_parse_prefix_why("::/0", &k, &why), -EINVAL);
+	assert_string_equal(why, "a /0 covers a whole address family");
 }
 
 static void test_parse_bare_address_is_host_prefix(void **state)
@@ -91,8 +115,8 @@ static void test_parse_mapped_text_equals_v4(void **state)
 	struct haystack_lpm_key a = key("::ffff:192.0.2.0/120"), b = key("192.0.2.0/24");
 
 	assert_memory_equal(&a, &b, sizeof(a));
-	a = key("::ffff:0:0/96");
-	b = key("0.0.0.0/0");
+	a = key("::ffff:0:0/97");
+	b = key("0.0.0.0/1");
 	assert_memory_equal(&a, &b, sizeof(a));
 }
 
@@ -222,7 +246,7 @@ static void test_format_small_buffer_is_safe(void **state)
 static void test_format_prefix_round_trip(void **state)
 {
 	static const char *const canonical[] = {
-		"0.0.0.0/0", "100.64.0.0/16", "100.65.128.0/17", "203.0.113.7/32",
+		"0.0.0.0/1", "100.64.0.0/16", "100.65.128.0/17", "203.0.113.7/32",
 		"2001:db8:100::/40", "2001:db8::1/128", "2000::/3", "::/96", "fe80::/10",
 	};
 	struct haystack_lpm_key k;
@@ -250,11 +274,12 @@ static void test_contains(void **state)
 		{ "10.0.0.0/8", "11.0.0.0/8", false },
 		{ "10.0.0.0/8", "10.255.255.255", true },
 		{ "192.0.2.0/25", "192.0.2.128/25", false },
-		{ "0.0.0.0/0", "203.0.113.7", true },
-		/* an IPv4 /0 is ::ffff:0:0/96: it must not reach into IPv6 */
-		{ "0.0.0.0/0", "2001:db8::1", false },
-		{ "0.0.0.0/0", "::/96", false },
-		{ "0.0.0.0/0", "::1", false },
+		{ "0.0.0.0/1", "100.64.0.7", true },
+		/* an IPv4 /1 is ::ffff:0:0/97: it must not reach into IPv6 */
+		{ "0.0.0.0/1", "::ffff:0:0/97", true },
+		{ "0.0.0.0/1", "2001:db8::1", false },
+		{ "0.0.0.0/1", "::/96", false },
+		{ "0.0.0.0/1", "::1", false },
 		{ "2001:db8::/32", "2001:db8:5::/48", true },
 		{ "2001:db8::/32", "2001:db9::/48", false },
 		{ "2000::/3", "192.0.2.1", false },
@@ -329,7 +354,7 @@ static void test_subscribers_bad_line(void **state)
 {
 	struct haystack_lpm_key *keys = (void *)0x1;
 	struct capture c;
-	char path[64], want[128];
+	char path[64], want[256];
 	size_t n = 7;
 	int err;
 
@@ -342,7 +367,8 @@ static void test_subscribers_bad_line(void **state)
 	/* nothing handed out on error */
 	assert_ptr_equal(keys, (void *)0x1);
 	assert_int_equal(n, 7);
-	snprintf(want, sizeof(want), "haystack: %s:3: bad prefix '100.64.0.1/16'\n", path);
+	snprintf(want, sizeof(want), "haystack: %s:3: bad prefix '100.64.0.1/16' "
+		 "(host bits set beyond the prefix length)\n", path);
 	assert_string_equal(c.text, want);
 }
 
@@ -389,6 +415,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_v4_prefix_is_mapped),
+		cmocka_unit_test(test_parse_rejects_slash_zero),
 		cmocka_unit_test(test_parse_bare_address_is_host_prefix),
 		cmocka_unit_test(test_parse_v6_prefix),
 		cmocka_unit_test(test_parse_mapped_text_equals_v4),

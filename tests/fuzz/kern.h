@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The harnesses of the replay path: the real XDP program, loaded once per
+ * process, fed captures through hs_replay_file, its counters checked after
+ * every input. Root only (BPF_PROG_TEST_RUN). */
+#pragma once
+
+#include <stddef.h>
+#include "haystack.h"
+
+/* Loads the program with the dictionary and subscribers of the small fixture
+ * world ($SHARED/fixtures/small), or the repository's samples without it. */
+void hs_fuzz_kern_init(void);
+/* Replays the capture at path and checks the counter identities. */
+void hs_fuzz_replay(const char *path);
+
+/* The identities every frame the program has seen must satisfy: NULL, or
+ * the first one that fails, written into why. */
+const char *hs_stats_identities(const struct haystack_stats *s, char *why, size_t len);
