@@ -79,6 +79,8 @@ ALL_OBJS := $(call objs,$(CORE_SRCS) $(KERN_SRCS) $(CLI_SRCS) $(wildcard tests/*
 
 .PHONY: all deps test check demo clean
 .DELETE_ON_ERROR:
+# Objects are kept, not removed as intermediates once a test tool is linked.
+.SECONDARY: $(ALL_OBJS)
 
 all: $(BIN) $(BPF_OBJ)
 
@@ -138,7 +140,7 @@ check: all $(UNIT_TESTS) $(BPF_TESTS) $(TEST_TOOLS)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_TOOLS)
-	$(Q)scripts/demo.sh
+	$(Q)BUILD=$(BUILD) scripts/demo.sh
 
 clean:
 	$(Q)rm -rf build

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 dict=signatures/sample-dictionary.json
 subs=signatures/sample-subscribers.txt
-out=build/demo
+BUILD=${BUILD:-build}
+out=$BUILD/demo
 mkdir -p "$out"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -17,14 +18,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 echo "== 1. synthetic subscriber traffic (packet level; NetFlow v5 carries its IPv4 part)"
-build/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$out/traffic.pcap"
+"$BUILD"/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$out/traffic.pcap"
 
 echo "== 2. softflowd exports it as NetFlow v5 to 127.0.0.1:$((port = 20000 + RANDOM % 20000)), captured on loopback"
 scripts/export-capture.sh "$out/traffic.pcap" "$out/export-v5.pcap" "$port"
 echo "   $(tcpdump -r "$out/export-v5.pcap" -n 2>/dev/null | wc -l) export datagrams in $out/export-v5.pcap"
 
 echo "== 3. haystack replay through the XDP program (BPF_PROG_TEST_RUN)"
-build/haystack replay --detail --ports "$port" --dict "$dict" --subscribers "$subs" \
+"$BUILD"/haystack replay --detail --ports "$port" --dict "$dict" --subscribers "$subs" \
 	--out "$out/report.jsonl" "$out/export-v5.pcap"
 
 echo "== 4. what was detected (day bins; hourly bins and per-subscriber lines in $out/report.jsonl)"

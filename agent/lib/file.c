@@ -112,10 +112,14 @@ bool hs_bad_input(int err)
 {
 	switch (err) {
 	case -EINVAL:
-	case -EFBIG:
-	case -E2BIG:
+	case -ERANGE:
 	case -ENOENT:
+	case -ENOTDIR:
 	case -EISDIR:
+	case -ENAMETOOLONG:
+	case -ENODEV:
+	case -E2BIG:
+	case -EFBIG:
 		return true;
 	default:
 		return false;

@@ -5,10 +5,12 @@
  * limit, so `--dict /dev/zero` stops instead of growing without end.
  *
  * The errors every reader of outside input returns for bad input, after one
- * line on stderr: -EINVAL (malformed), -EFBIG (file or line over its limit),
- * -E2BIG (more than a kernel table holds), -ENOENT and -EISDIR (no such file,
- * a directory given as a file). hs_bad_input() tells them from the rest
- * (-ENOMEM, -EIO, ...), which are not the input's fault.
+ * line on stderr: -EINVAL (malformed), -ERANGE (a number out of range),
+ * -EFBIG (file or line over its limit), -E2BIG (more than a kernel table
+ * holds), -ENOENT, -ENOTDIR, -EISDIR, -ENAMETOOLONG (no such file, a path of
+ * the wrong kind), -ENODEV (no such interface). hs_bad_input() tells them
+ * from the rest (-ENOMEM, -EIO, -EPERM, ...), which are not the input's
+ * fault; it is the one mapping to exit status 2 (runtime/runtime.h).
  */
 #pragma once
 

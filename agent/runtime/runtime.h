@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <xdp/libxdp.h>
 #include "haystack.h"
+#include "lib/file.h"
 
 #define HS_MAX_BINS HAYSTACK_REPORT_WIDTHS
 
@@ -43,7 +44,7 @@ int cmd_detach(const struct hs_options *o);
  *   0  done.
  *   2  bad input: something the operator gave is malformed, out of range,
  *      more than haystack holds, or names nothing. These errnos, and only
- *      these, say so:
+ *      these, say so (hs_bad_input, lib/file.h):
  *        EINVAL        malformed: an option, a value, a line of a file
  *        ERANGE        a number outside its range
  *        ENOENT        a file, directory or pinned instance that is not there
@@ -65,20 +66,5 @@ int cmd_detach(const struct hs_options *o);
 
 static inline int hs_exit_status(int err)
 {
-	switch (err) {
-	case 0:
-		return HS_EXIT_OK;
-	case -EINVAL:
-	case -ERANGE:
-	case -ENOENT:
-	case -ENOTDIR:
-	case -EISDIR:
-	case -ENAMETOOLONG:
-	case -ENODEV:
-	case -E2BIG:
-	case -EFBIG:
-		return HS_EXIT_BADINPUT;
-	default:
-		return HS_EXIT_FAILURE;
-	}
+	return !err ? HS_EXIT_OK : hs_bad_input(err) ? HS_EXIT_BADINPUT : HS_EXIT_FAILURE;
 }

@@ -9,23 +9,6 @@
 #include "lib/log.h"
 #include "lib/prefix.h"
 
-/* FNV-1a over the dictionary file: tells a restarted agent whether the
- * pinned evidence was counted against the dictionary it is given. */
-static int file_hash(const char *path, __u64 *hash)
-{
-	FILE *f = fopen(path, "rb");
-	__u64 h = 0xcbf29ce484222325ULL;
-	int c;
-
-	if (!f)
-		return -errno;
-	while ((c = getc(f)) != EOF)
-		h = (h ^ (__u8)c) * 0x100000001b3ULL;
-	fclose(f);
-	*hash = h;
-	return 0;
-}
-
 /* Everything is checked against the map sizes before the first map write, so
  * a dictionary or subscriber list too large is refused whole. */
 static int check_fits(const struct hs_options *o, const struct hs_setup *s)
@@ -66,9 +49,9 @@ int hs_setup_load(const struct hs_options *o, struct hs_setup *s)
 	err = check_fits(o, s);
 	if (err)
 		goto fail;
-	err = file_hash(o->dict_path, &s->config.dict_hash);
-	if (err)
-		goto fail;
+	/* tells a restarted agent whether the pinned evidence was counted
+	 * against the dictionary it is given */
+	s->config.dict_hash = s->dict->file_hash;
 	memcpy(s->config.ports, o->ports, sizeof(s->config.ports));
 	s->config.bin_seconds = HAYSTACK_BASE_BIN;
 	s->config.flags = HAYSTACK_F_CONFIGURED | (o->consume ? HAYSTACK_F_CONSUME : 0) |

@@ -2,7 +2,8 @@
 # Shared by the end-to-end tests: TAP output, fixtures, temporary state that
 # is always removed on exit (also on failure).
 
-HAYSTACK=$(realpath "${HAYSTACK:-build/haystack}")
+BUILD=${BUILD:-build}
+HAYSTACK=$(realpath "${HAYSTACK:-$BUILD/haystack}")
 SHARED=${SHARED:-../shared}
 FIXTURES=$SHARED/fixtures/small
 TMP=$(mktemp -d /tmp/haystack-e2e.XXXXXX)

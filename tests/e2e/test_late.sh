@@ -17,7 +17,7 @@ else
 	input=$TMP/export-v5.pcap
 	args=(--ports "$port" --dict signatures/sample-dictionary.json
 		--subscribers signatures/sample-subscribers.txt)
-	build/tests/tools/gen_traffic --dict signatures/sample-dictionary.json \
+	"$BUILD"/tests/tools/gen_traffic --dict signatures/sample-dictionary.json \
 		--subscribers signatures/sample-subscribers.txt -o "$TMP/traffic.pcap" 2>/dev/null &&
 		scripts/export-capture.sh "$TMP/traffic.pcap" "$input" "$port" ||
 		{ for t in $tests; do skip "$t" "could not make an export capture"; done; exit 0; }

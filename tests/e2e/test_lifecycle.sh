@@ -17,7 +17,7 @@ port=$((20000 + RANDOM % 20000))
 
 # A v9 export of a generated world, cut in two: the first datagram (templates
 # and data), then the data-only datagrams that follow it.
-build/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$TMP/traffic.pcap" \
+"$BUILD"/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$TMP/traffic.pcap" \
 	2>/dev/null && scripts/export-capture.sh "$TMP/traffic.pcap" "$TMP/v9.pcap" "$port" 9 &&
 	scripts/export-capture.sh "$TMP/traffic.pcap" "$TMP/v5.pcap" "$port" 5 ||
 	{ not_ok lifecycle_capture "could not make v9 and v5 export captures"; exit 1; }

@@ -10,8 +10,8 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-RELINK=build/tests/tools/relink
-GEN=build/tests/tools/gen_traffic
+RELINK="$BUILD"/tests/tools/relink
+GEN="$BUILD"/tests/tools/gen_traffic
 KINDS4="raw sll sll2 null loop ipv4 pcapng"
 KINDS6="raw sll sll2 null loop ipv6 pcapng"
 

@@ -132,7 +132,7 @@ for f in "v5 5" "v9 9" "ipfix 10"; do
 done
 
 # A world this test makes itself from the sample dictionary.
-build/tests/tools/gen_traffic --dict signatures/sample-dictionary.json \
+"$BUILD"/tests/tools/gen_traffic --dict signatures/sample-dictionary.json \
 	--subscribers signatures/sample-subscribers.txt -o "$TMP/generated.pcap" 2>/dev/null
 live_world generated_v5 5 "$TMP/generated.pcap" signatures/sample-dictionary.json \
 	signatures/sample-subscribers.txt

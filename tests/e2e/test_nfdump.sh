@@ -14,7 +14,7 @@ if have_fixtures; then
 else
 	traffic=$TMP/traffic.pcap dict=signatures/sample-dictionary.json
 	subs=signatures/sample-subscribers.txt
-	build/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$traffic" \
+	"$BUILD"/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$traffic" \
 		2>/dev/null || { not_ok nfdump_traffic "gen_traffic failed"; exit 1; }
 fi
 

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 dict=signatures/sample-dictionary.json
 subs=signatures/sample-subscribers.txt
 port=$((20000 + RANDOM % 20000))
-build/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$TMP/traffic.pcap" \
+"$BUILD"/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$TMP/traffic.pcap" \
 	2>/dev/null && scripts/export-capture.sh "$TMP/traffic.pcap" "$TMP/v5.pcap" "$port" 5 ||
 	{ not_ok output_capture "could not make a v5 export capture"; exit 1; }
 printf 'not a capture\n' >"$TMP/junk.pcap"

@@ -12,7 +12,3 @@
 void hs_fuzz_kern_init(void);
 /* Replays the capture at path and checks the counter identities. */
 void hs_fuzz_replay(const char *path);
-
-/* The identities every frame the program has seen must satisfy: NULL, or
- * the first one that fails, written into why. */
-const char *hs_stats_identities(const struct haystack_stats *s, char *why, size_t len);
