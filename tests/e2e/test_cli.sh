@@ -203,6 +203,17 @@ expect_bad cli_directory_as_dictionary "Is a directory" \
 	"$HAYSTACK" replay --dict "$TMP" --subscribers "$subs" /dev/null
 expect_bad cli_missing_subscribers "no-such.txt: No such file or directory" \
 	"$HAYSTACK" replay --dict "$dict" --subscribers "$TMP/no-such.txt" /dev/null
+# A file without end is not read without end; a line without end neither.
+expect_bad cli_dict_too_large "/dev/zero: too large \\(limit" \
+	"$HAYSTACK" replay --dict /dev/zero --subscribers "$subs" /dev/null
+expect_bad cli_subscribers_too_long_line "line too long" \
+	"$HAYSTACK" replay --dict "$dict" --subscribers /dev/zero /dev/null
+printf '::/0\n' >"$TMP/subs-all6.txt"
+expect_bad cli_subscribers_v6_slash_zero "subs-all6.txt:1: bad prefix '::/0' \\(a /0 covers" \
+	"$HAYSTACK" replay --dict "$dict" --subscribers "$TMP/subs-all6.txt" /dev/null
+printf '0.0.0.0/0\n' >"$TMP/subs-all4.txt"
+expect_bad cli_subscribers_v4_slash_zero "subs-all4.txt:1: bad prefix '0.0.0.0/0' \\(a /0 covers" \
+	"$HAYSTACK" replay --dict "$dict" --subscribers "$TMP/subs-all4.txt" /dev/null
 # One domain on 17 ports: its prefix needs 17 rules, one more than fit.
 python3 - "$TMP/17rules.json" <<'PY'
 import json, sys
