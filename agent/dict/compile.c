@@ -32,7 +32,7 @@ static int item_cmp(const void *a, const void *b)
 	return c ? c : (x->domain > y->domain) - (x->domain < y->domain);
 }
 
-static int rule_cmp(const void *a, const void *b)
+int hs_rule_cmp(const void *a, const void *b)
 {
 	const struct endpoint_rule *x = a, *y = b;
 
@@ -177,9 +177,9 @@ int hs_dict_compile(const struct hs_dict *d, struct hs_compiled *out)
 					.proto = dm->ports[p].proto,
 				};
 		}
-		hs_sort(rules, n, sizeof(*rules), rule_cmp);
+		hs_sort(rules, n, sizeof(*rules), hs_rule_cmp);
 		for (k = 1, m = n ? 1 : 0; k < n; k++)
-			if (rule_cmp(&rules[k], &rules[m - 1]))
+			if (hs_rule_cmp(&rules[k], &rules[m - 1]))
 				rules[m++] = rules[k];
 		n = m;
 		if (n > HAYSTACK_MAX_RULES) {

@@ -115,3 +115,5 @@ struct hs_compiled {
  * that needs more than HAYSTACK_MAX_RULES rules. Deterministic output. */
 int hs_dict_compile(const struct hs_dict *d, struct hs_compiled *out);
 void hs_compiled_free(struct hs_compiled *c);
+/* The order of a rule set's rules: domain, protocol, port (for qsort). */
+int hs_rule_cmp(const void *a, const void *b);

@@ -7,6 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "lib/prefix.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A prefix the test writes as text. */
+static __attribute__((unused)) struct haystack_lpm_key key(const char *s)
+{
+	struct haystack_lpm_key k;
+
+	if (hs_parse_prefix(s, &k))
+		fail_msg("test prefix '%s' does not parse", s);
+	return k;
+}
 
 /* tests/run.sh exports SHARED; run by hand from the repository root it is ../shared */
 static __attribute__((unused)) const char *fixture(const char *rel)

@@ -22,20 +22,10 @@
 #include "lib/timeparse.h"
 #include "unit.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FIXTURE_DICT "fixtures/small/dictionary.json"
 #define DATA "tests/unit/data/dict/"
 
 /* ---- helpers ---- */
-
-static struct haystack_lpm_key key(const char *s)
-{
-	struct haystack_lpm_key k;
-
-	if (hs_parse_prefix(s, &k))
-		fail_msg("test prefix '%s' does not parse", s);
-	return k;
-}
 
 static int domain_find(const struct hs_dict *d, const char *name)
 {
@@ -841,17 +831,6 @@ static struct hs_dict *random_dict(int n_domains, int per_domain, bool v6)
 	return d;
 }
 
-static int rule_cmp(const void *a, const void *b)
-{
-	const struct endpoint_rule *x = a, *y = b;
-
-	if (x->domain != y->domain)
-		return x->domain < y->domain ? -1 : 1;
-	if (x->proto != y->proto)
-		return x->proto < y->proto ? -1 : 1;
-	return (x->port > y->port) - (x->port < y->port);
-}
-
 static void test_compile_matches_definition(void **state)
 {
 	struct endpoint_rule want[1024];
@@ -892,9 +871,9 @@ static void test_compile_matches_definition(void **state)
 				}
 			}
 			assert_true(listed);
-			qsort(want, n, sizeof(want[0]), rule_cmp);
+			qsort(want, n, sizeof(want[0]), hs_rule_cmp);
 			for (j = 1, m = n ? 1 : 0; j < n; j++)
-				if (rule_cmp(&want[j], &want[m - 1]))
+				if (hs_rule_cmp(&want[j], &want[m - 1]))
 					want[m++] = want[j];
 			assert_int_equal(rs->count, m);
 			assert_memory_equal(rs->rule, want, (size_t)m * sizeof(want[0]));

@@ -21,7 +21,6 @@
 #include "lib/prefix.h"
 #include "unit.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define DAY	1573776000LL	/* 2019-11-15T00:00:00Z */
 #define ALWAYS	LLONG_MIN, LLONG_MAX
 

@@ -22,7 +22,6 @@
 #include "lib/outfile.h"
 #include "unit.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- whole files ---- */
 

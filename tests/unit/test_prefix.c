@@ -12,19 +12,9 @@
 #include "lib/prefix.h"
 #include "unit.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FIXTURE_SUBSCRIBERS "fixtures/small/subscribers.txt"
 
 /* ---- helpers ---- */
-
-static struct haystack_lpm_key key(const char *s)
-{
-	struct haystack_lpm_key k;
-
-	if (hs_parse_prefix(s, &k))
-		fail_msg("test prefix '%s' does not parse", s);
-	return k;
-}
 
 static void assert_mapped(const struct haystack_lpm_key *k, __u8 a, __u8 b, __u8 c, __u8 d)
 {

@@ -18,7 +18,6 @@
 #include "dict/signatures.h"
 #include "unit.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define CLASS_HEAD "{\"format\":\"haystack-signatures/1\",\"classes\":[{\"name\":\"v\",\"level\":\"product\","
 
