@@ -11,7 +11,7 @@
 	{ .name = #n, .offset = offsetof(struct haystack_stats, n), .help = h, .kind = k },
 const struct hs_counter hs_counters[] = {
 	HAYSTACK_COUNTERS(COUNTER)
-	{ NULL },
+	{ .name = NULL },
 };
 
 int hs_read_stats(int stats_fd, struct haystack_stats *out)

@@ -241,8 +241,8 @@ int cmd_replay(const struct hs_options *o)
 	if (err)
 		goto out;
 	if (counts.too_large)
-		hs_err("%llu frames larger than %d bytes were not replayed",
-		       (unsigned long long)counts.too_large, HS_TEST_RUN_MAX_FRAME);
+		hs_warn("%llu frames larger than %d bytes were not replayed",
+			(unsigned long long)counts.too_large, HS_TEST_RUN_MAX_FRAME);
 
 	err = hs_read_stats(hs_instance_map_fd(&in, HS_MAP_STATS), &st);
 	if (err)

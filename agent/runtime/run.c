@@ -138,8 +138,8 @@ static int poll_bins(struct live *l, bool final)
 			    hs_instance_map_fd(l->in, HS_MAP_EXPORTERS),
 			    l->o->template_timeout ?: HAYSTACK_TEMPLATE_TIMEOUT, st.export_time_max);
 	if (st.late_records > l->late_records) {
-		hs_err("%llu matched records arrived for bins already reported (exports more than %u s late, see --grace): they count only in longer bins still open",
-		       (unsigned long long)(st.late_records - l->late_records), l->o->grace);
+		hs_warn("%llu matched records arrived for bins already reported (exports more than %u s late, see --grace): they count only in longer bins still open",
+			(unsigned long long)(st.late_records - l->late_records), l->o->grace);
 		l->late_records = st.late_records;
 	}
 	for (int i = 0; i < l->o->n_bins; i++) {
@@ -266,8 +266,8 @@ int cmd_run(const struct hs_options *o)
 			break;
 		if (reload_asked) {
 			reload_asked = 0;
-			hs_err("SIGHUP: dictionary reload is not supported by this version; still using %s",
-			       o->dict_path);
+			hs_warn("SIGHUP: dictionary reload is not supported by this version; still using %s",
+				o->dict_path);
 		}
 		err = poll_bins(&l, false);
 		if (err)
