@@ -8,25 +8,38 @@
 #include "lib/atomicfile.h"
 #include "lib/log.h"
 
+static const char *target(const struct hs_atomic_file *a)
+{
+	return a->path ? a->path : "standard output";
+}
+
 static void release(struct hs_atomic_file *a)
 {
+	if (a->tmp)
+		unlink(a->tmp);
 	free(a->path);
 	free(a->tmp);
 	memset(a, 0, sizeof(*a));
 }
 
-int hs_atomic_open(struct hs_atomic_file *a, const char *path)
+int hs_atomic_open(struct hs_atomic_file *a, const char *path, bool staged)
 {
-	int fd, err;
+	const char *dir = getenv("TMPDIR");
+	int fd, n, err;
 
 	memset(a, 0, sizeof(*a));
-	if (!path || !strcmp(path, "-")) {
+	if (path && strcmp(path, "-") && !(a->path = strdup(path)))
+		return -ENOMEM;
+	if (!a->path && !staged) {
 		a->f = stdout;
 		return 0;
 	}
-	a->path = strdup(path);
 	/* beside path: rename is atomic only within one file system */
-	if (!a->path || asprintf(&a->tmp, "%s.XXXXXX", path) < 0) {
+	if (a->path)
+		n = asprintf(&a->tmp, "%s.XXXXXX", path);
+	else
+		n = asprintf(&a->tmp, "%s/haystack.XXXXXX", dir && *dir ? dir : "/tmp");
+	if (n < 0) {
 		a->tmp = NULL;
 		release(a);
 		return -ENOMEM;
@@ -34,10 +47,12 @@ int hs_atomic_open(struct hs_atomic_file *a, const char *path)
 	fd = mkstemp(a->tmp);
 	if (fd < 0 || !(a->f = fdopen(fd, "w"))) {
 		err = -errno;
-		hs_err("cannot write %s: %s (%d)", path, strerror(-err), err);
-		if (fd >= 0) {
+		hs_err("cannot write %s: %s (%d)", a->path ? a->path : a->tmp, strerror(-err), err);
+		if (fd < 0) {
+			free(a->tmp);
+			a->tmp = NULL;
+		} else {
 			close(fd);
-			unlink(a->tmp);
 		}
 		release(a);
 		return err;
@@ -45,13 +60,35 @@ int hs_atomic_open(struct hs_atomic_file *a, const char *path)
 	return 0;
 }
 
-int hs_atomic_commit(struct hs_atomic_file *a)
+static int copy_to_stdout(const char *tmp)
+{
+	char buf[65536];
+	size_t n;
+	FILE *f = fopen(tmp, "r");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (fwrite(buf, 1, n, stdout) != n) {
+			err = -errno ?: -EIO;
+			break;
+		}
+	if (!err && ferror(f))
+		err = -EIO;
+	fclose(f);
+	return err ?: fflush(stdout) ? -errno : 0;
+}
+
+int hs_atomic_commit(struct hs_atomic_file *a, int (*check)(const char *tmp))
 {
 	int err = 0;
 
-	if (!a->path) {
+	if (!a->tmp) {
 		err = fflush(a->f) ? -errno : 0;
-		memset(a, 0, sizeof(*a));
+		if (err)
+			hs_err("cannot write standard output: %s (%d)", strerror(-err), err);
+		release(a);
 		return err;
 	}
 	/* mkstemp makes 0600; reports and dictionaries are read by others */
@@ -60,11 +97,18 @@ int hs_atomic_commit(struct hs_atomic_file *a)
 	if (fclose(a->f) && !err)
 		err = -errno;
 	a->f = NULL;
-	if (!err && rename(a->tmp, a->path))
-		err = -errno;
-	if (err) {
-		hs_err("cannot write %s: %s (%d)", a->path, strerror(-err), err);
-		unlink(a->tmp);
+	if (!err && check && (err = check(a->tmp))) {
+		hs_err("%s: not written: the result does not pass its own check (above)", target(a));
+		release(a);
+		return err;
+	}
+	if (!err)
+		err = a->path ? (rename(a->tmp, a->path) ? -errno : 0) : copy_to_stdout(a->tmp);
+	if (err)
+		hs_err("cannot write %s: %s (%d)", target(a), strerror(-err), err);
+	else if (a->path) {
+		free(a->tmp);	/* renamed: nothing to unlink */
+		a->tmp = NULL;
 	}
 	release(a);
 	return err;
@@ -72,10 +116,7 @@ int hs_atomic_commit(struct hs_atomic_file *a)
 
 void hs_atomic_abort(struct hs_atomic_file *a)
 {
-	if (a->path) {
-		if (a->f)
-			fclose(a->f);
-		unlink(a->tmp);
-	}
+	if (a->f && a->f != stdout)
+		fclose(a->f);
 	release(a);
 }

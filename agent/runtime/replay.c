@@ -225,7 +225,7 @@ int cmd_replay(const struct hs_options *o)
 	if (err)
 		goto out;
 	/* A replay that fails leaves an earlier report in place. */
-	err = hs_atomic_open(&af, o->out_path);
+	err = hs_atomic_open(&af, o->out_path, false);
 	if (err)
 		goto out;
 	out = af.f;
@@ -277,7 +277,7 @@ int cmd_replay(const struct hs_options *o)
 		hs_err("cannot write the report: %s (%d)", strerror(-err), err);
 out:
 	if (!err)
-		err = hs_atomic_commit(&af);
+		err = hs_atomic_commit(&af, NULL);
 	else
 		hs_atomic_abort(&af);
 	free(ev);
