@@ -8,23 +8,26 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-# The make running this suite passes its own variables (SANITIZE=1) down.
-dry() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -n -B BUILD="$TMP/b" "$@" "$TMP/b/agent/lib/log.o" "$TMP/b/haystack" 2>&1; }
+# A clean environment: the make running this suite exports its own variables
+# (SANITIZE=1, an operator's CFLAGS) to it.
+dry() { env -i PATH="$PATH" make -s -n -B BUILD="$TMP/b" "$@" "$TMP/b/agent/lib/log.o" "$TMP/b/haystack" 2>&1; }
 given=$(dry CFLAGS="-O0 -g3" CPPFLAGS="-DHS_PACKAGER" LDFLAGS="-Wl,--as-needed")
 default=$(dry)
 cc_line() { grep -- '-c agent/lib/log.c' <<<"$1"; }
-link_line() { grep -- "-o $TMP/b/haystack" <<<"$1"; }
+link_line() { grep -- "-o $TMP/b/haystack " <<<"$1"; }
+# has FLAG LINE: shows the line when FLAG is not in it
+has() { grep -q -- "$1" <<<"$2" || { echo "no $1 in: $2"; return 1; }; }
 
-check build_cflags_given_are_used grep -q -- '-O0 -g3' <<<"$(cc_line "$given")"
-check build_cppflags_given_are_used grep -q -- '-DHS_PACKAGER' <<<"$(cc_line "$given")"
-check build_ldflags_given_are_used grep -q -- '-Wl,--as-needed' <<<"$(link_line "$given")"
-check build_given_flags_keep_include_paths grep -q -- '-Iinclude -Iagent' <<<"$(cc_line "$given")"
-check build_given_flags_keep_warnings grep -q -- '-Wall -Wextra' <<<"$(cc_line "$given")"
+check build_cflags_given_are_used has '-O0 -g3' "$(cc_line "$given")"
+check build_cppflags_given_are_used has '-DHS_PACKAGER' "$(cc_line "$given")"
+check build_ldflags_given_are_used has '-Wl,--as-needed' "$(link_line "$given")"
+check build_given_flags_keep_include_paths has '-Iinclude -Iagent' "$(cc_line "$given")"
+check build_given_flags_keep_warnings has '-Wall -Wextra' "$(cc_line "$given")"
 check build_given_cflags_replace_defaults bash -c "! grep -q -- '-O2' <<<'$(cc_line "$given")'"
-check build_default_fortify grep -q -- '-D_FORTIFY_SOURCE=2' <<<"$(cc_line "$default")"
-check build_default_stack_protector grep -q -- '-fstack-protector-strong' <<<"$(cc_line "$default")"
-check build_default_relro grep -q -- '-Wl,-z,relro' <<<"$(link_line "$default")"
-check build_objects_track_their_headers grep -q -- '-MMD' <<<"$(cc_line "$default")"
+check build_default_fortify has '-D_FORTIFY_SOURCE=2' "$(cc_line "$default")"
+check build_default_stack_protector has '-fstack-protector-strong' "$(cc_line "$default")"
+check build_default_relro has '-Wl,-z,relro' "$(link_line "$default")"
+check build_objects_track_their_headers has '-MMD' "$(cc_line "$default")"
 
 # Pure code reaches no BPF library: the core archive the unit tests link
 # alone has no undefined libbpf, libxdp or skeleton symbol.
