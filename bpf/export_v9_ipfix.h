@@ -221,11 +221,12 @@ __noinline int template_field(struct xdp_md *ctx, struct flow_cursor *c, __u32 i
 			return 1;
 		c->variable = 1;
 	} else if (role != ROLE_SKIP) {
+		/* A repeated element (tunnel, MPLS, SRv6 templates: outer,
+		 * then inner) is read at its last occurrence, as on the
+		 * variable-length path and as nfdump does. */
 		role = role_slot(role);
-		if (!t->role_length[role]) {	/* the first one counts */
-			t->role_offset[role] = c->fixed_len;
-			t->role_length[role] = len;
-		}
+		t->role_offset[role] = c->fixed_len;
+		t->role_length[role] = len;
 	}
 	c->fixed_len += varlen ? 1 : len;	/* at least the length octet */
 	/* Records must fit in a frame. */
@@ -384,6 +385,28 @@ static __always_inline __u64 field_uint(struct xdp_md *ctx, const struct flow_cu
 }
 
 /* Options data: what the exporter says of its sampling and its clock. */
+/*
+ * The 1-in-N rate a record states, 0 when it states none: 305/306 (RFC 5477
+ * §8.2: interval packets selected, then space packets skipped), 309/310 (RFC
+ * 5477 §8.2: size packets out of every population; Cisco IOS XR), else 34 or
+ * v9's 50. Each pair counts only whole: IOS XR sends 305 = 1 without 306
+ * beside 309/310, which say 1-in-256.
+ */
+static __always_inline __u32 stated_sampling(struct xdp_md *ctx, const struct flow_cursor *c)
+{
+	__u64 n, rate;
+
+	if (c->len[ROLE_PACKET_INTERVAL] && c->len[ROLE_PACKET_SPACE] &&
+	    (n = field_uint(ctx, c, ROLE_PACKET_INTERVAL)))
+		rate = (n + field_uint(ctx, c, ROLE_PACKET_SPACE)) / n;
+	else if (c->len[ROLE_SAMPLING_SIZE] && c->len[ROLE_SAMPLING_POPULATION] &&
+		 (n = field_uint(ctx, c, ROLE_SAMPLING_SIZE)))
+		rate = field_uint(ctx, c, ROLE_SAMPLING_POPULATION) / n;
+	else
+		rate = field_uint(ctx, c, ROLE_SAMPLING_INTERVAL);
+	return rate > 0xffffffff ? 0xffffffff : rate;
+}
+
 static __always_inline void read_options(struct xdp_md *ctx, struct flow_cursor *c,
 					 struct haystack_stats *st)
 {
@@ -392,23 +415,18 @@ static __always_inline void read_options(struct xdp_md *ctx, struct flow_cursor 
 		.version = c->key.version,
 	};
 	struct exporter_info info = {}, *old;
-	__u64 interval;
+	__u32 rate;
 
 	st->options_records++;
 	__builtin_memcpy(key.exporter, c->key.exporter, 16);
 	old = bpf_map_lookup_elem(&exporters, &key);
 	if (old)
 		info = *old;
-	if (c->len[ROLE_PACKET_INTERVAL]) {
-		/* RFC 5476: interval packets selected, space packets skipped */
-		interval = field_uint(ctx, c, ROLE_PACKET_INTERVAL);
-		if (interval)
-			info.sampling = (interval + field_uint(ctx, c, ROLE_PACKET_SPACE)) /
-					interval;
-	} else if (c->len[ROLE_SAMPLING_INTERVAL]) {
-		interval = field_uint(ctx, c, ROLE_SAMPLING_INTERVAL);
-		info.sampling = interval ? interval : 1;
-	}
+	rate = stated_sampling(ctx, c);
+	if (rate)
+		info.sampling = rate;
+	else if (c->len[ROLE_SAMPLING_INTERVAL])
+		info.sampling = 1;	/* an interval of 0: unsampled */
 	if (c->len[ROLE_SYSTEM_INIT_MS])
 		info.system_init_ms = field_uint(ctx, c, ROLE_SYSTEM_INIT_MS);
 	info.last_seen = c->rec.export_time;
@@ -434,16 +452,59 @@ static __always_inline __u64 flow_time_ms(struct xdp_md *ctx, const struct flow_
 	return c->system_init_ms ? c->system_init_ms + up : 0;
 }
 
+/* The first of three roles the record has: delta, then post, then total
+ * counters (YAF sends only totals). */
+static __always_inline __u64 field_first(struct xdp_md *ctx, const struct flow_cursor *c,
+					 __u32 a, __u32 b, __u32 total)
+{
+	if (c->len[a])
+		return field_uint(ctx, c, a);
+	if (c->len[b])
+		return field_uint(ctx, c, b);
+	return field_uint(ctx, c, total);
+}
+
+static __always_inline bool load_pair(struct xdp_md *ctx, const struct flow_cursor *c,
+				      __u32 src, __u32 dst, struct flow_record *rec)
+{
+	return load_addr(ctx, c->off + c->at[src], c->len[src], rec->src) &&
+	       load_addr(ctx, c->off + c->at[dst], c->len[dst], rec->dst);
+}
+
+static __always_inline bool pair_is_zero(const struct flow_record *rec, __u32 from)
+{
+	__u8 any = 0;
+
+	for (__u32 i = 0; i < 16; i++)
+		any |= i >= from ? rec->src[i] | rec->dst[i] : 0;
+	return !any;
+}
+
+/*
+ * A template may carry both families (Procera PacketLogic, Cisco IOS XR MPLS
+ * templates): the record's addresses are the family whose fields are not all
+ * zero, IPv4 when both are set, as nfdump does. IPv4 sits in the last four
+ * octets of its mapped form.
+ */
+static __always_inline bool read_addresses(struct xdp_md *ctx, const struct flow_cursor *c,
+					   struct flow_record *rec)
+{
+	bool v4 = load_pair(ctx, c, ROLE_SRC4, ROLE_DST4, rec);
+
+	if (v4 && !pair_is_zero(rec, 12))
+		return true;
+	if (load_pair(ctx, c, ROLE_SRC6, ROLE_DST6, rec) && (!v4 || !pair_is_zero(rec, 0)))
+		return true;
+	return v4 && load_pair(ctx, c, ROLE_SRC4, ROLE_DST4, rec);
+}
+
 static __always_inline void read_flow(struct xdp_md *ctx, struct flow_cursor *c,
 				      struct haystack_stats *st, const struct haystack_config *cfg)
 {
 	struct flow_record *rec = &c->rec;
 	__u32 sampling;
 
-	if (!(load_addr(ctx, c->off + c->at[ROLE_SRC4], c->len[ROLE_SRC4], rec->src) ||
-	      load_addr(ctx, c->off + c->at[ROLE_SRC6], c->len[ROLE_SRC6], rec->src)) ||
-	    !(load_addr(ctx, c->off + c->at[ROLE_DST4], c->len[ROLE_DST4], rec->dst) ||
-	      load_addr(ctx, c->off + c->at[ROLE_DST6], c->len[ROLE_DST6], rec->dst))) {
+	if (!read_addresses(ctx, c, rec)) {
 		st->no_addresses++;
 		return;
 	}
@@ -452,12 +513,14 @@ static __always_inline void read_flow(struct xdp_md *ctx, struct flow_cursor *c,
 	rec->dport = field_uint(ctx, c, ROLE_DPORT);
 	rec->proto = field_uint(ctx, c, ROLE_PROTO);
 	rec->tcp_flags = field_uint(ctx, c, ROLE_TCP_FLAGS);
-	rec->packets = c->len[ROLE_PACKETS] ? field_uint(ctx, c, ROLE_PACKETS) :
-					       field_uint(ctx, c, ROLE_OUT_PACKETS);
-	rec->bytes = c->len[ROLE_BYTES] ? field_uint(ctx, c, ROLE_BYTES) :
-					   field_uint(ctx, c, ROLE_OUT_BYTES);
-	/* Some exporters put the interval in every record. */
-	sampling = field_uint(ctx, c, ROLE_SAMPLING_INTERVAL);
+	rec->packets = field_first(ctx, c, ROLE_PACKETS, ROLE_OUT_PACKETS, ROLE_TOTAL_PACKETS);
+	rec->bytes = field_first(ctx, c, ROLE_BYTES, ROLE_OUT_BYTES, ROLE_TOTAL_BYTES);
+	/* a flow all the same (NSEL events carry no counter): evidence of
+	 * its domain, nothing towards activity */
+	if (!c->len[ROLE_PACKETS] && !c->len[ROLE_OUT_PACKETS] && !c->len[ROLE_TOTAL_PACKETS])
+		st->no_packet_count++;
+	/* Some exporters state the rate in every record. */
+	sampling = stated_sampling(ctx, c);
 	rec->sampling = sampling ? sampling : c->sampling;
 	/* Flow times only show in --records: not read otherwise. */
 	if (cfg->flags & HAYSTACK_F_RECORDS) {

@@ -98,6 +98,8 @@
 	  "was a data record without IPv4 or IPv6 addresses: not a record")	\
 	X(record_events_lost, STAT_INFO,					\
 	  "was a record not sent to --records: the ring buffer is full (the record still counts)") \
+	X(no_packet_count, STAT_INFO,						\
+	  "was a record with no packet counter (2, 24 or 86; Cisco ASA NSEL): packets 0, still evidence of its domain, adds nothing to activity") \
 	X(records, STAT_SUM_OF(STAT_RECORD),					\
 	  "was a flow record decoded (the sum of the record outcomes)")		\
 	X(not_subscriber, STAT_RECORD,						\

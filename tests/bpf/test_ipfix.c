@@ -66,6 +66,39 @@ static const struct pkt_ie VARIABLE[] = {
 	F(4, 1), F(6, 1), F(2, 4), F(1, 4), { .id = 200, .len = PKT_VARLEN, .pen = 29305 },
 };
 
+/* Both families in one template (Procera, IOS XR MPLS): 58 octets */
+static const struct pkt_ie DUAL[] = {
+	F(8, 4), F(12, 4), F(27, 16), F(28, 16), F(7, 2), F(11, 2), F(4, 1), F(6, 1),
+	F(2, 4), F(1, 4),
+};
+
+/* both families set: IPv4 is read, the IPv6 pair is another flow's */
+static const struct pkt_ie DUAL_BOTH_SET[] = {
+	F(8, 4), F(12, 4), { .id = 27, .len = 16, .addr = SUB6 }, { .id = 28, .len = 16, .addr = CAM6 },
+	F(7, 2), F(11, 2), F(4, 1), F(6, 1), F(2, 4), F(1, 4),
+};
+
+/* A tunnel's outer addresses and ports, then the inner flow's: the last
+ * occurrence is the flow (30 octets). */
+#define OUTER_THEN_INNER \
+	{ .id = 8, .len = 4, .addr = "192.0.2.99" }, { .id = 12, .len = 4, .addr = "192.0.2.98" }, \
+	F(8, 4), F(12, 4), F(7, 2), F(11, 2), F(4, 1), F(6, 1), F(2, 4), F(1, 4)
+static const struct pkt_ie REPEATED[] = { OUTER_THEN_INNER };
+/* the same with a variable-length field: the other decoding path */
+static const struct pkt_ie REPEATED_VARIABLE[] = {
+	OUTER_THEN_INNER, { .id = 82, .len = PKT_VARLEN, .var = 5 },
+};
+
+/* total counters only (YAF) */
+static const struct pkt_ie TOTAL_COUNTERS[] = {
+	F(8, 4), F(12, 4), F(7, 2), F(11, 2), F(4, 1), F(6, 1), F(86, 8), F(85, 8),
+};
+
+/* no packet counter at all (Cisco ASA NSEL events) */
+static const struct pkt_ie NO_COUNTERS[] = {
+	F(8, 4), F(12, 4), F(7, 2), F(11, 2), F(4, 1), F(6, 1),
+};
+
 /* a 1-octet record without addresses: the most records a frame can hold */
 static const struct pkt_ie TINY[] = { F(4, 1) };
 
@@ -202,6 +235,43 @@ static void b_ipv6(struct pkt *p, int f, int v)
 			.bytes = 420 });
 }
 
+static void b_dual_v6(struct pkt *p, int f, int v)
+{
+	tmpl_and_data(p, v, T0, FIELDS(DUAL), &(struct v5rec){ .src = SUB6, .dst = CAM6,
+			.sport = 50123, .dport = 443, .proto = IPPROTO_TCP, .packets = 3,
+			.bytes = 420 });
+}
+
+static void b_dual_v4(struct pkt *p, int f, int v)
+{
+	tmpl_and_data(p, v, T0, FIELDS(DUAL), &SUB_TO_CAM);
+}
+
+static void b_dual_both(struct pkt *p, int f, int v)
+{
+	tmpl_and_data(p, v, T0, FIELDS(DUAL_BOTH_SET), &SUB_TO_CAM);
+}
+
+static void b_repeated(struct pkt *p, int f, int v)
+{
+	tmpl_and_data(p, v, T0, FIELDS(REPEATED), &SUB_TO_CAM);
+}
+
+static void b_repeated_variable(struct pkt *p, int f, int v)
+{
+	tmpl_and_data(p, v, T0, FIELDS(REPEATED_VARIABLE), &SUB_TO_CAM);
+}
+
+static void b_total_counters(struct pkt *p, int f, int v)
+{
+	tmpl_and_data(p, v, T0, FIELDS(TOTAL_COUNTERS), &SUB_TO_CAM);
+}
+
+static void b_no_counters(struct pkt *p, int f, int v)
+{
+	tmpl_and_data(p, v, T0, FIELDS(NO_COUNTERS), &SUB_TO_CAM);
+}
+
 static void b_reduced(struct pkt *p, int f, int v)
 {
 	msg_begin(p, v, T0);
@@ -321,6 +391,22 @@ static void b_sampling_34(struct pkt *p, int f, int v)
 static void b_sampling_50(struct pkt *p, int f, int v)
 {
 	sampled(p, v, FIELDS(SAMPLER_50), (const uint64_t[]){ 1, 2, 64 });
+}
+
+/* IPFIX samplingSize, samplingPopulation (RFC 5477 §8.2) */
+static const struct pkt_ie SIZE_POPULATION[] = { F(309, 4), F(310, 4) };
+/* Cisco IOS XR: samplingPacketInterval 1 without a space, beside 309/310 */
+static const struct pkt_ie INTERVAL_SIZE_POPULATION[] = { F(305, 4), F(309, 4), F(310, 4) };
+
+/* 1 packet of every 256 */
+static void b_size_population(struct pkt *p, int f, int v)
+{
+	sampled(p, v, FIELDS(SIZE_POPULATION), (const uint64_t[]){ 1, 256 });
+}
+
+static void b_interval_size_population(struct pkt *p, int f, int v)
+{
+	sampled(p, v, FIELDS(INTERVAL_SIZE_POPULATION), (const uint64_t[]){ 1, 1, 256 });
 }
 
 /* 1 packet selected, 9 skipped: 1-in-10 */
@@ -660,6 +746,29 @@ static const struct xdp_case cases[] = {
 	     (AT(T0), .templates = 1, .records = 1, .matched = 1),
 	     .ev = { { SUB6, HOUR10, "2001:db8:5::/48", { "api.cam.test" }, 3, 420, 1 } },
 	     .templates = { { EXPORTER, DOMAIN, 256, 0, 8, 46, 46, 0, T0 } }),
+	BOTH("IPv4 and IPv6 fields, IPv4 all zero: the IPv6 addresses", b_dual_v6, 1,
+	     (AT(T0), .templates = 1, .records = 1, .matched = 1),
+	     .ev = { { SUB6, HOUR10, "2001:db8:5::/48", { "api.cam.test" }, 3, 420, 1 } },
+	     .templates = { { EXPORTER, DOMAIN, 256, 0, 10, 54, 54, 0, T0 } }),
+	BOTH("IPv4 and IPv6 fields, IPv6 all zero: the IPv4 addresses", b_dual_v4, 1,
+	     (AT(T0), .templates = 1, .records = 1, .matched = 1),
+	     .ev = ONE_CAM, .templates = { { EXPORTER, DOMAIN, 256, 0, 10, 54, 54, 0, T0 } }),
+	BOTH("IPv4 and IPv6 fields, both set: the IPv4 addresses", b_dual_both, 1,
+	     (AT(T0), .templates = 1, .records = 1, .matched = 1),
+	     .ev = ONE_CAM, .templates = { { EXPORTER, DOMAIN, 256, 0, 10, 54, 54, 0, T0 } }),
+	BOTH("outer then inner addresses: the last occurrence is the flow", b_repeated, 1,
+	     (AT(T0), .templates = 1, .records = 1, .matched = 1),
+	     .ev = ONE_CAM, .templates = { { EXPORTER, DOMAIN, 256, 0, 10, 30, 30, 0, T0 } }),
+	ROW(10, "outer then inner, with a variable-length field: the same flow", b_repeated_variable, 1,
+	    (AT(T0), .templates = 1, .records = 1, .matched = 1),
+	    .ev = ONE_CAM, .templates = { { EXPORTER, DOMAIN, 256, 0, 11, 0, 31, 0, T0 } }),
+	BOTH("packets and bytes from the total counters 86/85 when 2/1 are absent",
+	     b_total_counters, 1, (AT(T0), .templates = 1, .records = 1, .matched = 1),
+	     .ev = ONE_CAM, .templates = { { EXPORTER, DOMAIN, 256, 0, 8, 30, 30, 0, T0 } }),
+	BOTH("no packet counter: packets 0, evidence all the same, counted", b_no_counters, 1,
+	     (AT(T0), .templates = 1, .records = 1, .matched = 1, .no_packet_count = 1),
+	     .ev = { CAM_EV(SUB, 0, 0, 1, 0) },
+	     .templates = { { EXPORTER, DOMAIN, 256, 0, 6, 14, 14, 0, T0 } }),
 	BOTH("reduced-size counters: packets in 1 and 2 octets, bytes in 8 and 2", b_reduced, 1,
 	     (AT(T0), .templates = 2, .records = 2, .matched = 2),
 	     .ev = { CAM_EV(SUB, 303, 60420, 2, 0) },
@@ -733,6 +842,15 @@ static const struct xdp_case cases[] = {
 	    (SAMPLED), .ev = { CAM_EV(SUB, 3, 420, 1, 30) },
 	    .templates = { V4_TMPL(T0), SAMPLING_TMPL(3, 12) },
 	    .exporters = { { EXPORTER, DOMAIN, 0, 10, 0, T0 } }),
+	ROW(10, "options data, fields 309/310 = 1/256: 1-in-256", b_size_population, 1,
+	    (SAMPLED), .ev = { CAM_EV(SUB, 3, 420, 1, 768) },
+	    .templates = { V4_TMPL(T0), SAMPLING_TMPL(3, 12) },
+	    .exporters = { { EXPORTER, DOMAIN, 0, 256, 0, T0 } }),
+	ROW(10, "options data, 305 = 1 without 306 beside 309/310 (IOS XR): 1-in-256",
+	    b_interval_size_population, 1,
+	    (SAMPLED), .ev = { CAM_EV(SUB, 3, 420, 1, 768) },
+	    .templates = { V4_TMPL(T0), SAMPLING_TMPL(4, 16) },
+	    .exporters = { { EXPORTER, DOMAIN, 0, 256, 0, T0 } }),
 
 	/* -- malformed messages: what comes before the fault is counted -- */
 	BOTH("set length 2: bad_set_length, the rest of the message unread", b_set_length_2, 1,

@@ -335,6 +335,7 @@ struct pkt_ie {
 	uint32_t pen;
 	uint16_t var;
 	bool long_form;
+	const char *addr;	/* an address field written with this, not the record's */
 };
 
 /* v9 header: count (of records, as the exporter says), sys_uptime 3600 s,
@@ -470,20 +471,30 @@ static inline void pkt_field(struct pkt *p, const struct pkt_ie *f, const struct
 	}
 	switch (f->pen ? 0 : f->id) {
 	case 8: case 12: {
-		uint32_t a = pkt_a4(f->id == 8 ? r->src : r->dst);
+		const char *text = f->addr ?: f->id == 8 ? r->src : r->dst;
+		uint32_t a = 0;
 
+		/* an IPv6 record in a template with both families: IPv4 zero */
+		if (!strchr(text, ':'))
+			a = pkt_a4(text);
 		pkt_bytes(p, &a, 4);
 		return;
 	}
-	case 27: case 28:
-		pkt_a6(f->id == 27 ? r->src : r->dst, pkt_put(p, 16));
+	case 27: case 28: {
+		const char *text = f->addr ?: f->id == 27 ? r->src : r->dst;
+
+		if (strchr(text, ':'))
+			pkt_a6(text, pkt_put(p, 16));
+		else
+			memset(pkt_put(p, 16), 0, 16);	/* and the reverse */
 		return;
+	}
 	case 7: pkt_uint(p, f->len, r->sport); return;
 	case 11: pkt_uint(p, f->len, r->dport); return;
 	case 4: pkt_uint(p, f->len, r->proto); return;
 	case 6: pkt_uint(p, f->len, r->tcp_flags); return;
-	case 2: case 24: pkt_uint(p, f->len, r->packets); return;
-	case 1: case 23: pkt_uint(p, f->len, r->bytes); return;
+	case 2: case 24: case 86: pkt_uint(p, f->len, r->packets); return;
+	case 1: case 23: case 85: pkt_uint(p, f->len, r->bytes); return;
 	}
 	pkt_filler(p, f->len);
 }
