@@ -216,9 +216,9 @@ __noinline int template_field(struct xdp_md *ctx, struct flow_cursor *c, __u32 i
 		role = ROLE_SKIP;
 	varlen = len == TEMPLATE_VARIABLE_LENGTH;
 	if (varlen) {
-		/* an element haystack reads is never variable-length */
-		if (!ipfix)
-			return 1;
+		/* v9 (RFC 3954) has no variable-length fields, but H3C sends
+		 * length 65535 in v9 templates with IPFIX's encoding in the
+		 * records, and nfdump and tshark read them so: so does this. */
 		c->variable = 1;
 	} else if (role != ROLE_SKIP) {
 		/* A repeated element (tunnel, MPLS, SRv6 templates: outer,
@@ -386,10 +386,9 @@ static __always_inline __u64 field_uint(struct xdp_md *ctx, const struct flow_cu
 
 /* Options data: what the exporter says of its sampling and its clock. */
 /*
- * The 1-in-N rate a record states, 0 when it states none: 305/306 (RFC 5477
- * §8.2: interval packets selected, then space packets skipped), 309/310 (RFC
- * 5477 §8.2: size packets out of every population; Cisco IOS XR), else 34 or
- * v9's 50. Each pair counts only whole: IOS XR sends 305 = 1 without 306
+ * The 1-in-N rate a record states, 0 when it states none: 305/306 (RFC 5477:
+ * interval packets selected, then space packets skipped), 309/310 (RFC 5477:
+ * size packets out of every population; Cisco IOS XR), else 34 or v9's 50. Each pair counts only whole: IOS XR sends 305 = 1 without 306
  * beside 309/310, which say 1-in-256.
  */
 static __always_inline __u32 stated_sampling(struct xdp_md *ctx, const struct flow_cursor *c)

@@ -393,7 +393,7 @@ static void b_sampling_50(struct pkt *p, int f, int v)
 	sampled(p, v, FIELDS(SAMPLER_50), (const uint64_t[]){ 1, 2, 64 });
 }
 
-/* IPFIX samplingSize, samplingPopulation (RFC 5477 §8.2) */
+/* IPFIX samplingSize, samplingPopulation (RFC 5477) */
 static const struct pkt_ie SIZE_POPULATION[] = { F(309, 4), F(310, 4) };
 /* Cisco IOS XR: samplingPacketInterval 1 without a space, beside 309/310 */
 static const struct pkt_ie INTERVAL_SIZE_POPULATION[] = { F(305, 4), F(309, 4), F(310, 4) };
@@ -575,17 +575,22 @@ static void b_wide_address(struct pkt *p, int f, int v)
 	redefined_badly(p, f, v, wide_address);
 }
 
-/* v9 has no variable-length fields: 65535 is no length there */
-static const struct pkt_ie NAMED[] = { F(8, 4), F(12, 4), { .id = 82, .len = PKT_VARLEN, .var = 10 } };
-
-static void named(struct pkt *p)
-{
-	pkt_template(p, 256, FIELDS(NAMED));
-}
+/* v9 has no variable-length fields, but H3C sends length 65535 in v9
+ * templates with IPFIX's encoding in the records: both length forms */
+static const struct pkt_ie V9_VARIABLE[] = {
+	F(8, 4), { .id = 82, .len = PKT_VARLEN, .var = 5 }, F(12, 4), F(7, 2),
+	{ .id = 94, .len = PKT_VARLEN, .var = 300 }, F(11, 2),
+	{ .id = 83, .len = PKT_VARLEN, .var = 3, .long_form = true }, F(4, 1), F(6, 1), F(2, 4), F(1, 4),
+};
 
 static void b_v9_variable(struct pkt *p, int f, int v)
 {
-	redefined_badly(p, f, v, named);
+	const struct v5rec r[] = { SUB_TO_CAM, SUB2_TO_CAM };
+
+	msg_begin(p, v, T0);
+	template_set(p, 256, FIELDS(V9_VARIABLE));
+	data_set(p, 256, FIELDS(V9_VARIABLE), r, 2, 0);
+	pkt_finish(p);
 }
 
 static void b_low_id(struct pkt *p, int f, int v)
@@ -594,6 +599,9 @@ static void b_low_id(struct pkt *p, int f, int v)
 	template_set(p, 255, FIELDS(V4));
 	pkt_finish(p);
 }
+
+/* addresses, then a variable-length name */
+static const struct pkt_ie NAMED[] = { F(8, 4), F(12, 4), { .id = 82, .len = PKT_VARLEN, .var = 10 } };
 
 /* a record whose variable-length field says 200 octets; 10 are left */
 static void b_variable_overrun(struct pkt *p, int f, int v)
@@ -891,11 +899,13 @@ static const struct xdp_case cases[] = {
 	     b_cut_template, 2, REFUSED, .ev = ONE_CAM),
 	BOTH("6-octet address field: the older 256 removed, its data unknown",
 	     b_wide_address, 2, REFUSED, .ev = ONE_CAM),
-	ROW(9, "variable-length field in a v9 template: the older 256 removed, its data unknown",
-	    b_v9_variable, 2, REFUSED, .ev = ONE_CAM),
+	ROW(9, "length 65535 in a v9 template (H3C): read with IPFIX's variable-length encoding",
+	    b_v9_variable, 1, (AT(T0), .templates = 1, .records = 2, .matched = 2),
+	    .ev = { CAM_EV(SUB, 3, 420, 1, 0), CAM_EV(SUB2, 5, 700, 1, 0) },
+	    .templates = { { EXPORTER, DOMAIN, 256, 0, 11, 0, 25, 0, T0 } }),
 	BOTH("template ID 255: refused, nothing stored", b_low_id, 1,
 	     (AT(T0), .bad_template = 1)),
-	ROW(10, "variable-length field running past its set: truncated_record, nothing read",
+	BOTH("variable-length field running past its set: truncated_record, nothing read",
 	    b_variable_overrun, 1, (AT(T0), .templates = 1, .truncated_record = 1),
 	    .templates = { { EXPORTER, DOMAIN, 256, 0, 3, 0, 9, 0, T0 } }),
 

@@ -13,7 +13,6 @@ REAL=$SHARED/fixtures/real
 declare -A NOT_YET=(
 	[ak_v9_multisampling]="per-sampler rates (v9 48, IPFIX 302/48) are not told apart yet"
 	[ic_example_flows]="export datagrams over 3,500 octets are not replayed yet"
-	[ls_nf9_h3c_varstring]="variable-length fields in v9 templates are refused yet"
 )
 
 if [ ! -f "$REAL/ports.txt" ]; then
