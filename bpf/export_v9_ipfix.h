@@ -501,16 +501,27 @@ static __always_inline void read_flow(struct xdp_md *ctx, struct flow_cursor *c,
 				      struct haystack_stats *st, const struct haystack_config *cfg)
 {
 	struct flow_record *rec = &c->rec;
+	__u64 sport, dport, proto;
 	__u32 sampling;
 
 	if (!read_addresses(ctx, c, rec)) {
 		st->no_addresses++;
 		return;
 	}
+	sport = field_uint(ctx, c, ROLE_SPORT);
+	dport = field_uint(ctx, c, ROLE_DPORT);
+	proto = field_uint(ctx, c, ROLE_PROTO);
+	/* A port or protocol sent in more octets than its type (RFC 7011
+	 * §6.2 allows fewer, never more) is read whole: a value beyond the
+	 * type is no port or protocol, and never cut down to one. */
+	if (sport > 0xffff || dport > 0xffff || proto > 0xff) {
+		st->value_out_of_range++;
+		return;
+	}
 	rec->template_id = c->key.template_id;
-	rec->sport = field_uint(ctx, c, ROLE_SPORT);
-	rec->dport = field_uint(ctx, c, ROLE_DPORT);
-	rec->proto = field_uint(ctx, c, ROLE_PROTO);
+	rec->sport = sport;
+	rec->dport = dport;
+	rec->proto = proto;
 	rec->tcp_flags = field_uint(ctx, c, ROLE_TCP_FLAGS);
 	rec->packets = field_first(ctx, c, ROLE_PACKETS, ROLE_OUT_PACKETS, ROLE_TOTAL_PACKETS);
 	rec->bytes = field_first(ctx, c, ROLE_BYTES, ROLE_OUT_BYTES, ROLE_TOTAL_BYTES);

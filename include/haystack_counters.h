@@ -96,6 +96,8 @@
 	  "was options data not kept: the exporters map is full")		\
 	X(no_addresses, STAT_INFO,						\
 	  "was a data record without IPv4 or IPv6 addresses: not a record")	\
+	X(value_out_of_range, STAT_INFO,					\
+	  "was a data record whose port or protocol field holds more than its type (a 4-octet port of 0x101bb): not a record, never cut to 443") \
 	X(record_events_lost, STAT_INFO,					\
 	  "was a record not sent to --records: the ring buffer is full (the record still counts)") \
 	X(no_packet_count, STAT_INFO,						\

@@ -94,6 +94,21 @@ static const struct pkt_ie TOTAL_COUNTERS[] = {
 	F(8, 4), F(12, 4), F(7, 2), F(11, 2), F(4, 1), F(6, 1), F(86, 8), F(85, 8),
 };
 
+/* a port and a protocol in more octets than their types, holding values
+ * that would read as tcp/443 cut to 16 and 8 bits */
+static const struct pkt_ie WIDE_PORT[] = {
+	F(8, 4), F(12, 4), F(7, 2), { .id = 11, .len = 4, .has_value = true, .value = 0x101bb },
+	F(4, 1), F(6, 1), F(2, 4), F(1, 4),
+};
+static const struct pkt_ie WIDE_PROTO[] = {
+	F(8, 4), F(12, 4), F(7, 2), F(11, 2), { .id = 4, .len = 2, .has_value = true, .value = 0x106 },
+	F(6, 1), F(2, 4), F(1, 4),
+};
+/* the same widths holding values that fit: read */
+static const struct pkt_ie WIDE_FITTING[] = {
+	F(8, 4), F(12, 4), F(7, 4), F(11, 4), F(4, 2), F(6, 1), F(2, 4), F(1, 4),
+};
+
 /* no packet counter at all (Cisco ASA NSEL events) */
 static const struct pkt_ie NO_COUNTERS[] = {
 	F(8, 4), F(12, 4), F(7, 2), F(11, 2), F(4, 1), F(6, 1),
@@ -265,6 +280,21 @@ static void b_repeated_variable(struct pkt *p, int f, int v)
 static void b_total_counters(struct pkt *p, int f, int v)
 {
 	tmpl_and_data(p, v, T0, FIELDS(TOTAL_COUNTERS), &SUB_TO_CAM);
+}
+
+static void b_wide_port(struct pkt *p, int f, int v)
+{
+	tmpl_and_data(p, v, T0, FIELDS(WIDE_PORT), &SUB_TO_CAM);
+}
+
+static void b_wide_proto(struct pkt *p, int f, int v)
+{
+	tmpl_and_data(p, v, T0, FIELDS(WIDE_PROTO), &SUB_TO_CAM);
+}
+
+static void b_wide_fitting(struct pkt *p, int f, int v)
+{
+	tmpl_and_data(p, v, T0, FIELDS(WIDE_FITTING), &SUB_TO_CAM);
 }
 
 static void b_no_counters(struct pkt *p, int f, int v)
@@ -773,6 +803,15 @@ static const struct xdp_case cases[] = {
 	BOTH("packets and bytes from the total counters 86/85 when 2/1 are absent",
 	     b_total_counters, 1, (AT(T0), .templates = 1, .records = 1, .matched = 1),
 	     .ev = ONE_CAM, .templates = { { EXPORTER, DOMAIN, 256, 0, 8, 30, 30, 0, T0 } }),
+	BOTH("a 4-octet port holding 0x101bb: refused, never read as 443", b_wide_port, 1,
+	     (AT(T0), .templates = 1, .value_out_of_range = 1),
+	     .templates = { { EXPORTER, DOMAIN, 256, 0, 8, 24, 24, 0, T0 } }),
+	BOTH("a 2-octet protocol holding 0x106: refused, never read as TCP", b_wide_proto, 1,
+	     (AT(T0), .templates = 1, .value_out_of_range = 1),
+	     .templates = { { EXPORTER, DOMAIN, 256, 0, 8, 23, 23, 0, T0 } }),
+	BOTH("4-octet ports and a 2-octet protocol holding values that fit: read", b_wide_fitting,
+	     1, (AT(T0), .templates = 1, .records = 1, .matched = 1),
+	     .ev = ONE_CAM, .templates = { { EXPORTER, DOMAIN, 256, 0, 8, 27, 27, 0, T0 } }),
 	BOTH("no packet counter: packets 0, evidence all the same, counted", b_no_counters, 1,
 	     (AT(T0), .templates = 1, .records = 1, .matched = 1, .no_packet_count = 1),
 	     .ev = { CAM_EV(SUB, 0, 0, 1, 0) },

@@ -336,6 +336,8 @@ struct pkt_ie {
 	uint16_t var;
 	bool long_form;
 	const char *addr;	/* an address field written with this, not the record's */
+	bool has_value;		/* an integer field written with value, not the record's */
+	uint64_t value;
 };
 
 /* v9 header: count (of records, as the exporter says), sys_uptime 3600 s,
@@ -467,6 +469,10 @@ static inline void pkt_field(struct pkt *p, const struct pkt_ie *f, const struct
 			pkt_uint(p, 1, f->var);
 		}
 		pkt_filler(p, f->var);
+		return;
+	}
+	if (f->has_value) {
+		pkt_uint(p, f->len, f->value);
 		return;
 	}
 	switch (f->pen ? 0 : f->id) {
