@@ -205,8 +205,13 @@ __noinline int template_field(struct xdp_md *ctx, struct flow_cursor *c, __u32 i
 	pos += 4;
 	if (ipfix && (type & 0x8000))
 		pos += 4;	/* enterprise number: not ours to read */
-	else if (i >= c->field_scope)
+	else if (i >= c->field_scope || ipfix)
 		role = ie_role(type, len);
+	/* v9 scope fields are scope types (1 system, 2 interface ...), not
+	 * elements; IPFIX scopes are elements, and only a sampler's ID
+	 * there says whose rate the options give (IOS XR scopes 302) */
+	if (i < c->field_scope && role != ROLE_SAMPLER_ID)
+		role = ROLE_SKIP;
 	if (pos > c->set_end)
 		return 1;
 	c->field_pos = pos;
@@ -431,6 +436,35 @@ static __always_inline void read_options(struct xdp_md *ctx, struct flow_cursor 
 	info.last_seen = c->rec.export_time;
 	if (bpf_map_update_elem(&exporters, &key, &info, 0))
 		st->exporters_full++;
+	/* A sampler's own rate too, for the records that name it; the
+	 * exporter's entry above serves those that name none. */
+	key.sampler_id = field_uint(ctx, c, ROLE_SAMPLER_ID);
+	if (key.sampler_id && (rate || c->len[ROLE_SAMPLING_INTERVAL])) {
+		info.sampling = rate ? rate : 1;
+		info.system_init_ms = 0;
+		if (bpf_map_update_elem(&exporters, &key, &info, 0))
+			st->exporters_full++;
+	}
+}
+
+/* The rate of the sampler a data record names, 0 when it names none or one
+ * no options data defined. */
+static __always_inline __u32 sampler_rate(struct xdp_md *ctx, const struct flow_cursor *c)
+{
+	struct exporter_key key = {
+		.domain_id = c->key.domain_id,
+		.version = c->key.version,
+	};
+	struct exporter_info *info;
+
+	if (!c->len[ROLE_SAMPLER_ID])
+		return 0;
+	key.sampler_id = field_uint(ctx, c, ROLE_SAMPLER_ID);
+	if (!key.sampler_id)
+		return 0;
+	__builtin_memcpy(key.exporter, c->key.exporter, 16);
+	info = bpf_map_lookup_elem(&exporters, &key);
+	return info ? info->sampling : 0;
 }
 
 /* A flow record's time: absolute fields first, else exporter uptime. */
@@ -529,8 +563,11 @@ static __always_inline void read_flow(struct xdp_md *ctx, struct flow_cursor *c,
 	 * its domain, nothing towards activity */
 	if (!c->len[ROLE_PACKETS] && !c->len[ROLE_OUT_PACKETS] && !c->len[ROLE_TOTAL_PACKETS])
 		st->no_packet_count++;
-	/* Some exporters state the rate in every record. */
+	/* Some exporters state the rate in every record; others name the
+	 * sampler (akvorado's two samplers, 1-in-2000 and 1-in-4000). */
 	sampling = stated_sampling(ctx, c);
+	if (!sampling)
+		sampling = sampler_rate(ctx, c);
 	rec->sampling = sampling ? sampling : c->sampling;
 	/* Flow times only show in --records: not read otherwise. */
 	if (cfg->flags & HAYSTACK_F_RECORDS) {

@@ -160,6 +160,7 @@ enum field_role {
 	ROLE_SYSTEM_INIT_MS,			/* IPFIX 160 */
 	ROLE_TOTAL_PACKETS, ROLE_TOTAL_BYTES,	/* IPFIX 86/85, where 2/1 are absent (YAF) */
 	ROLE_SAMPLING_SIZE, ROLE_SAMPLING_POPULATION,	/* IPFIX 309/310 */
+	ROLE_SAMPLER_ID,			/* v9 48, IPFIX 302 or 48 */
 	ROLE_COUNT,
 };
 
@@ -195,6 +196,10 @@ struct exporter_key {
 	__u32 domain_id;
 	__u16 version;		/* 5, 9 or 10 */
 	__u16 _pad;
+	/* v9 48 / IPFIX 302 or 48 of the options record: that sampler's own
+	 * rate, for the records that name it. 0: the exporter's (observation
+	 * domain's) rate, the last one announced, for every other record. */
+	__u64 sampler_id;
 };
 
 struct exporter_info {
@@ -267,7 +272,7 @@ _Static_assert(sizeof(struct evidence_value) == 32, "evidence value layout");
 _Static_assert(sizeof(struct haystack_config) == 96, "config layout");
 _Static_assert(sizeof(struct template_key) == 24, "template key layout");
 _Static_assert(ROLE_COUNT <= ROLE_SLOTS, "role slots");
-_Static_assert(sizeof(struct exporter_key) == 24, "exporter key layout");
+_Static_assert(sizeof(struct exporter_key) == 32, "exporter key layout");
 _Static_assert(sizeof(struct flow_record) == 120, "flow record layout");
 _Static_assert(__builtin_offsetof(struct haystack_stats, export_time_min) ==
 	       HAYSTACK_STAT_COUNT * sizeof(__u64), "stats: the counters, then the time range");

@@ -55,6 +55,8 @@ static int add_exporter(const void *k, const void *v, void *list)
 	json_object_object_add(o, "domain_id", json_object_new_int64(key->domain_id));
 	json_object_object_add(o, "version", json_object_new_int(key->version));
 	json_object_object_add(o, "sampling", json_object_new_int64(info->sampling));
+	/* a sampler's own rate (v9 48, IPFIX 302/48); 0 is the exporter's */
+	json_object_object_add(o, "sampler_id", json_object_new_uint64(key->sampler_id));
 	json_object_array_add(list, o);
 	return 0;
 }

@@ -439,6 +439,49 @@ static void b_interval_size_population(struct pkt *p, int f, int v)
 	sampled(p, v, FIELDS(INTERVAL_SIZE_POPULATION), (const uint64_t[]){ 1, 1, 256 });
 }
 
+/*
+ * Two samplers in one observation domain (akvorado's capture: 1-in-2000 and
+ * 1-in-4000), defined in options data; the records of templates 256 and 257
+ * name one each: v9 by FLOW_SAMPLER_ID 48 (system scope), IPFIX by
+ * selectorId 302 as the scope (Cisco IOS XR) with 309/310.
+ */
+#define SAMPLER_FIELD(v, n) { .id = (v) == 9 ? 48 : 302, .len = (v) == 9 ? 2 : 4, \
+			      .has_value = true, .value = (n) }
+#define NAMING(v, n) F(8, 4), F(12, 4), F(7, 2), F(11, 2), F(4, 1), F(6, 1), F(2, 4), F(1, 4), \
+		     SAMPLER_FIELD(v, n)
+
+static void b_two_samplers(struct pkt *p, int f, int v)
+{
+	static const struct pkt_ie scope_v9 = F(1, 4), scope_ipfix = F(302, 4);
+	static const struct pkt_ie rate_v9[] = { F(48, 2), F(50, 4) };
+	static const struct pkt_ie rate_ipfix[] = { F(309, 4), F(310, 4) };
+	const struct pkt_ie one[] = { NAMING(v, 1) }, two[] = { NAMING(v, 2) };
+
+	msg_begin(p, v, T0);
+	pkt_set_begin(p, pkt_options_set(p));
+	pkt_options_template(p, 300, v == 9 ? &scope_v9 : &scope_ipfix, 1,
+			     v == 9 ? rate_v9 : rate_ipfix, 2);
+	pkt_set_end(p);
+	pkt_set_begin(p, 300);
+	for (uint32_t sampler = 1; sampler <= 2; sampler++) {
+		if (v == 9) {
+			pkt_uint(p, 4, DOMAIN);
+			pkt_uint(p, 2, sampler);
+			pkt_uint(p, 4, 2000 * sampler);
+		} else {
+			pkt_uint(p, 4, sampler);
+			pkt_uint(p, 4, 1);
+			pkt_uint(p, 4, 2000 * sampler);
+		}
+	}
+	pkt_set_end(p);
+	template_set(p, 256, FIELDS(one));
+	template_set(p, 257, FIELDS(two));
+	data_set(p, 256, FIELDS(one), &SUB_TO_CAM, 1, 0);
+	data_set(p, 257, FIELDS(two), &SUB2_TO_CAM, 1, 0);
+	pkt_finish(p);
+}
+
 /* 1 packet selected, 9 skipped: 1-in-10 */
 static void b_interval_space(struct pkt *p, int f, int v)
 {
@@ -760,6 +803,11 @@ static void b_600_records(struct pkt *p, int f, int v)
 #define SUB_TO_CAM_RECORD(rate) \
 	{ EXPORTER, DOMAIN, 256, 0, T0, SUB, CAM, 50123, 443, IPPROTO_TCP, 0x18, 3, 420, (rate), \
 	  RESULT_MATCHED, 1, "203.0.113.0/24", { "api.cam.test" } }
+#define TWO_SAMPLER_RECORDS(t1, t2) \
+	{ EXPORTER, DOMAIN, (t1), 0, T0, SUB, CAM, 50123, 443, IPPROTO_TCP, 0x18, 3, 420, 2000, \
+	  RESULT_MATCHED, 1, "203.0.113.0/24", { "api.cam.test" } }, \
+	{ EXPORTER, DOMAIN, (t2), 0, T0, SUB2, CAM, 50200, 443, IPPROTO_TCP, 0x02, 5, 700, 4000, \
+	  RESULT_MATCHED, 1, "203.0.113.0/24", { "api.cam.test" } }
 /* template at T0, data at T0 + dt */
 #define EXPIRY(dt)	.export_time_min = T0, .export_time_max = T0 + (dt), .templates = 1
 #define TINY_TMPL	{ EXPORTER, DOMAIN, 256, 0, 1, 1, 1, 0, T0 }
@@ -881,10 +929,30 @@ static const struct xdp_case cases[] = {
 	     .templates = { V4_TMPL(T0), SAMPLING_TMPL(2, 8) },
 	     .exporters = { { EXPORTER, DOMAIN, 0, 100, 0, T0 } },
 	     .records = { SUB_TO_CAM_RECORD(7) }),
-	ROW(9, "options data, field 50 (FLOW_SAMPLER_RANDOM_INTERVAL) = 64", b_sampling_50, 1,
+	ROW(9, "options data, field 50 (FLOW_SAMPLER_RANDOM_INTERVAL) = 64 of sampler 1", b_sampling_50, 1,
 	    (SAMPLED), .ev = { CAM_EV(SUB, 3, 420, 1, 192) },
 	    .templates = { V4_TMPL(T0), SAMPLING_TMPL(4, 10) },
-	    .exporters = { { EXPORTER, DOMAIN, 0, 64, 0, T0 } }),
+	    .exporters = { { EXPORTER, DOMAIN, 0, 64, 0, T0 }, { EXPORTER, DOMAIN, 0, 64, 0, T0, 1 } }),
+	ROW(9, "two samplers (48 in options data and in records): each record at its sampler's rate",
+	    b_two_samplers, 1,
+	    (AT(T0), .options_templates = 1, .options_records = 2, .templates = 2, .records = 2,
+	     .matched = 2), .flags = HAYSTACK_F_RECORDS,
+	    .ev = { CAM_EV(SUB, 3, 420, 1, 6000), CAM_EV(SUB2, 5, 700, 1, 20000) },
+	    .templates = { { EXPORTER, DOMAIN, 256, 0, 9, 24, 24, 0, T0 },
+			   { EXPORTER, DOMAIN, 257, 0, 9, 24, 24, 0, T0 }, SAMPLING_TMPL(3, 10) },
+	    .exporters = { { EXPORTER, DOMAIN, 0, 4000, 0, T0 }, { EXPORTER, DOMAIN, 0, 2000, 0, T0, 1 },
+			   { EXPORTER, DOMAIN, 0, 4000, 0, T0, 2 } },
+	    .records = { TWO_SAMPLER_RECORDS(256, 257) }),
+	ROW(10, "two samplers (302 as the options scope, 309/310; 302 in records): each its rate",
+	    b_two_samplers, 1,
+	    (AT(T0), .options_templates = 1, .options_records = 2, .templates = 2, .records = 2,
+	     .matched = 2), .flags = HAYSTACK_F_RECORDS,
+	    .ev = { CAM_EV(SUB, 3, 420, 1, 6000), CAM_EV(SUB2, 5, 700, 1, 20000) },
+	    .templates = { { EXPORTER, DOMAIN, 256, 0, 9, 26, 26, 0, T0 },
+			   { EXPORTER, DOMAIN, 257, 0, 9, 26, 26, 0, T0 }, SAMPLING_TMPL(3, 12) },
+	    .exporters = { { EXPORTER, DOMAIN, 0, 4000, 0, T0 }, { EXPORTER, DOMAIN, 0, 2000, 0, T0, 1 },
+			   { EXPORTER, DOMAIN, 0, 4000, 0, T0, 2 } },
+	    .records = { TWO_SAMPLER_RECORDS(256, 257) }),
 	ROW(10, "options data, fields 305/306 = 1/9: 1-in-10", b_interval_space, 1,
 	    (SAMPLED), .ev = { CAM_EV(SUB, 3, 420, 1, 30) },
 	    .templates = { V4_TMPL(T0), SAMPLING_TMPL(3, 12) },

@@ -11,7 +11,6 @@ REAL=$SHARED/fixtures/real
 # What haystack does not decode yet, each with the reason: these are skipped
 # by name until the feature lands, then removed from this list.
 declare -A NOT_YET=(
-	[ak_v9_multisampling]="per-sampler rates (v9 48, IPFIX 302/48) are not told apart yet"
 	[ic_example_flows]="export datagrams over 3,500 octets are not replayed yet"
 )
 

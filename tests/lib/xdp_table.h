@@ -98,6 +98,7 @@ struct exporter_expect {
 	__u32 sampling;
 	__u64 system_init_ms;
 	__u64 last_seen;
+	__u64 sampler_id;		/* 0: the exporter's own entry */
 };
 
 /* One record of the ring buffer, in the order sent. version 0: the case's.
@@ -398,7 +399,7 @@ static bool exporter_match(int i, const void *k, const void *v)
 	const struct exporter_info *x = v;
 
 	if (!addr_is(key->exporter, e->exporter) || key->domain_id != e->domain_id ||
-	    key->version != version_of(e->version))
+	    key->version != version_of(e->version) || key->sampler_id != e->sampler_id)
 		return false;
 	if (x->sampling != e->sampling || x->system_init_ms != e->system_init_ms ||
 	    x->last_seen != e->last_seen)
@@ -415,8 +416,9 @@ static const char *exporter_show(const void *k)
 	static char s[128];
 	char a[HS_ADDRSTRLEN];
 
-	snprintf(s, sizeof(s), "exporter %s domain %u version %u",
-		 hs_format_addr(key->exporter, a, sizeof(a)), key->domain_id, key->version);
+	snprintf(s, sizeof(s), "exporter %s domain %u version %u sampler %llu",
+		 hs_format_addr(key->exporter, a, sizeof(a)), key->domain_id, key->version,
+		 (unsigned long long)key->sampler_id);
 	return s;
 }
 
