@@ -46,7 +46,11 @@ static __always_inline __u64 *not_export(struct haystack_stats *st,
 	case PACKET_BAD_IP_HEADER:
 		return &st->bad_ip_header;
 	case PACKET_FRAGMENT:
-		return &st->ip_fragment;
+		/* XDP sees each fragment alone and cannot read the datagram:
+		 * an export datagram's first fragment is counted apart, so an
+		 * operator sees what the exporter's MTU costs */
+		return pkt->proto == IPPROTO_UDP && is_collector_port(cfg, pkt->dport) ?
+			       &st->fragmented_export : &st->ip_fragment;
 	default:
 		break;
 	}

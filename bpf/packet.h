@@ -40,7 +40,8 @@ enum packet_reason {
 	PACKET_TOO_SHORT,	/* ends inside its Ethernet header or VLAN tags */
 	PACKET_NOT_IP,		/* neither IPv4 nor IPv6 */
 	PACKET_BAD_IP_HEADER,	/* IPv4 ihl below 5, or an IP header beyond the end */
-	PACKET_FRAGMENT,	/* an IPv4 fragment, first or later: no whole datagram */
+	PACKET_FRAGMENT,	/* an IPv4 or IPv6 fragment, first or later: no whole
+				 * datagram (a first one has its ports) */
 	PACKET_L4_TRUNCATED,	/* UDP or TCP header cut short */
 	PACKET_BAD_L4_LENGTH,	/* UDP length below 8, TCP data offset below 5 */
 };
@@ -93,6 +94,27 @@ static __always_inline enum packet_reason parse_ethernet(struct packet_cursor *c
 	return PACKET_OK;
 }
 
+/* UDP and TCP ports, which both carry in their first four octets: read even
+ * when the rest of the header is cut short. */
+static __always_inline bool parse_ports(const struct packet_cursor *c, struct packet *pkt)
+{
+	__be16 *ports = c->pos;
+
+	if ((void *)(ports + 2) > c->end)
+		return false;
+	pkt->sport = bpf_ntohs(ports[0]);
+	pkt->dport = bpf_ntohs(ports[1]);
+	return true;
+}
+
+/* RFC 8200 §4.5 */
+struct ipv6_fragment_header {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off;	/* offset in 8-octet units << 3, M flag in bit 0 */
+	__be32 identification;
+};
+
 /* The IP header of ethertype proto (network byte order): addresses and
  * protocol into *pkt, the cursor on the L4 header. */
 static __always_inline enum packet_reason parse_ip(struct packet_cursor *c, __u16 proto,
@@ -107,14 +129,18 @@ static __always_inline enum packet_reason parse_ip(struct packet_cursor *c, __u1
 		hlen = iph->ihl * 4;
 		if (hlen < sizeof(*iph) || c->pos + hlen > c->end)
 			return PACKET_BAD_IP_HEADER;
-		/* Any fragment: the datagram is not whole here, and a
-		 * non-first one has no L4 header at all. */
-		if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET))
-			return PACKET_FRAGMENT;
 		pkt->proto = iph->protocol;
 		addr_from_v4(pkt->src, iph->saddr);
 		addr_from_v4(pkt->dst, iph->daddr);
 		c->pos += hlen;
+		/* Any fragment: the datagram is not whole here. A first one
+		 * still has its L4 header, whose ports say whose it was; a
+		 * later one has none. */
+		if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
+			if (!(iph->frag_off & bpf_htons(IP_OFFSET)))
+				parse_ports(c, pkt);
+			return PACKET_FRAGMENT;
+		}
 		return PACKET_OK;
 	}
 	if (proto == bpf_htons(ETH_P_IPV6)) {
@@ -122,28 +148,33 @@ static __always_inline enum packet_reason parse_ip(struct packet_cursor *c, __u1
 
 		if ((void *)(ip6 + 1) > c->end)
 			return PACKET_BAD_IP_HEADER;
-		/* Extension headers are not followed: exporters send plain
-		 * UDP datagrams, and one is reported as its own protocol. */
+		/* Extension headers are not followed, but for a fragment
+		 * header: exporters send plain UDP datagrams, and one behind
+		 * another header is reported as that header's protocol. */
 		pkt->proto = ip6->nexthdr;
 		__builtin_memcpy(pkt->src, &ip6->saddr, 16);
 		__builtin_memcpy(pkt->dst, &ip6->daddr, 16);
 		c->pos = ip6 + 1;
+		if (pkt->proto == IPPROTO_FRAGMENT) {
+			struct ipv6_fragment_header *fh = c->pos;
+			__u16 off;
+
+			if ((void *)(fh + 1) > c->end)
+				return PACKET_BAD_IP_HEADER;
+			pkt->proto = fh->nexthdr;
+			c->pos = fh + 1;
+			off = bpf_ntohs(fh->frag_off);
+			/* offset 0 and no more fragments: an atomic
+			 * fragment (RFC 6946), the whole datagram */
+			if (off & ~7U || off & 1) {
+				if (!(off & ~7U))
+					parse_ports(c, pkt);
+				return PACKET_FRAGMENT;
+			}
+		}
 		return PACKET_OK;
 	}
 	return PACKET_NOT_IP;
-}
-
-/* UDP and TCP ports, which both carry in their first four octets: read even
- * when the rest of the header is cut short. */
-static __always_inline bool parse_ports(const struct packet_cursor *c, struct packet *pkt)
-{
-	__be16 *ports = c->pos;
-
-	if ((void *)(ports + 2) > c->end)
-		return false;
-	pkt->sport = bpf_ntohs(ports[0]);
-	pkt->dport = bpf_ntohs(ports[1]);
-	return true;
 }
 
 /* The L4 header of pkt->proto: ports, TCP flags, and where the payload is.

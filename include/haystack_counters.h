@@ -39,7 +39,9 @@
 	X(bad_ip_header, STAT_FRAME,						\
 	  "had an IPv4 ihl below 5, or its IP header beyond the frame")		\
 	X(ip_fragment, STAT_FRAME,						\
-	  "was an IPv4 fragment, the first or a later one: no whole datagram") \
+	  "was an IPv4 or IPv6 fragment of no export datagram seen (a later fragment has no ports): no whole datagram") \
+	X(fragmented_export, STAT_FRAME,					\
+	  "was the first fragment of a UDP datagram to a collector port: an export datagram XDP cannot read whole (docs/flows.md: the exporter's MTU)") \
 	X(not_udp, STAT_FRAME,							\
 	  "was IP but not UDP (IPv6 extension headers are not followed)")							\
 	X(bad_udp_length, STAT_FRAME,						\

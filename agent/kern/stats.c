@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "kern/stats.h"
+#include "lib/log.h"
 
 #define COUNTER(n, k, h) \
 	{ .name = #n, .offset = offsetof(struct haystack_stats, n), .help = h, .kind = k },
@@ -70,4 +71,11 @@ int hs_stats_identities(const struct haystack_stats *st, struct hs_identity id[S
 	for (int k = STAT_INFO + 1; k < STAT_KINDS; k++)
 		wrong += !id[k].whole || id[k].total != id[k].outcomes;
 	return wrong;
+}
+
+void hs_stats_warn(const struct haystack_stats *st)
+{
+	if (st->fragmented_export)
+		hs_warn("%llu export datagrams arrived IP-fragmented and were not read: keep the exporter's export packets within the path MTU (docs/flows.md)",
+			(unsigned long long)st->fragmented_export);
 }

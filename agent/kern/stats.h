@@ -32,3 +32,7 @@ struct hs_identity {
  * keeps them in every stats entry; a sum read while it runs on other CPUs
  * may be caught between the two counts of a frame. */
 int hs_stats_identities(const struct haystack_stats *st, struct hs_identity id[STAT_KINDS]);
+
+/* One warning line for each counter an operator must act on (export
+ * datagrams fragmented on the way): status and replay say them. */
+void hs_stats_warn(const struct haystack_stats *st);

@@ -252,6 +252,7 @@ int cmd_replay(const struct hs_options *o)
 		(unsigned long long)st.records, (unsigned long long)st.matched,
 		(unsigned long long)st.evidence_full);
 	log_counters(&st);
+	hs_stats_warn(&st);
 	if (!st.export_time_max) {
 		hs_info("no flow export packets in the input: no bins to report");
 		goto out;

@@ -115,6 +115,7 @@ int cmd_status(const struct hs_options *o)
 	err = hs_read_stats(fds[HS_MAP_STATS], &st);
 	if (err)
 		goto out;
+	hs_stats_warn(&st);
 	n_sub = hs_map_count(fds[HS_MAP_SUBSCRIBERS], sizeof(struct haystack_lpm_key));
 	n_ep = hs_map_count(fds[HS_MAP_ENDPOINTS], sizeof(struct haystack_lpm_key));
 	n_ev = hs_map_count(fds[HS_MAP_EVIDENCE], sizeof(struct evidence_key));

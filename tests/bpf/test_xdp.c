@@ -341,16 +341,56 @@ static void b_ipv6_not_udp(struct pkt *p, int f, int v)
 	tcp_syn(p, true);
 }
 
-/* IPv6 fragment header before UDP: extension headers are not followed */
+/* A destination options header before UDP: extension headers other than a
+ * fragment header are not followed */
 static void b_ipv6_extension(struct pkt *p, int f, int v)
 {
 	pkt_init(p);
 	pkt_eth(p);
-	pkt_ipv6(p, EXPORTER6, COLLECTOR6, 44);
+	pkt_ipv6(p, EXPORTER6, COLLECTOR6, 60);
 	pkt_put(p, 8)[0] = IPPROTO_UDP;		/* next header */
 	pkt_udp(p, 40000, PORT);
 	pkt_v5_header(p, 0, T0, 0);
 	pkt_finish(p);
+}
+
+/* An IPv6 fragment header (offset and M flag in frag) before a UDP export
+ * datagram of no records. */
+static void ipv6_fragment(struct pkt *p, uint16_t frag, uint16_t port)
+{
+	uint8_t *fh;
+
+	pkt_init(p);
+	pkt_eth(p);
+	pkt_ipv6(p, EXPORTER6, COLLECTOR6, 44);
+	fh = pkt_put(p, 8);
+	fh[0] = IPPROTO_UDP;			/* next header */
+	pkt_w16(fh + 2, frag);
+	pkt_udp(p, 40000, port);
+	p->l4proto = IPPROTO_UDP;		/* so its length is written */
+	pkt_v5_header(p, 0, T0, 0);
+	pkt_finish(p);
+}
+
+/* offset 0, no more fragments: an atomic fragment, the whole datagram */
+static void b_ipv6_atomic_fragment(struct pkt *p, int f, int v)
+{
+	ipv6_fragment(p, 0, PORT);
+}
+
+static void b_ipv6_first_fragment(struct pkt *p, int f, int v)
+{
+	ipv6_fragment(p, 1, PORT);
+}
+
+static void b_ipv6_later_fragment(struct pkt *p, int f, int v)
+{
+	ipv6_fragment(p, 185 << 3, PORT);
+}
+
+static void b_fragment_other_port(struct pkt *p, int f, int v)
+{
+	ipv6_fragment(p, 1, PORT + 1);
 }
 
 static void b_vlan_ipv6(struct pkt *p, int f, int v)
@@ -540,8 +580,8 @@ static const struct xdp_case cases[] = {
 	  .verdict = PASS, .stats = { .packets = 1, .too_short = 1 } },
 	{ "IPv4 ihl 4", b_ihl_4,
 	  .verdict = PASS, .stats = { .packets = 1, .bad_ip_header = 1 } },
-	{ "IPv4 first fragment (MF)", b_fragment,
-	  .verdict = PASS, .stats = { .packets = 1, .ip_fragment = 1 } },
+	{ "IPv4 first fragment (MF) of an export datagram: fragmented_export", b_fragment,
+	  .verdict = PASS, .stats = { .packets = 1, .fragmented_export = 1 } },
 	{ "IPv4 non-first fragment", b_later_fragment,
 	  .verdict = PASS, .stats = { .packets = 1, .ip_fragment = 1 } },
 	{ "IPv4 middle fragment (MF and an offset)", b_middle_fragment,
@@ -556,8 +596,11 @@ static const struct xdp_case cases[] = {
 	  .verdict = PASS, .stats = { .packets = 1, .bad_ip_header = 1 } },
 	{ "IPv6 TCP to the collector port", b_ipv6_not_udp,
 	  .verdict = PASS, .stats = { .packets = 1, .not_udp = 1 } },
-	{ "IPv6 extension header before UDP: not followed", b_ipv6_extension,
+	{ "IPv6 destination options header before UDP: not followed", b_ipv6_extension,
 	  .verdict = PASS, .stats = { .packets = 1, .not_udp = 1 } },
+	{ "IPv6 atomic fragment (offset 0, no M): the whole datagram, read", b_ipv6_atomic_fragment,
+	  .verdict = PASS, .stats = { .packets = 1, .export_packets = 1, .v5_packets = 1,
+				      .export_time_min = T0, .export_time_max = T0 } },
 	{ "TCP header cut short, to the collector port", b_tcp_cut,
 	  .verdict = PASS, .stats = { .packets = 1, .not_udp = 1 } },
 	{ "UDP length 7 to another port", b_udp_length_short_other_port,
@@ -587,7 +630,13 @@ static const struct xdp_case cases[] = {
 	  .verdict = PASS, .stats = { .packets = 1, .not_ip = 1 } },
 	{ "QinQ: inner tag cut short", b_qinq_cut,
 	  .verdict = PASS, .stats = { .packets = 1, .too_short = 1 } },
-	{ "802.1Q-tagged IPv4 fragment", b_vlan_fragment,
+	{ "802.1Q-tagged first fragment of an export datagram", b_vlan_fragment,
+	  .verdict = PASS, .stats = { .packets = 1, .fragmented_export = 1 } },
+	{ "IPv6 first fragment (M) of an export datagram: fragmented_export", b_ipv6_first_fragment,
+	  .verdict = PASS, .stats = { .packets = 1, .fragmented_export = 1 } },
+	{ "IPv6 first fragment of a datagram to another port: ip_fragment", b_fragment_other_port,
+	  .verdict = PASS, .stats = { .packets = 1, .ip_fragment = 1 } },
+	{ "IPv6 later fragment (no ports): ip_fragment", b_ipv6_later_fragment,
 	  .verdict = PASS, .stats = { .packets = 1, .ip_fragment = 1 } },
 	{ "QinQ-tagged UDP to another port", b_vlan_other_port,
 	  .verdict = PASS, .stats = { .packets = 1, .not_collector_port = 1 } },
