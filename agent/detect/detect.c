@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/array.h"
 #include "detect/detect.h"
 
 int hs_required(double threshold, int n_monitored)
@@ -196,16 +197,8 @@ static bool detected(const struct hs_dict *d, struct scratch *s, int c,
 static int push_detection(struct hs_bin_result *r, size_t *cap,
 			  const struct hs_detection *det)
 {
-	if (r->n_detections == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct hs_detection *p;
-
-		p = realloc(r->detections, ncap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		r->detections = p;
-		*cap = ncap;
-	}
+	if (hs_grow((void **)&r->detections, cap, r->n_detections, sizeof(*det), 64))
+		return -ENOMEM;
 	r->detections[r->n_detections++] = *det;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/array.h"
 #include "dict/dict.h"
 #include "lib/hash.h"
 #include "lib/log.h"
@@ -60,7 +61,6 @@ struct interner {
 static int intern(struct interner *t, struct hs_compiled *c,
 		  const struct endpoint_ruleset *rs, __u32 *id)
 {
-	struct endpoint_ruleset *tmp;
 	size_t h;
 
 	for (h = ruleset_hash(rs) & t->mask; t->slots[h] != UINT32_MAX; h = (h + 1) & t->mask) {
@@ -69,13 +69,8 @@ static int intern(struct interner *t, struct hs_compiled *c,
 			return 0;
 		}
 	}
-	if (c->n_rulesets == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		tmp = realloc(c->rulesets, t->cap * sizeof(*tmp));
-		if (!tmp)
-			return -ENOMEM;
-		c->rulesets = tmp;
-	}
+	if (hs_grow((void **)&c->rulesets, &t->cap, c->n_rulesets, sizeof(*c->rulesets), 64))
+		return -ENOMEM;
 	*id = (__u32)c->n_rulesets;
 	c->rulesets[c->n_rulesets++] = *rs;
 	t->slots[h] = *id;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "lib/array.h"
 #include "lib/dnsname.h"
 #include "lib/lines.h"
 #include "lib/json.h"
@@ -431,15 +432,8 @@ static int csv_line(void *ctx, char *line, unsigned long lineno, char *why, size
 		snprintf(why, why_len, "port '%.20s' is not a number 1..65535", f[5]);
 		return HS_LINE_MALFORMED;
 	}
-	if (im->n == im->cap) {
-		size_t cap = im->cap ? im->cap * 2 : 256;
-		struct row *tmp = realloc(im->rows, cap * sizeof(*tmp));
-
-		if (!tmp)
-			return -ENOMEM;
-		im->rows = tmp;
-		im->cap = cap;
-	}
+	if (hs_grow((void **)&im->rows, &im->cap, im->n, sizeof(*im->rows), 256))
+		return -ENOMEM;
 	r.file = strdup(cf->name);
 	r.domain = strdup(f[0]);
 	r.group = strdup(f[1]);

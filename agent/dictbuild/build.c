@@ -115,6 +115,7 @@ static int collect_domains(struct build *b)
 {
 	struct hs_signatures *s = &b->sigs;
 	struct pair *pairs;
+	int *cls;
 	size_t n = 0, i, k;
 	int c, err = -ENOMEM;
 
@@ -139,9 +140,10 @@ static int collect_domains(struct build *b)
 		for (k = 0; k < (size_t)sc->n_domains; k++)
 			if (!strcmp(sc->domains[k].name, d->name))
 				sd = &sc->domains[k];
-		d->classes = realloc(d->classes, ((size_t)d->n_classes + 1) * sizeof(int));
-		if (!d->classes)
-			goto out;
+		cls = realloc(d->classes, ((size_t)d->n_classes + 1) * sizeof(*cls));
+		if (!cls)
+			goto out;	/* d->classes is still freed with the build */
+		d->classes = cls;
 		d->classes[d->n_classes++] = pairs[i].cls;
 		d->primary |= sd->primary;
 		if (!sd->n_ports)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/array.h"
 #include "dictbuild/certs.h"
 #include "dictbuild/namegraph.h"
 #include "lib/dnsname.h"
@@ -78,15 +79,8 @@ static int cert_line(void *ctx, struct json_object *o, unsigned long lineno,
 	err = -ENOMEM;
 	if (!s.fingerprint || !s.banner)
 		goto out;
-	if (r->c->n == r->c->cap) {
-		size_t cap = r->c->cap ? r->c->cap * 2 : 64;
-		struct hs_cert_service *tmp = realloc(r->c->v, cap * sizeof(*tmp));
-
-		if (!tmp)
-			goto out;
-		r->c->v = tmp;
-		r->c->cap = cap;
-	}
+	if (hs_grow((void **)&r->c->v, &r->c->cap, r->c->n, sizeof(*r->c->v), 64))
+		goto out;
 	r->c->v[r->c->n++] = s;
 	return 0;
 out:

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/array.h"
 #include "dictbuild/namegraph.h"
 #include "lib/dnsname.h"
 #include "lib/hash.h"
@@ -132,21 +133,6 @@ static long name_find(const struct hs_dnsgraph *g, const char *s)
 	return id == UINT32_MAX ? -1 : (long)id;
 }
 
-/* Grows *arr (of *cap elements of size sz) to hold one more than n. */
-static int reserve(void **arr, size_t *cap, size_t n, size_t sz)
-{
-	void *tmp;
-
-	if (n < *cap)
-		return 0;
-	tmp = realloc(*arr, (*cap ? *cap * 2 : 256) * sz);
-	if (!tmp)
-		return -ENOMEM;
-	*arr = tmp;
-	*cap = *cap ? *cap * 2 : 256;
-	return 0;
-}
-
 static long name_intern(struct hs_dnsgraph *g, const char *s)
 {
 	__u32 *slot;
@@ -154,7 +140,7 @@ static long name_intern(struct hs_dnsgraph *g, const char *s)
 	slot = slot_of(g, s);
 	if (*slot != UINT32_MAX)
 		return *slot;
-	if (reserve((void **)&g->names, &g->cap_names, g->n_names, sizeof(*g->names)))
+	if (hs_grow((void **)&g->names, &g->cap_names, g->n_names, sizeof(*g->names), 256))
 		return -ENOMEM;
 	g->names[g->n_names] = (struct name){ .s = strdup(s) };
 	if (!g->names[g->n_names].s)
@@ -194,12 +180,12 @@ int hs_dnsgraph_add(struct hs_dnsgraph *g, const char *rrname, const char *rrtyp
 	g->sealed = false;
 	if (is_cname) {
 		to = name_intern(g, target);
-		if (to < 0 || reserve((void **)&g->cn, &g->cap_cn, g->n_cn, sizeof(*g->cn)))
+		if (to < 0 || hs_grow((void **)&g->cn, &g->cap_cn, g->n_cn, sizeof(*g->cn), 256))
 			return -ENOMEM;
 		g->cn[g->n_cn++] = (struct cname_edge){ (__u32)from, (__u32)to };
 		return 1;
 	}
-	if (reserve((void **)&g->ad, &g->cap_ad, g->n_ad, sizeof(*g->ad)))
+	if (hs_grow((void **)&g->ad, &g->cap_ad, g->n_ad, sizeof(*g->ad), 256))
 		return -ENOMEM;
 	g->ad[g->n_ad].name = (__u32)from;
 	memcpy(g->ad[g->n_ad++].addr, addr, 16);
@@ -340,7 +326,7 @@ struct idlist {
 
 static int push(struct idlist *l, __u32 id)
 {
-	if (reserve((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+	if (hs_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v), 256))
 		return -ENOMEM;
 	l->v[l->n++] = id;
 	return 0;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "lib/array.h"
 #include "kern/harvest.h"
 #include "kern/mapwalk.h"
 
@@ -50,17 +51,11 @@ static int harvest_one(const void *key, const void *value, void *ctx)
 {
 	const struct evidence_key *k = key;
 	struct harvest *h = ctx;
-	struct hs_evidence *tmp;
 
 	if (k->bin_start < h->from || k->bin_start >= h->until)
 		return 0;
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 1024;
-		tmp = realloc(h->ev, h->cap * sizeof(*tmp));
-		if (!tmp)
-			return -ENOMEM;
-		h->ev = tmp;
-	}
+	if (hs_grow((void **)&h->ev, &h->cap, h->n, sizeof(*h->ev), 1024))
+		return -ENOMEM;
 	return evidence_from_entry(h->rules_fd, k, value, &h->ev[h->n++]);
 }
 

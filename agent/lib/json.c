@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "lib/array.h"
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/json.h"
@@ -90,7 +91,7 @@ static int find_duplicate(const char *t, size_t len, size_t *at, char *why, size
 {
 	struct json_tokener *tok = json_tokener_new();
 	size_t *stack = NULL, depth = 0, n_objects = 0, n = 0, cap = 0, i, best = SIZE_MAX;
-	struct key_at *keys = NULL, *tmp;
+	struct key_at *keys = NULL;
 	bool expect_key = false;
 	int err = -ENOMEM;
 
@@ -115,13 +116,8 @@ static int find_duplicate(const char *t, size_t len, size_t *at, char *why, size
 			struct json_object *s;
 
 			if (expect_key) {
-				if (n == cap) {
-					cap = cap ? cap * 2 : 64;
-					tmp = realloc(keys, cap * sizeof(*keys));
-					if (!tmp)
-						goto out;
-					keys = tmp;
-				}
+				if (hs_grow((void **)&keys, &cap, n, sizeof(*keys), 64))
+					goto out;
 				json_tokener_reset(tok);
 				s = json_tokener_parse_ex(tok, t + i, (int)(end - i));
 				keys[n].key = strdup(s ? json_object_get_string(s) : "");

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "lib/array.h"
 #include "lib/lines.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
@@ -212,7 +213,6 @@ struct subscribers {
 static int subscriber_line(void *ctx, char *line, unsigned long lineno, char *why, size_t why_len)
 {
 	struct subscribers *sub = ctx;
-	struct haystack_lpm_key *tmp;
 	const char *problem;
 	char *s, *p;
 
@@ -222,15 +222,8 @@ static int subscriber_line(void *ctx, char *line, unsigned long lineno, char *wh
 	s = trim(line);
 	if (!*s)
 		return 0;
-	if (sub->n == sub->cap) {
-		size_t cap = sub->cap ? sub->cap * 2 : 16;
-
-		tmp = realloc(sub->keys, cap * sizeof(*tmp));
-		if (!tmp)
-			return -ENOMEM;
-		sub->keys = tmp;
-		sub->cap = cap;
-	}
+	if (hs_grow((void **)&sub->keys, &sub->cap, sub->n, sizeof(*sub->keys), 16))
+		return -ENOMEM;
 	if (hs_parse_prefix_why(s, &sub->keys[sub->n], &problem)) {
 		snprintf(why, why_len, "bad prefix '%.64s%s' (%s)", s, strlen(s) > 64 ? "..." : "",
 			 problem);
