@@ -53,8 +53,8 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 {
 	struct netflow_v5_header *h = pkt->payload;
 	struct netflow_v5_record *r = (void *)(h + 1);
-	__u32 count, present, sampling;
-	__u64 t, bin;
+	__u32 count, present, sampling, uptime;
+	__u64 t, bin, export_ms;
 
 	if ((void *)(h + 1) > pkt->end || pkt->payload_len < sizeof(*h)) {
 		st->truncated_header++;
@@ -78,6 +78,9 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 	bin = bin_of(cfg, t);
 	/* Low 14 bits: 1-in-N; 0 means unsampled. */
 	sampling = bpf_ntohs(h->sampling_interval) & 0x3fff;
+	/* the header's clock, for the flow times of --records */
+	export_ms = t * 1000 + bpf_ntohl(h->unix_nsecs) / 1000000;
+	uptime = bpf_ntohl(h->sys_uptime);
 
 	for (__u32 i = 0; i < HAYSTACK_V5_MAX_RECORDS; i++) {
 		struct flow_record rec = {
@@ -100,11 +103,11 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 		rec.packets = bpf_ntohl(r->packets);
 		rec.bytes = bpf_ntohl(r->octets);
 		/* first/last are ms of the exporter's uptime at the flow's
-		 * edges; computed always, a few ALU operations */
-		rec.start_ms = t * 1000 + bpf_ntohl(h->unix_nsecs) / 1000000 -
-			       (__u32)(bpf_ntohl(h->sys_uptime) - bpf_ntohl(r->first));
-		rec.end_ms = t * 1000 + bpf_ntohl(h->unix_nsecs) / 1000000 -
-			     (__u32)(bpf_ntohl(h->sys_uptime) - bpf_ntohl(r->last));
+		 * edges; they only show in --records, as in v9/IPFIX */
+		if (cfg->flags & HAYSTACK_F_RECORDS) {
+			rec.start_ms = export_ms - (__u32)(uptime - bpf_ntohl(r->first));
+			rec.end_ms = export_ms - (__u32)(uptime - bpf_ntohl(r->last));
+		}
 		classify_record(st, cfg, bin, &rec);
 		r++;
 	}

@@ -389,12 +389,12 @@ static __always_inline __u64 field_uint(struct xdp_md *ctx, const struct flow_cu
 	return c->len[role] ? load_uint(ctx, c->off + c->at[role], c->len[role]) : 0;
 }
 
-/* Options data: what the exporter says of its sampling and its clock. */
 /*
  * The 1-in-N rate a record states, 0 when it states none: 305/306 (RFC 5477:
  * interval packets selected, then space packets skipped), 309/310 (RFC 5477:
- * size packets out of every population; Cisco IOS XR), else 34 or v9's 50. Each pair counts only whole: IOS XR sends 305 = 1 without 306
- * beside 309/310, which say 1-in-256.
+ * size packets out of every population; Cisco IOS XR), else 34 or v9's 50.
+ * Each pair counts only whole: IOS XR sends 305 = 1 without 306 beside
+ * 309/310, which say 1-in-256.
  */
 static __always_inline __u32 stated_sampling(struct xdp_md *ctx, const struct flow_cursor *c)
 {
@@ -411,6 +411,7 @@ static __always_inline __u32 stated_sampling(struct xdp_md *ctx, const struct fl
 	return rate > 0xffffffff ? 0xffffffff : rate;
 }
 
+/* Options data: what the exporter says of its sampling and its clock. */
 static __always_inline void read_options(struct xdp_md *ctx, struct flow_cursor *c,
 					 struct haystack_stats *st)
 {
@@ -524,7 +525,8 @@ static __always_inline bool read_addresses(struct xdp_md *ctx, const struct flow
 {
 	bool v4 = load_pair(ctx, c, ROLE_SRC4, ROLE_DST4, rec);
 
-	if (v4 && !pair_is_zero(rec, 12))
+	/* most templates carry one family: no second look */
+	if (v4 && (!c->len[ROLE_SRC6] || !pair_is_zero(rec, 12)))
 		return true;
 	if (load_pair(ctx, c, ROLE_SRC6, ROLE_DST6, rec) && (!v4 || !pair_is_zero(rec, 0)))
 		return true;
