@@ -7,6 +7,7 @@
 #include "cli/params.h"
 #include "detect/bins.h"
 #include "dictbuild/build.h"
+#include "lib/decimal.h"
 #include "lib/log.h"
 #include "runtime/runtime.h"
 
@@ -247,28 +248,11 @@ static void join(char *buf, size_t size, const char *const *names, int n, const 
 		appendf(buf, size, "%s%s", !i ? "" : i < n - 1 ? ", " : last, names[i]);
 }
 
-/* Plain decimal digits only: no sign, no blanks, no base prefix, which
- * strtoul would take ("-5" as 4294967291). */
-static bool decimal(const char *s, size_t len, __u64 max, __u64 *v)
-{
-	__u64 x = 0;
-
-	if (!len)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9' || x > max)
-			return false;
-		x = x * 10 + (__u64)(s[i] - '0');
-	}
-	*v = x;
-	return x <= max;
-}
-
 static int parse_u32(const struct hs_opt *o, const char *s, __u32 *v)
 {
 	__u64 x;
 
-	if (!decimal(s, strlen(s), o->max, &x) || x < o->min) {
+	if (!hs_parse_decimal(s, strlen(s), o->max, &x) || x < o->min) {
 		hs_err("--%s %s: expected a whole number from %u to %u", o->name, s, o->min, o->max);
 		return -EINVAL;
 	}
@@ -286,7 +270,7 @@ static int parse_ports(const struct hs_opt *o, const char *s, __u16 *ports)
 		size_t len = strcspn(t, ",");
 		__u64 v;
 
-		if (n == HAYSTACK_MAX_PORTS || !decimal(t, len, 65535, &v) || !v) {
+		if (n == HAYSTACK_MAX_PORTS || !hs_parse_decimal(t, len, 65535, &v) || !v) {
 			hs_err("--%s %s: expected up to %d UDP ports from 1 to 65535, like 2055,4739",
 			       o->name, s, HAYSTACK_MAX_PORTS);
 			return -EINVAL;

@@ -1,40 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include "detect/bins.h"
+#include "lib/decimal.h"
 #include "lib/log.h"
+
+/* One width: "6h" or "2d", a whole number of hours that tiles the UTC day
+ * or of whole days (bins are aligned to UTC), at most a year. */
+static bool parse_width(const char *s, size_t len, __u32 *w)
+{
+	__u64 n, unit;
+
+	if (len < 2 || (s[len - 1] != 'h' && s[len - 1] != 'd'))
+		return false;
+	unit = s[len - 1] == 'h' ? 3600 : 86400;
+	if (!hs_parse_decimal(s, len - 1, 366 * 86400 / unit, &n) || !n)
+		return false;
+	*w = (__u32)(n * unit);
+	return *w >= 86400 || 86400 % *w == 0;
+}
 
 int hs_parse_bins(const char *s, __u32 *bins, int max, int *n)
 {
-	char *copy = strdup(s), *tok, *save = NULL;
-	int err = 0;
+	const char *t = s;
 
-	if (!copy)
-		return -ENOMEM;
 	*n = 0;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-		unsigned long v = strtoul(tok, &end, 10);
-		__u64 w;
+	for (;;) {
+		size_t len = strcspn(t, ",");
 
-		if (end == tok || v == 0 || (strcmp(end, "h") && strcmp(end, "d")) || *n == max) {
-			err = -EINVAL;
-			break;
+		if (*n == max || !parse_width(t, len, &bins[*n])) {
+			hs_err("--bins %s: expected a list like 1h,1d (hours that divide a day, or days)",
+			       s);
+			*n = 0;
+			return -EINVAL;
 		}
-		w = (__u64)v * (*end == 'h' ? 3600 : 86400);
-		/* Bins are aligned to UTC: a width must tile the day or be whole days. */
-		if (w > 366ULL * 86400 || (w < 86400 && 86400 % w)) {
-			err = -EINVAL;
-			break;
-		}
-		bins[(*n)++] = w;
+		(*n)++;
+		if (!t[len])
+			return 0;
+		t += len + 1;
 	}
-	if (!err && !*n)
-		err = -EINVAL;
-	if (err)
-		hs_err("--bins %s: expected a list like 1h,1d (hours that divide a day, or days)",
-		       s);
-	free(copy);
-	return err;
 }

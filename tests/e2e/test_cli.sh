@@ -32,6 +32,11 @@ check cli_help_lists_verbs bash -c "'$HAYSTACK' --help | grep -q 'haystack run' 
 expect_bad cli_unknown_verb "unknown verb 'frobnicate'" "$HAYSTACK" frobnicate
 expect_bad cli_unknown_option "replay: unrecognized option '--no-such-option'" "$HAYSTACK" replay --no-such-option
 expect_bad cli_bad_bins "--bins 7h" "$HAYSTACK" replay --bins 7h --dict "$dict" --subscribers "$subs" x.pcap
+# Bin widths are read as every other number: plain decimal, no empty item.
+for b in +1h " 1h" 1h,,1d 1h, 0h 367d 1x 0x1h; do
+	expect_bad "cli_bad_bins_'$b'" "^haystack: --bins .*: expected a list like" \
+		"$HAYSTACK" replay --bins "$b" --dict "$dict" --subscribers "$subs" x.pcap
+done
 expect_bad cli_bad_ports "--ports 70000" "$HAYSTACK" replay --ports 70000 --dict "$dict" --subscribers "$subs" x.pcap
 for v in 0 -5 1x 4294967296; do
 	expect_bad "cli_bad_sampling_$v" "--sampling" "$HAYSTACK" replay --sampling "$v" --dict "$dict" --subscribers "$subs" x.pcap
