@@ -210,6 +210,22 @@ static int get_array(struct loader *ld, struct json_object *o, const char *key,
 	return 0;
 }
 
+/* Entry i of the array what: an object with a "name", which names the entry
+ * in every message about it from then on. */
+static int load_named(struct loader *ld, const char *what, int i, struct json_object *o,
+		      char **name)
+{
+	int err;
+
+	set_item(ld, what, i, NULL);
+	if (!json_object_is_type(o, json_type_object))
+		return fail(ld, "not an object");
+	err = get_name(ld, o, "name", name);
+	if (!err)
+		set_item(ld, what, i, *name);
+	return err;
+}
+
 static int load_class(struct loader *ld, int i, struct json_object *o)
 {
 	struct hs_class *c = &ld->d->classes[i];
@@ -218,13 +234,9 @@ static int load_class(struct loader *ld, int i, struct json_object *o)
 	int l, err;
 
 	c->parent = -1;
-	set_item(ld, "classes", i, NULL);
-	if (!json_object_is_type(o, json_type_object))
-		return fail(ld, "not an object");
-	err = get_name(ld, o, "name", &c->name);
+	err = load_named(ld, "classes", i, o, &c->name);
 	if (err)
 		return err;
-	set_item(ld, "classes", i, c->name);
 
 	err = get_opt_string(ld, o, "title", &c->title);
 	if (err)
@@ -420,13 +432,9 @@ static int load_domain(struct loader *ld, int i, struct json_object *o)
 	const char *s;
 	int k, n, err;
 
-	set_item(ld, "domains", i, NULL);
-	if (!json_object_is_type(o, json_type_object))
-		return fail(ld, "not an object");
-	err = get_name(ld, o, "name", &dom->name);
+	err = load_named(ld, "domains", i, o, &dom->name);
 	if (err)
 		return err;
-	set_item(ld, "domains", i, dom->name);
 
 	err = load_class_list(ld, o, &dom->classes, &dom->n_classes);
 	if (err)
@@ -527,13 +535,9 @@ static int load_excluded(struct loader *ld, struct json_object *arr)
 		struct hs_excluded *x = &d->excluded[i];
 
 		d->n_excluded = i + 1;
-		set_item(ld, "excluded", i, NULL);
-		if (!json_object_is_type(o, json_type_object))
-			return fail(ld, "not an object");
-		err = get_name(ld, o, "name", &x->name);
+		err = load_named(ld, "excluded", i, o, &x->name);
 		if (err)
 			return err;
-		set_item(ld, "excluded", i, x->name);
 		err = load_class_list(ld, o, &x->classes, &x->n_classes);
 		if (!err)
 			err = get_opt_string(ld, o, "reason", &x->reason);
