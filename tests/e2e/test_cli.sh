@@ -166,6 +166,12 @@ check cli_version_short bash -c "[ \"\$('$HAYSTACK' -V)\" = \"\$('$HAYSTACK' --v
 for v in "${verbs[@]}"; do
 	check "cli_verbose_${v// /_}" bash -c "'$HAYSTACK' -v $v -vv --verbose --help >/dev/null"
 done
+# Levels: libbpf's own debugging is one level below haystack's, shown with
+# -vv only (a load of the program writes it; the capture then fails).
+loads() { "$HAYSTACK" "$@" replay --dict "$dict" --subscribers "$subs" /dev/null 2>&1; }
+check cli_quiet_without_v bash -c "! grep -q '^libbpf:' <<<\"\$1\"" _ "$(loads)"
+check cli_libbpf_debug_not_at_v bash -c "! grep -q '^libbpf:' <<<\"\$1\"" _ "$(loads -v)"
+check cli_libbpf_debug_at_vv grep -q '^libbpf: ' <<<"$(loads -vv)"
 
 # ---- required options ----
 expect_bad cli_run_requires_iface "run: --iface, --dict and --subscribers are required \(missing --iface\)" \
