@@ -41,10 +41,14 @@ _Static_assert(sizeof(struct ipfix_header) == 16, "IPFIX header");
 
 enum set_kind { SET_NONE, SET_TEMPLATE, SET_OPTIONS_TEMPLATE, SET_DATA };
 
-/* Offsets are from ctx->data. A frame XDP sees in one piece is at most a
- * page (jumbo frames included); the verifier tracks packet ranges only for
- * offsets well below 64 KiB. */
-#define MAX_OFFSET	0x3fff
+/* Offsets are from ctx->data, and a message of 65,535 octets behind its
+ * headers lies within MAX_OFFSET. A frame is read directly up to data_end,
+ * up to DIRECT_MAX (the verifier tracks packet ranges only for offsets well
+ * below 64 KiB, and what XDP sees in one piece is at most a page); beyond,
+ * in the fragments of a multi-buffer frame, with bpf_xdp_load_bytes. */
+#define MAX_OFFSET	0x1ffff
+#define DIRECT_MAX	0x3fff
+#define MAX_RECORD	0xffff	/* a record lies in a set, whose length is 16 bits */
 #define SET_HEADER_LEN	4
 
 struct flow_cursor {
@@ -84,7 +88,24 @@ struct {
  * a check, and may check one copy of a register and use another. */
 #define verifier_mask(v, mask) ({ __u64 __v = (v); asm volatile("%0 &= " #mask : "+r"(__v)); __v; })
 #define role_slot(role)		verifier_mask(role, 31)		/* ROLE_SLOTS - 1 */
-#define packet_offset(off)	verifier_mask(off, 0x3fff)	/* MAX_OFFSET */
+#define direct_offset(off)	verifier_mask(off, 0x3fff)	/* DIRECT_MAX */
+
+/* len (1..8) octets at off, beyond the part of the frame read directly. */
+static __always_inline __u64 load_uint_tail(struct xdp_md *ctx, __u32 off, __u32 len)
+{
+	__u8 b[8] = {};
+	__u64 v = 0;
+
+	len = verifier_mask(len - 1, 7) + 1;
+	if (bpf_xdp_load_bytes(ctx, off, b, len))
+		return 0;
+	for (__u32 i = 0; i < 8; i++) {
+		if (i >= len)
+			break;
+		v = v << 8 | b[i];
+	}
+	return v;
+}
 
 /* Big-endian unsigned integer of 0..8 octets; 0 when out of the packet.
  * Global, so the verifier walks its byte loop once, not at every field of
@@ -95,11 +116,13 @@ __noinline __u64 load_uint(struct xdp_md *ctx, __u32 off, __u32 len)
 	__u64 v = 0;
 	__u8 *p;
 
-	if (!ctx || off > MAX_OFFSET)
+	if (!ctx || off > MAX_OFFSET || !len || len > 8)
 		return 0;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	p = data + packet_offset(off);
+	if (off > DIRECT_MAX || data + off + len > data_end)
+		return load_uint_tail(ctx, off, len);
+	p = data + direct_offset(off);
 	for (__u32 i = 0; i < 8; i++) {
 		__u8 *next = p + i + 1;
 
@@ -120,27 +143,28 @@ static __always_inline bool load_addr(struct xdp_md *ctx, __u32 off, __u32 len, 
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
+	bool direct;
 	__u8 *p;
 
-	if (off > MAX_OFFSET)
+	if (off > MAX_OFFSET || (len != 4 && len != 16))
 		return false;
-	p = data + packet_offset(off);
+	direct = off <= DIRECT_MAX && data + off + len <= data_end;
+	p = data + direct_offset(off);
 	if (len == 4) {
 		__be32 a;
 
-		if ((void *)(p + 4) > data_end)
+		if (direct && (void *)(p + 4) <= data_end)
+			__builtin_memcpy(&a, p, 4);
+		else if (bpf_xdp_load_bytes(ctx, off, &a, 4))
 			return false;
-		__builtin_memcpy(&a, p, 4);
 		addr_from_v4(dst, a);
 		return true;
 	}
-	if (len == 16) {
-		if ((void *)(p + 16) > data_end)
-			return false;
+	if (direct && (void *)(p + 16) <= data_end)
 		__builtin_memcpy(dst, p, 16);
-		return true;
-	}
-	return false;
+	else if (bpf_xdp_load_bytes(ctx, off, dst, 16))
+		return false;
+	return true;
 }
 
 struct bpf_map;
@@ -234,8 +258,7 @@ __noinline int template_field(struct xdp_md *ctx, struct flow_cursor *c, __u32 i
 		t->role_length[role] = len;
 	}
 	c->fixed_len += varlen ? 1 : len;	/* at least the length octet */
-	/* Records must fit in a frame. */
-	if (c->fixed_len > MAX_OFFSET)
+	if (c->fixed_len > MAX_RECORD)
 		return 1;
 	i = verifier_mask(i, 63);	/* HAYSTACK_TEMPLATE_MAX_FIELDS - 1 */
 	t->field[i].length = len;
@@ -314,8 +337,8 @@ __noinline int parse_template_record(struct xdp_md *ctx, struct flow_cursor *c,
 	}
 	pos = c->field_pos;
 	fixed = c->fixed_len;
-	/* Every record must advance the walk, and fit in a frame. */
-	if (!fixed || fixed > MAX_OFFSET)
+	/* Every record must advance the walk, and fit in a set. */
+	if (!fixed || fixed > MAX_RECORD)
 		goto bad;
 	t->field_count = count;
 	t->record_len = c->variable ? 0 : fixed;
@@ -705,6 +728,18 @@ __noinline int flow_step(struct xdp_md *ctx, struct flow_cursor *c, struct hayst
 	return parse_template_record(ctx, c, st);
 }
 
+struct walk {
+	struct xdp_md *ctx;
+	struct flow_cursor *c;
+	struct haystack_stats *st;
+	const struct haystack_config *cfg;
+};
+
+static long walk_step(__u32 i, struct walk *w)
+{
+	return flow_step(w->ctx, w->c, w->st, w->cfg) ? 1 : 0;	/* 1 stops the loop */
+}
+
 /* The UDP payload of pkt, an export packet: counted in exactly one export
  * packet outcome (its header's), then walked. */
 static __always_inline void parse_template_flows(struct xdp_md *ctx, struct haystack_stats *st,
@@ -712,9 +747,11 @@ static __always_inline void parse_template_flows(struct xdp_md *ctx, struct hays
 						 const struct packet *pkt, __u16 version)
 {
 	void *data = (void *)(long)ctx->data;
-	__u32 zero = 0, hlen, msg_len, domain, sys_uptime = 0, i;
+	__u32 zero = 0, hlen, msg_len, domain, sys_uptime = 0;
+	struct walk w = { .ctx = ctx, .st = st, .cfg = cfg };
 	struct flow_cursor *c;
 	__u64 t, off;
+	long steps;
 
 	if (version == NETFLOW_V9) {
 		struct netflow_v9_header *h = pkt->payload;
@@ -776,11 +813,11 @@ static __always_inline void parse_template_flows(struct xdp_md *ctx, struct hays
 	c->end = off + msg_len;
 	c->set_kind = SET_NONE;
 	c->min_record = 0;
-	for (i = 0; i < HAYSTACK_MAX_STEPS; i++)
-		if (flow_step(ctx, c, st, cfg))
-			break;
+	/* bpf_loop: the verifier checks one step, not every iteration. */
+	w.c = c;
+	steps = bpf_loop(HAYSTACK_MAX_STEPS, walk_step, &w, 0);
 	/* Out of steps with the last record read exactly to the end of the
 	 * message: nothing was left unread. */
-	if (i == HAYSTACK_MAX_STEPS && c->off < c->end)
+	if (steps == HAYSTACK_MAX_STEPS && c->off < c->end)
 		st->records_over_limit++;
 }

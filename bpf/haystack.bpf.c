@@ -65,7 +65,9 @@ static __always_inline __u64 *not_export(struct haystack_stats *st,
 	return NULL;
 }
 
-SEC("xdp")
+/* xdp.frags: multi-buffer frames too (jumbo frames, large replayed
+ * datagrams), whose payload goes on past data_end in fragments. */
+SEC("xdp.frags")
 int haystack_xdp(struct xdp_md *ctx)
 {
 	struct packet_cursor cur = {
@@ -90,6 +92,7 @@ int haystack_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
+	cur.tail = bpf_xdp_get_buff_len(ctx) - (cur.end - cur.pos);
 	r = parse_packet(&cur, &pkt);
 	outcome = not_export(st, cfg, r, &pkt);
 	if (outcome) {

@@ -27,11 +27,15 @@ struct vlan_hdr {
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1fff
 
-/* What is read next, and where reading must stop (for XDP, data_end: what
- * the verifier bounds every access against). */
+/* What is read next, and where direct reading must stop (for XDP, data_end:
+ * what the verifier bounds every access against). A multi-buffer frame (a
+ * jumbo frame, a large replayed datagram) goes on in fragments after end:
+ * tail says how many octets, which only bpf_xdp_load_bytes reads. Headers
+ * are read directly; a payload may reach into the tail. */
 struct packet_cursor {
 	void *pos;
 	void *end;
+	__u32 tail;
 };
 
 /* Why a packet was not parsed down to its L4 payload. */
@@ -55,9 +59,10 @@ struct packet {
 	__u8 proto;		/* IPPROTO_* */
 	__u8 tcp_flags;
 	__u16 _pad;
-	__u32 payload_len;	/* octets of L4 payload within end (UDP: and its length) */
+	__u32 payload_len;	/* octets of L4 payload in the frame, its tail included
+				 * (UDP: and within its length) */
 	void *payload;		/* after the L4 header */
-	void *end;
+	void *end;		/* the end of what may be read directly */
 };
 
 static __always_inline void addr_from_v4(__u8 dst[16], __be32 a)
@@ -213,7 +218,7 @@ static __always_inline enum packet_reason parse_l4(struct packet_cursor *c, stru
 	}
 	pkt->payload = c->pos;
 	pkt->end = c->end;
-	pkt->payload_len = c->end - c->pos;
+	pkt->payload_len = (c->end - c->pos) + c->tail;
 	if (pkt->proto == IPPROTO_UDP && len < pkt->payload_len)
 		pkt->payload_len = len;
 	return PACKET_OK;

@@ -41,9 +41,10 @@
  * unknown, never read with a guessed layout.
  */
 #define HAYSTACK_TEMPLATE_MAX_FIELDS	64
-/* Sets, template records and data records walked in one export datagram;
- * what lies beyond is counted in stats.records_over_limit. */
-#define HAYSTACK_MAX_STEPS		512
+/* Sets, template records and data records walked in one export datagram.
+ * Each step reads at least one octet, so a message of 65,535 octets needs
+ * fewer; what would lie beyond is counted in stats.records_over_limit. */
+#define HAYSTACK_MAX_STEPS		65536
 /* Templates not refreshed for this long (export time) are dropped: three
  * times the longest default refresh among common exporters (FortiGate's
  * template-tx-timeout, 30 min; Juniper's template-refresh-rate is 600 s). */

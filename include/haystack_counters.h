@@ -91,7 +91,7 @@
 	X(truncated_record, STAT_INFO,						\
 	  "was a record whose variable-length field runs past its set: read no further") \
 	X(records_over_limit, STAT_INFO,					\
-	  "was a datagram with sets or records left after the 512 steps of its walk") \
+	  "was a datagram with sets or records left after the 65,536 steps of its walk (one a set or record: more than a message holds)") \
 	X(options_records, STAT_INFO,						\
 	  "was an options data record, read")					\
 	X(exporters_full, STAT_INFO,						\

@@ -5,9 +5,11 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-/* Largest frame BPF_PROG_TEST_RUN takes for XDP without frags: a page less
- * the XDP headroom and the skb_shared_info tailroom. */
-#define HS_TEST_RUN_MAX_FRAME 3500
+/* Largest frame replayed: the largest IPv6 datagram (a 40-octet header and
+ * a 65,535-octet payload) behind Ethernet and two VLAN tags. The program
+ * declares frags, so BPF_PROG_TEST_RUN takes it as a page and up to 17
+ * fragments, and the program reads it as it reads a live jumbo frame. */
+#define HS_TEST_RUN_MAX_FRAME (14 + 8 + 40 + 65535)
 
 /* Run the program once on one Ethernet frame. Frames shorter than an
  * Ethernet header are accepted too: the kernel refuses those as test input,

@@ -145,7 +145,7 @@ int hs_replay_file(int prog_fd, const char *path, struct hs_replay_counts *c,
 		n++;
 		c->frames++;
 		/* Checked before the copy: libpcap hands out frames up to
-		 * 256 KiB, the test run takes a page. */
+		 * 256 KiB, more than any IP datagram. */
 		if (h->caplen > HS_TEST_RUN_MAX_FRAME + MAX_LINK_HDR) {
 			c->too_large++;
 			continue;

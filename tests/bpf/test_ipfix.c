@@ -754,21 +754,61 @@ static void tiny_records(struct pkt *p, int v, int n)
 	pkt_finish(p);
 }
 
-/* HAYSTACK_MAX_STEPS = 512: a set header, the template, a set header, the
- * records and the step that finds the message's end */
-static void b_508_records(struct pkt *p, int f, int v)
+/* A message of 64 KiB: more records than any smaller step limit reads. */
+static void b_64k_records(struct pkt *p, int f, int v)
 {
-	tiny_records(p, v, HAYSTACK_MAX_STEPS - 4);
+	tiny_records(p, v, 65000);
 }
 
-static void b_509_records(struct pkt *p, int f, int v)
+/* ---- frames beyond the first page: read from their fragments ---- */
+
+/* Template 256 of f, then nrec records of it in one datagram: every one r
+ * but the last, last. */
+static void big_message(struct pkt *p, int v, const struct pkt_ie *f, int n, int nrec,
+			const struct v5rec *r, const struct v5rec *last)
 {
-	tiny_records(p, v, HAYSTACK_MAX_STEPS - 3);
+	msg_begin(p, v, T0);
+	template_set(p, 256, f, n);
+	pkt_set_begin(p, 256);
+	for (int i = 1; i < nrec; i++)
+		pkt_flow_record(p, f, n, r);
+	pkt_flow_record(p, f, n, last);
+	pkt_set_end(p);
+	pkt_finish(p);
 }
 
-static void b_600_records(struct pkt *p, int f, int v)
+/* 400 records of 22 octets: 8,900 octets of UDP, a jumbo frame */
+static void b_jumbo(struct pkt *p, int f, int v)
 {
-	tiny_records(p, v, 600);
+	big_message(p, v, FIELDS(V4), 400, &SUB_TO_CAM, &SUB2_TO_CAM);
+}
+
+/* 190 records of 46 octets, IPv6 addresses: 8,800 octets of UDP */
+static void b_jumbo_v6(struct pkt *p, int f, int v)
+{
+	const struct v5rec r = { .src = SUB6, .dst = CAM6, .sport = 50123, .dport = 443,
+				 .proto = IPPROTO_TCP, .packets = 3, .bytes = 420 };
+
+	big_message(p, v, FIELDS(V6), 190, &r, &r);
+}
+
+/* 25 records of 342 octets: 8,650 octets of UDP */
+static void b_jumbo_variable(struct pkt *p, int f, int v)
+{
+	big_message(p, v, FIELDS(VARIABLE), 25, &SUB_TO_CAM, &SUB2_TO_CAM);
+}
+
+/* An unknown template's data set over the first page, then the template
+ * and its record: what is defined past the page is kept, and read. */
+static void b_template_past_page(struct pkt *p, int f, int v)
+{
+	msg_begin(p, v, T0);
+	pkt_set_begin(p, 999);
+	pkt_put(p, 4000);
+	pkt_set_end(p);
+	template_set(p, 256, FIELDS(V4));
+	data_set(p, 256, FIELDS(V4), &SUB_TO_CAM, 1, 0);
+	pkt_finish(p);
 }
 
 /* ---- the table ---- */
@@ -1045,16 +1085,26 @@ static const struct xdp_case cases[] = {
 		     AT(T0), .templates = 1, .unknown_template = 1, .records = 1, .matched = 1 },
 	  .ev = ONE_CAM, .templates = { { EXPORTER, DOMAIN, 256, 9, 8, 22, 22, 0, T0 } } },
 
-	/* -- HAYSTACK_MAX_STEPS -- */
-	BOTH("508 records: the message read to its end within the step limit",
-	     b_508_records, 1, (AT(T0), .templates = 1, .no_addresses = 508),
+	/* -- messages of every size: HAYSTACK_MAX_STEPS, frames past a page -- */
+	BOTH("65,000 one-octet records in a 64 KiB message: every one read",
+	     b_64k_records, 1, (AT(T0), .templates = 1, .no_addresses = 65000),
 	     .templates = { TINY_TMPL }),
-	BOTH("509 records: every record read, nothing beyond the limit", b_509_records, 1,
-	     (AT(T0), .templates = 1, .no_addresses = 509), .templates = { TINY_TMPL }),
-	BOTH("600 records: 509 read, the rest counted in records_over_limit",
-	     b_600_records, 1,
-	     (AT(T0), .templates = 1, .no_addresses = 509, .records_over_limit = 1),
-	     .templates = { TINY_TMPL }),
+	BOTH("an 8,900-octet datagram: the records past the first page read from its fragments",
+	     b_jumbo, 1, (AT(T0), .templates = 1, .records = 400, .matched = 400),
+	     .ev = { CAM_EV(SUB, 399 * 3, 399 * 420, 399, 0), CAM_EV(SUB2, 5, 700, 1, 0) },
+	     .templates = { V4_TMPL(T0) }),
+	BOTH("an 8,800-octet datagram of IPv6 records: addresses read from its fragments",
+	     b_jumbo_v6, 1, (AT(T0), .templates = 1, .records = 190, .matched = 190),
+	     .ev = { { SUB6, HOUR10, "2001:db8:5::/48", { "api.cam.test" }, 190 * 3, 190 * 420, 190 } },
+	     .templates = { { EXPORTER, DOMAIN, 256, 0, 8, 46, 46, 0, T0 } }),
+	ROW(10, "an 8,650-octet datagram of variable-length records: located past the first page",
+	     b_jumbo_variable, 1, (AT(T0), .templates = 1, .records = 25, .matched = 25),
+	     .ev = { CAM_EV(SUB, 24 * 3, 24 * 420, 24, 0), CAM_EV(SUB2, 5, 700, 1, 0) },
+	     .templates = { { EXPORTER, DOMAIN, 256, 0, 13, 0, 30, 0, T0 } }),
+	BOTH("a template defined past the first page: kept, and its data read",
+	     b_template_past_page, 1,
+	     (AT(T0), .unknown_template = 1, .templates = 1, .records = 1, .matched = 1),
+	     .ev = ONE_CAM, .templates = { V4_TMPL(T0) }),
 };
 
 int main(void)

@@ -9,12 +9,6 @@ cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
 REAL=$SHARED/fixtures/real
-# What haystack does not decode yet, each with the reason: these are skipped
-# by name until the feature lands, then removed from this list.
-declare -A NOT_YET=(
-	[ic_example_flows]="export datagrams over 3,500 octets are not replayed yet"
-)
-
 if [ ! -f "$REAL/ports.txt" ]; then
 	for n in ak_ipfix_physicalinterfaces ak_v9_cisco_opts_tpl_data ak_v9_multisampling \
 		ic_example_flows ls_ipfix_procera ls_ipfix_yaf ls_nf9_h3c ls_nf9_h3c_varstring \
@@ -30,10 +24,6 @@ fi
 while read -r capture port; do
 	case $capture in \#*|"") continue ;; esac
 	n=${capture%.pcap}
-	if [ -n "${NOT_YET[$n]:-}" ]; then
-		skip "real_$n" "${NOT_YET[$n]}"
-		continue
-	fi
 	"$HAYSTACK" replay --records --ports "$port" --dict "$REAL/dictionary.json" \
 		--subscribers "$REAL/subscribers.txt" "$REAL/$capture" \
 		>"$TMP/$n.jsonl" 2>"$TMP/$n.err"
@@ -50,18 +40,9 @@ on_exit ip netns del "$ns"
 ip -n "$ns" link add va type veth peer name vb
 ip -n "$ns" link set va up
 ip -n "$ns" link set vb up
-ip netns exec "$ns" bash -s "$HAYSTACK" "$REAL" "$TMP" >"$TMP/live.out" 2>&1 <<'EOS'
-H=$1 R=$2 T=$3
-counter() { "$H" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$1"; }
-timeout 20 "$H" run --iface vb --ports 2055 --dict "$R/dictionary.json" \
-	--subscribers "$R/subscribers.txt" --records --out "$T/live.jsonl" 2>"$T/live.err" &
-pid=$!
-for _ in $(seq 50); do grep -q "attached to" "$T/live.err" 2>/dev/null && break; sleep 0.1; done
-tcpreplay -q -i va "$R/ak_v9_multisampling.pcap" >/dev/null 2>&1
-for _ in $(seq 50); do [ "$(counter v9_packets)" = 4 ] && break; sleep 0.1; done
-"$H" status --json >"$T/status.json"
-kill -TERM $pid; wait $pid; echo "exit=$?"
-EOS
+ip netns exec "$ns" env HAYSTACK="$HAYSTACK" bash tests/e2e/live_replay.sh "$TMP" \
+	"$REAL/$n.pcap" 4 --ports 2055 --dict "$REAL/dictionary.json" \
+	--subscribers "$REAL/subscribers.txt" --records --out "$TMP/live.jsonl" >"$TMP/live.out" 2>&1
 check real_live_run_exits_0 grep -q "exit=0" "$TMP/live.out"
 check real_live_equals_expected python3 tests/e2e/compare_expected.py "$REAL/$n.expected.jsonl" \
 	"$TMP/live.jsonl"

@@ -33,7 +33,9 @@
 #include <netinet/in.h>
 #include <linux/if_ether.h>
 
-#define PKT_MAX 2048
+/* the largest frame replay takes: an IPv6 datagram of 64 KiB behind
+ * Ethernet and two VLAN tags (HS_TEST_RUN_MAX_FRAME) */
+#define PKT_MAX (14 + 8 + 40 + 65535)
 
 struct pkt {
 	uint8_t buf[PKT_MAX];
