@@ -21,6 +21,56 @@ static __always_inline void note_export_time(struct haystack_stats *st, __u64 t)
 		st->export_time_max = t;
 }
 
+/*
+ * The dictionary in force at export time t (include/haystack.h: the
+ * dictionaries map): its generation, 0 when none is loaded, with bit 32 set
+ * when t is past its valid_until. Once a datagram: its records share the
+ * header's time. A global function with the best so far in scalars: the
+ * verifier checks it once, and prunes its branches.
+ */
+__noinline __u64 dictionary_pick(__u64 t)
+{
+	__u64 live, best_from = 0, first_from = ~0ULL, until = ~0ULL, first_until = ~0ULL;
+	__u32 best = 0, first = 0, zero = 0;
+	const struct dictionary_schedule *s;
+
+	s = bpf_map_lookup_elem(&dictionaries, &zero);
+	if (!s)
+		return 0;
+	/* One read of live: the slots it names stay as they are. */
+	live = *(volatile const __u64 *)&s->live;
+	for (__u32 i = 0; i < HAYSTACK_MAX_DICTIONARIES; i++) {
+		__u64 from = s->slot[i].valid_from;
+		__u32 gen = s->slot[i].generation;
+
+		if (!(live & (1ULL << i)))
+			continue;
+		if (from <= t && (from > best_from || (from == best_from && gen > best))) {
+			best = gen;
+			best_from = from;
+			until = s->slot[i].valid_until;
+		}
+		if (from < first_from || (from == first_from && gen > first)) {
+			first = gen;
+			first_from = from;
+			first_until = s->slot[i].valid_until;
+		}
+	}
+	if (!best) {
+		best = first;
+		until = first_until;
+	}
+	return best | (__u64)(best && t >= until) << 32;
+}
+
+static __always_inline __u32 dictionary_at(__u64 t, __u8 *stale)
+{
+	__u64 pick = dictionary_pick(t);
+
+	*stale = pick >> 32;
+	return (__u32)pick;
+}
+
 static __always_inline bool is_subscriber(const __u8 addr[16])
 {
 	struct haystack_lpm_key key = { .prefixlen = 128 };
@@ -53,18 +103,19 @@ __noinline __u32 rules_match(const struct endpoint_ruleset *rs, __u16 port, __u8
 
 /* Returns the rule mask for the service end (0: prefix known, no rule
  * matched), or -1 when the address is not a service endpoint at all. */
-static __always_inline __s64 match_service(const __u8 addr[16], __u16 port, __u8 proto,
-					   __u32 *ruleset)
+static __always_inline __s64 match_service(__u32 generation, const __u8 addr[16], __u16 port,
+					   __u8 proto, __u32 *ruleset)
 {
-	struct haystack_lpm_key key = { .prefixlen = 128 };
+	struct endpoint_key key = { .prefixlen = 32 + 128, .generation = bpf_htonl(generation) };
+	struct ruleset_key rk = { .generation = generation };
 	struct service_endpoint *ep;
 
 	__builtin_memcpy(key.addr, addr, 16);
 	ep = bpf_map_lookup_elem(&service_endpoints, &key);
 	if (!ep)
 		return -1;
-	*ruleset = ep->ruleset;
-	return rules_match(bpf_map_lookup_elem(&endpoint_rules, ruleset), port, proto);
+	*ruleset = rk.ruleset = ep->ruleset;
+	return rules_match(bpf_map_lookup_elem(&endpoint_rules, &rk), port, proto);
 }
 
 /* Returns RESULT_MATCHED, or RESULT_EVIDENCE_FULL when the record is lost. */
@@ -75,6 +126,7 @@ static __always_inline int add_evidence(struct haystack_stats *st,
 {
 	struct evidence_key key = {
 		.bin_start = bin_start,
+		.generation = rec->generation,
 		.ruleset = ruleset,
 		.rule_mask = mask,
 	};
@@ -119,7 +171,7 @@ static __always_inline int classify(struct haystack_stats *st, const struct hays
 	if (is_subscriber(rec->src)) {
 		subscriber_seen = true;
 		rec->subscriber_side = 1;
-		mask = match_service(rec->dst, rec->dport, rec->proto, &ruleset);
+		mask = match_service(rec->generation, rec->dst, rec->dport, rec->proto, &ruleset);
 		if (mask > 0) {
 			rec->ruleset = ruleset;
 			rec->rule_mask = mask;
@@ -130,7 +182,7 @@ static __always_inline int classify(struct haystack_stats *st, const struct hays
 	if (is_subscriber(rec->dst)) {
 		subscriber_seen = true;
 		rec->subscriber_side = 2;
-		mask = match_service(rec->src, rec->sport, rec->proto, &ruleset);
+		mask = match_service(rec->generation, rec->src, rec->sport, rec->proto, &ruleset);
 		if (mask > 0) {
 			rec->ruleset = ruleset;
 			rec->rule_mask = mask;
@@ -160,6 +212,8 @@ __noinline int classify_record(struct haystack_stats *st, const struct haystack_
 		rec->sampling = cfg->sampling;
 	if (!rec->sampling)
 		rec->sampling = 1;
+	if (rec->stale)
+		st->stale_dictionary++;
 	/* The result is the index of its counter: counted here, once. */
 	result = classify(st, cfg, bin_start, rec);
 	if (result < HAYSTACK_STAT_COUNT)

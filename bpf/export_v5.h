@@ -55,6 +55,8 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 	struct netflow_v5_record *r = (void *)(h + 1);
 	__u32 count, present, sampling, uptime;
 	__u64 t, bin, export_ms;
+	__u32 generation;
+	__u8 stale;
 
 	if ((void *)(h + 1) > pkt->end || pkt->payload_len < sizeof(*h)) {
 		st->truncated_header++;
@@ -76,6 +78,7 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 	t = bpf_ntohl(h->unix_secs);
 	note_export_time(st, t);
 	bin = bin_of(cfg, t);
+	generation = dictionary_at(t, &stale);
 	/* Low 14 bits: 1-in-N; 0 means unsampled. */
 	sampling = bpf_ntohs(h->sampling_interval) & 0x3fff;
 	/* the header's clock, for the flow times of --records */
@@ -87,6 +90,8 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 			.version = 5,
 			.export_time = t,
 			.sampling = sampling,
+			.generation = generation,
+			.stale = stale,
 		};
 
 		if (i >= count)

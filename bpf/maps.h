@@ -34,20 +34,32 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } subscriber_prefixes SEC(".maps");
 
+/* Mmapable: the agent publishes a dictionary with one atomic store. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dictionary_schedule);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dictionaries SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, HAYSTACK_MAX_ENDPOINTS);
-	__type(key, struct haystack_lpm_key);
+	__type(key, struct endpoint_key);
 	__type(value, struct service_endpoint);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } service_endpoints SEC(".maps");
 
+/* A hash: a dump shows the rule sets in use, of every loaded dictionary. */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, HAYSTACK_MAX_RULESETS);
-	__type(key, __u32);
+	__type(key, struct ruleset_key);
 	__type(value, struct endpoint_ruleset);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } endpoint_rules SEC(".maps");
 

@@ -27,7 +27,12 @@
 /* Report bin widths one agent keeps (--bins 1h,1d is two). */
 #define HAYSTACK_REPORT_WIDTHS	4
 
-/* Default map sizes; the agent may resize before load. */
+/* Dictionaries loaded at once: today's, tomorrow's loaded the evening
+ * before, and the ones open bins still need (dictionaries below). */
+#define HAYSTACK_MAX_DICTIONARIES	8
+
+/* Default map sizes, for all loaded dictionaries together; the agent may
+ * resize before load. */
 #define HAYSTACK_MAX_ENDPOINTS	(1 << 20)
 #define HAYSTACK_MAX_RULESETS	(1 << 16)
 #define HAYSTACK_MAX_SUBSCRIBER_PREFIXES 65536
@@ -66,11 +71,50 @@ struct subscriber_prefix {
 	__u32 id;		/* position in the subscribers file, from 0 */
 };
 
-/* service_endpoints: LPM trie, haystack_lpm_key -> service_endpoint.
- * Overlaps are resolved at load time: a prefix carries the rules of every
- * dictionary prefix that contains it, so the longest match is complete. */
+/*
+ * dictionaries: ARRAY with one entry, mmapable: which dictionaries are
+ * loaded, each a generation. The one in force at export time t is the live
+ * slot with the latest valid_from <= t (the earliest when t is before all;
+ * of equal valid_from, the later load: the higher generation). Its endpoints
+ * and rule sets are keyed by its generation, so a record is classified by
+ * one dictionary only. A slot is written while its bit in live is clear and
+ * not changed while it is set; the agent publishes a slot, or withdraws it,
+ * with one atomic store of live.
+ */
+struct dictionary_slot {
+	__u64 valid_from;	/* UTC seconds; 0 = from the beginning */
+	__u64 valid_until;	/* UTC seconds; ~0 = open-ended */
+	__u64 dict_hash;	/* FNV-1a of the dictionary file */
+	__u32 generation;	/* 1, 2, ... in load order, never reused */
+	__u32 n_domains;
+};
+
+struct dictionary_schedule {
+	__u64 live;		/* bit i: slot[i] is loaded and may be chosen */
+	__u32 last_generation;	/* the highest generation ever loaded here */
+	__u32 _pad;
+	struct dictionary_slot slot[HAYSTACK_MAX_DICTIONARIES];
+};
+
+/* service_endpoints: LPM trie, endpoint_key -> service_endpoint. The first
+ * 32 bits of every prefix are its dictionary's generation, so a lookup sees
+ * only that dictionary's prefixes. Overlaps are resolved at load time: a
+ * prefix carries the rules of every dictionary prefix that contains it, so
+ * the longest match is complete. */
+struct endpoint_key {
+	__u32 prefixlen;	/* 32 + the address prefix length (IPv4: 32 + 96 + n) */
+	__be32 generation;
+	__u8 addr[16];
+};
+
 struct service_endpoint {
-	__u32 ruleset;		/* index into endpoint_rules */
+	__u32 ruleset;		/* with the generation, the key of endpoint_rules */
+};
+
+/* endpoint_rules: HASH, ruleset_key -> endpoint_ruleset */
+struct ruleset_key {
+	__u32 generation;
+	__u32 ruleset;		/* 0, 1, ... within its dictionary */
 };
 
 struct endpoint_rule {
@@ -97,8 +141,10 @@ struct endpoint_ruleset {
 struct evidence_key {
 	__u8 subscriber[16];
 	__u64 bin_start;	/* UTC seconds, multiple of HAYSTACK_BASE_BIN */
+	__u32 generation;	/* the dictionary that classified the records */
 	__u32 ruleset;
 	__u32 rule_mask;	/* bit i: rule[i] of the rule set matched */
+	__u32 _pad;
 };
 
 struct evidence_value {
@@ -247,7 +293,8 @@ struct flow_record {
 	__u8 version;
 	__u8 result;		/* enum record_result */
 	__u8 subscriber_side;	/* 0 none, 1 src, 2 dst */
-	__u8 _pad[5];
+	__u8 stale;		/* export time past its dictionary's valid_until */
+	__u32 generation;	/* the dictionary in force at export_time, 0 = none */
 };
 
 /*
@@ -268,7 +315,11 @@ struct haystack_stats {
 _Static_assert(sizeof(struct haystack_lpm_key) == 20, "lpm key layout");
 _Static_assert(sizeof(struct endpoint_rule) == 8, "rule layout");
 _Static_assert(sizeof(struct endpoint_ruleset) == 8 + 8 * HAYSTACK_MAX_RULES, "ruleset layout");
-_Static_assert(sizeof(struct evidence_key) == 32, "evidence key layout");
+_Static_assert(sizeof(struct evidence_key) == 40, "evidence key layout");
+_Static_assert(sizeof(struct endpoint_key) == 24, "endpoint key layout");
+_Static_assert(sizeof(struct dictionary_schedule) == 16 + 32 * HAYSTACK_MAX_DICTIONARIES,
+	       "schedule layout");
+_Static_assert(HAYSTACK_MAX_DICTIONARIES <= 64, "a live bit for every slot");
 _Static_assert(sizeof(struct evidence_value) == 32, "evidence value layout");
 _Static_assert(sizeof(struct haystack_config) == 96, "config layout");
 _Static_assert(sizeof(struct template_key) == 24, "template key layout");

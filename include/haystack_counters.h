@@ -90,6 +90,8 @@
 	  "was a data set whose template was not refreshed within --template-timeout: skipped whole, the template removed") \
 	X(truncated_record, STAT_INFO,						\
 	  "was a record whose variable-length field runs past its set: read no further") \
+	X(stale_dictionary, STAT_INFO,						\
+	  "was a record past its dictionary's valid_until: classified by it all the same (no newer one is loaded)") \
 	X(records_over_limit, STAT_INFO,					\
 	  "was a datagram with sets or records left after the 65,536 steps of its walk (one a set or record: more than a message holds)") \
 	X(options_records, STAT_INFO,						\

@@ -19,8 +19,9 @@
 #define RT(f, T) HS_FIELD(struct hs_options, f, T)
 
 #define OPT_DICT                                                                   \
-	{ HS_OPT_STRING, "dict", .off = RT(dict_path, const char *), .metavar = "FILE", \
-	  .required = true, .help = "the dictionary (haystack-dictionary/1) to detect with" }
+	{ HS_OPT_FILES, "dict", .off = RT(dicts, struct hs_files), .metavar = "FILE",   \
+	  .required = true,                                                            \
+	  .help = "a dictionary (haystack-dictionary/1) to detect with; again for more: each applies from its valid_from" }
 #define OPT_SUBSCRIBERS                                                            \
 	{ HS_OPT_STRING, "subscribers", .off = RT(subscribers_path, const char *),      \
 	  .metavar = "FILE", .required = true,                                         \

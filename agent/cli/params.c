@@ -531,7 +531,8 @@ int hs_verb_parse(const struct hs_verb *v, int argc, char **argv, void *cfg, int
 		}
 		seen[i] = true;
 		err = set(o, cfg, optarg);
-		if (o->type == HS_OPT_FILES)
+		/* a verb with arguments of its own takes them, not the list */
+		if (o->type == HS_OPT_FILES && !args)
 			list = o;
 	}
 	/* after "--", every word is an argument */

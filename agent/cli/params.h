@@ -18,7 +18,8 @@ enum hs_opt_type {
 	HS_OPT_BOOL,		/* bool: true when given */
 	HS_OPT_STRING,		/* const char *, taken as given ("-" too) */
 	HS_OPT_OUT,		/* const char *; "-" is standard output, stored as NULL */
-	HS_OPT_FILES,		/* struct hs_files; bare FILEs right after it join it */
+	HS_OPT_FILES,		/* struct hs_files, repeatable; bare FILEs right after it
+				 * join it, in a verb without HS_OPT_ARGS */
 	HS_OPT_U32,		/* __u32 from min to max, plain decimal */
 	HS_OPT_PORTS,		/* __u16[HAYSTACK_MAX_PORTS], each 1..65535 */
 	HS_OPT_BINS,		/* __u32[HS_MAX_BINS], the count in the int at aux */

@@ -15,6 +15,7 @@
 struct hs_evidence {
 	__u8 subscriber[16];
 	__u64 hour;			/* UTC seconds, start of the hour */
+	__u32 generation;		/* the dictionary domains[] index into */
 	int domains[HAYSTACK_MAX_RULES];	/* distinct indices in hs_dict.domains */
 	int n_domains;
 	__u64 packets;			/* sampled packets of these records */

@@ -7,11 +7,7 @@
 #pragma once
 
 #include <stdbool.h>
-
-struct hs_files {
-	const char **v;
-	int n;
-};
+#include "lib/file.h"
 
 struct hs_build_opts {
 	struct hs_files signatures, pdns, hosts, censys;

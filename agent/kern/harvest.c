@@ -7,12 +7,13 @@
 #include "kern/harvest.h"
 #include "kern/mapwalk.h"
 
-int hs_ruleset_domains(int rules_fd, __u32 ruleset, __u32 mask,
+int hs_ruleset_domains(int rules_fd, __u32 generation, __u32 ruleset, __u32 mask,
 		       int domains[HAYSTACK_MAX_RULES], int *n)
 {
+	struct ruleset_key k = { .generation = generation, .ruleset = ruleset };
 	struct endpoint_ruleset rs;
 
-	if (bpf_map_lookup_elem(rules_fd, &ruleset, &rs))
+	if (bpf_map_lookup_elem(rules_fd, &k, &rs))
 		return -errno;
 	*n = 0;
 	for (__u32 i = 0; i < rs.count && i < HAYSTACK_MAX_RULES; i++) {
@@ -35,9 +36,11 @@ static int evidence_from_entry(int rules_fd, const struct evidence_key *k,
 	memset(e, 0, sizeof(*e));
 	memcpy(e->subscriber, k->subscriber, 16);
 	e->hour = k->bin_start;
+	e->generation = k->generation;
 	e->packets = v->packets;
 	e->packets_estimate = v->packets_estimate;
-	return hs_ruleset_domains(rules_fd, k->ruleset, k->rule_mask, e->domains, &e->n_domains);
+	return hs_ruleset_domains(rules_fd, k->generation, k->ruleset, k->rule_mask, e->domains,
+				  &e->n_domains);
 }
 
 struct harvest {

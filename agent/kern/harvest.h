@@ -10,9 +10,9 @@
  * endpoint_rules map. Returns 0 or -errno. */
 int hs_harvest(int evidence_fd, int rules_fd, __u64 from, __u64 until,
 	       struct hs_evidence **out, size_t *n);
-/* The distinct domains (indices in hs_dict.domains) of the rules of a rule
- * set that a rule mask names. */
-int hs_ruleset_domains(int rules_fd, __u32 ruleset, __u32 mask,
+/* The distinct domains (indices in the domains of the generation's
+ * dictionary) of the rules of a rule set that a rule mask names. */
+int hs_ruleset_domains(int rules_fd, __u32 generation, __u32 ruleset, __u32 mask,
 		       int domains[HAYSTACK_MAX_RULES], int *n);
 /* Delete evidence with bin_start < until: bins no longer needed by any report. */
 int hs_evidence_expire(int evidence_fd, __u64 until, size_t *n_deleted);

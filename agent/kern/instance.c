@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -15,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include "haystack.skel.h"
 #include "kern/instance.h"
+#include "kern/mapwalk.h"
 #include "kern/pins.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
@@ -265,34 +268,159 @@ int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *
 	return 0;
 }
 
-int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c)
+static struct endpoint_key endpoint_key_of(const struct hs_endpoint *e, __u32 generation)
+{
+	struct endpoint_key k = {
+		.prefixlen = 32 + e->key.prefixlen,
+		.generation = htonl(generation),
+	};
+
+	memcpy(k.addr, e->key.addr, 16);
+	return k;
+}
+
+int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation)
 {
 	struct bpf_map *eps = in->skel->maps.service_endpoints;
 	struct bpf_map *rules = in->skel->maps.endpoint_rules;
-	int err;
+	int err = 0;
 
-	/* Check sizes first so a dictionary too large is refused whole. */
-	if (c->n_endpoints > bpf_map__max_entries(eps) ||
-	    c->n_rulesets > bpf_map__max_entries(rules)) {
-		hs_err("dictionary needs %zu endpoints and %zu rule sets; at most %u and %u fit",
-		       c->n_endpoints, c->n_rulesets, bpf_map__max_entries(eps),
-		       bpf_map__max_entries(rules));
-		return -E2BIG;
-	}
 	/* Rule sets before the endpoints that point at them. */
-	for (__u32 i = 0; i < c->n_rulesets; i++) {
-		err = map_update(rules, &i, &c->rulesets[i]);
-		if (err)
-			return err;
+	for (__u32 i = 0; i < c->n_rulesets && !err; i++) {
+		struct ruleset_key k = { .generation = generation, .ruleset = i };
+
+		err = map_update(rules, &k, &c->rulesets[i]);
 	}
-	for (size_t i = 0; i < c->n_endpoints; i++) {
+	for (size_t i = 0; i < c->n_endpoints && !err; i++) {
+		struct endpoint_key k = endpoint_key_of(&c->endpoints[i], generation);
 		struct service_endpoint v = { .ruleset = c->endpoints[i].ruleset };
 
-		err = map_update(eps, &c->endpoints[i].key, &v);
-		if (err)
-			return err;
+		err = map_update(eps, &k, &v);
+	}
+	/* Half a dictionary is never published, and it gives its room back. */
+	if (err)
+		hs_remove_dictionary(in, c, generation);
+	return err;
+}
+
+void hs_remove_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation)
+{
+	int eps = bpf_map__fd(in->skel->maps.service_endpoints);
+	int rules = bpf_map__fd(in->skel->maps.endpoint_rules);
+
+	for (size_t i = 0; i < c->n_endpoints; i++) {
+		struct endpoint_key k = endpoint_key_of(&c->endpoints[i], generation);
+
+		bpf_map_delete_elem(eps, &k);
+	}
+	for (__u32 i = 0; i < c->n_rulesets; i++) {
+		struct ruleset_key k = { .generation = generation, .ruleset = i };
+
+		bpf_map_delete_elem(rules, &k);
+	}
+}
+
+int hs_schedule_read(int fd, struct dictionary_schedule *s)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, s)) {
+		int err = -errno;
+
+		hs_err("cannot read the dictionaries map: %s (%d)", strerror(-err), err);
+		return err;
 	}
 	return 0;
+}
+
+/* The schedule is written in place through a shared mapping, so that the
+ * bit that publishes or withdraws a slot is one atomic store, and a slot is
+ * whole before its bit is set (an update through the syscall copies the
+ * value in no stated order). */
+static struct dictionary_schedule *schedule_map(struct hs_instance *in)
+{
+	int fd = bpf_map__fd(in->skel->maps.dictionaries);
+	struct dictionary_schedule *s;
+
+	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (s == MAP_FAILED) {
+		hs_err("cannot map the dictionaries map: %s (%d)", strerror(errno), -errno);
+		return NULL;
+	}
+	return s;
+}
+
+int hs_publish_dictionary(struct hs_instance *in, const struct dictionary_slot *slot)
+{
+	struct dictionary_schedule *s = schedule_map(in);
+	int i, err = 0;
+	__u64 live;
+
+	if (!s)
+		return -ENOMEM;
+	live = __atomic_load_n(&s->live, __ATOMIC_ACQUIRE);
+	for (i = 0; i < HAYSTACK_MAX_DICTIONARIES && (live & (1ULL << i)); i++)
+		;
+	if (i == HAYSTACK_MAX_DICTIONARIES) {
+		hs_err("%d dictionaries are loaded already, the most there is room for",
+		       HAYSTACK_MAX_DICTIONARIES);
+		err = -ENOSPC;
+	} else {
+		s->slot[i] = *slot;
+		if (slot->generation > s->last_generation)
+			s->last_generation = slot->generation;
+		__atomic_store_n(&s->live, live | 1ULL << i, __ATOMIC_RELEASE);
+	}
+	munmap(s, sizeof(*s));
+	return err;
+}
+
+struct withdrawn {
+	int fd;
+	__u32 generation;
+	size_t offset;		/* of the key's generation field */
+	bool big_endian;
+};
+
+static int delete_generation(const void *key, const void *value, void *ctx)
+{
+	const struct withdrawn *w = ctx;
+	__u32 g;
+
+	memcpy(&g, (const char *)key + w->offset, sizeof(g));
+	if ((w->big_endian ? ntohl(g) : g) == w->generation)
+		bpf_map_delete_elem(w->fd, key);
+	return 0;
+}
+
+int hs_withdraw_dictionary(struct hs_instance *in, __u32 generation)
+{
+	struct dictionary_schedule *s = schedule_map(in);
+	struct withdrawn eps = {
+		.fd = bpf_map__fd(in->skel->maps.service_endpoints), .generation = generation,
+		.offset = offsetof(struct endpoint_key, generation), .big_endian = true,
+	};
+	struct withdrawn rules = {
+		.fd = bpf_map__fd(in->skel->maps.endpoint_rules), .generation = generation,
+		.offset = offsetof(struct ruleset_key, generation),
+	};
+	__u64 live;
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	live = __atomic_load_n(&s->live, __ATOMIC_ACQUIRE);
+	for (int i = 0; i < HAYSTACK_MAX_DICTIONARIES; i++)
+		if ((live & (1ULL << i)) && s->slot[i].generation == generation)
+			live &= ~(1ULL << i);
+	__atomic_store_n(&s->live, live, __ATOMIC_RELEASE);
+	munmap(s, sizeof(*s));
+	/* No datagram chooses it now; its entries go. */
+	err = hs_map_for_each(eps.fd, sizeof(struct endpoint_key), 0, delete_generation, &eps);
+	if (!err)
+		err = hs_map_for_each(rules.fd, sizeof(struct ruleset_key), 0, delete_generation,
+				      &rules);
+	return err;
 }
 
 int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg)

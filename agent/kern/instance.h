@@ -38,7 +38,17 @@ void hs_instance_close(struct hs_instance *in, bool keep);
 /* Writing the maps. The config entry is written last: until it holds a bin
  * width the program counts packets under not_configured and touches nothing. */
 int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n);
-int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c);
+/* A dictionary's endpoints and rule sets under its generation: not seen by
+ * the program until published. A failed write removes what it wrote. */
+int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation);
+void hs_remove_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation);
+/* Make a written dictionary one the program chooses from (a free slot of
+ * the dictionaries map). -ENOSPC with one line when every slot is live. */
+int hs_publish_dictionary(struct hs_instance *in, const struct dictionary_slot *slot);
+/* Withdraw generation g: no datagram chooses it from then on, and its
+ * endpoints and rule sets are removed. */
+int hs_withdraw_dictionary(struct hs_instance *in, __u32 generation);
+int hs_schedule_read(int dictionaries_fd, struct dictionary_schedule *s);
 int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg);
 /* The config entry in place (pinned by an earlier agent). */
 int hs_config_read(int config_fd, struct haystack_config *cfg);

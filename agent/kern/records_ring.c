@@ -19,11 +19,14 @@ static int on_record(void *arg, void *data, size_t size)
 
 	if (size < sizeof(*rec))
 		return 0;
-	if (rec->result == RESULT_MATCHED &&
-	    !hs_ruleset_domains(r->rules_fd, rec->ruleset, rec->rule_mask, domains, &n))
+	const struct hs_dict *d = hs_dict_of(r->dicts, rec->generation);
+
+	if (rec->result == RESULT_MATCHED && d &&
+	    !hs_ruleset_domains(r->rules_fd, rec->generation, rec->ruleset, rec->rule_mask,
+				domains, &n))
 		for (int i = 0; i < n; i++)
-			if (domains[i] >= 0 && domains[i] < r->dict->n_domains)
-				names[k++] = r->dict->domains[domains[i]].name;
+			if (domains[i] >= 0 && domains[i] < d->n_domains)
+				names[k++] = d->domains[domains[i]].name;
 	err = hs_record_write(r->out, rec, names, k);
 	if (err && !r->err)
 		r->err = err;
@@ -31,13 +34,13 @@ static int on_record(void *arg, void *data, size_t size)
 }
 
 int hs_records_open(struct hs_records *r, struct hs_instance *in, FILE *out,
-		    const struct hs_dict *dict)
+		    const struct hs_dict_set *dicts)
 {
 	int err;
 
 	memset(r, 0, sizeof(*r));
 	r->out = out;
-	r->dict = dict;
+	r->dicts = dicts;
 	r->rules_fd = hs_instance_map_fd(in, HS_MAP_RULES);
 	r->rb = ring_buffer__new(hs_instance_map_fd(in, HS_MAP_RECORDS), on_record, r, NULL);
 	if (!r->rb) {

@@ -17,6 +17,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Paths an option was given, in order (--dict a --dict b). */
+struct hs_files {
+	const char **v;
+	int n;
+};
+
 /* An fd open for reading, or -errno after one line "cannot read PATH: ...". */
 int hs_file_open(const char *path);
 

@@ -30,9 +30,15 @@ static struct json_object *line(const char *type, __u64 bin_start, __u32 bin_sec
 	return o;
 }
 
-static void write_bin(struct hs_report *r, const struct hs_bin_result *res)
+/* The generations a bin's evidence came from, when more than one. */
+struct bin_generations {
+	__u32 v[HAYSTACK_MAX_DICTIONARIES];
+	int n;
+};
+
+static void write_bin(struct hs_report *r, const struct hs_dict *d,
+		      const struct bin_generations *g, const struct hs_bin_result *res)
 {
-	const struct hs_dict *d = r->dict;
 	char addr[HS_SUBSCRIBER_STRLEN];
 
 	for (size_t i = 0; i < res->n_summaries; i++) {
@@ -44,6 +50,13 @@ static void write_bin(struct hs_report *r, const struct hs_bin_result *res)
 		json_object_object_add(o, "level", json_object_new_string(hs_level_name(c->level)));
 		json_object_object_add(o, "subscribers", json_object_new_int64(s->subscribers));
 		json_object_object_add(o, "active", json_object_new_int64(s->active));
+		if (g->n > 1) {
+			struct json_object *a = json_object_new_array();
+
+			for (int k = 0; k < g->n; k++)
+				json_object_array_add(a, json_object_new_int64(g->v[k]));
+			json_object_object_add(o, "generations", a);
+		}
 		emit(r->out, o);
 	}
 	if (!r->detail)
@@ -84,17 +97,114 @@ int hs_report_open(const char *path, FILE **out)
 	return err;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	const struct hs_domain *x = *(const struct hs_domain *const *)a;
+	const struct hs_domain *y = *(const struct hs_domain *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* Evidence of another generation in the domain numbers of d, joined by
+ * name: a domain d does not have is dropped. */
+static void join_by_name(const struct hs_dict *from, const struct hs_dict *d,
+			 const struct hs_domain **sorted, struct hs_evidence *e)
+{
+	int n = 0;
+
+	for (int i = 0; i < e->n_domains; i++) {
+		struct hs_domain key, *pk = &key;
+		const struct hs_domain **hit;
+
+		if (e->domains[i] < 0 || e->domains[i] >= from->n_domains)
+			continue;
+		key.name = from->domains[e->domains[i]].name;
+		hit = bsearch(&pk, sorted, d->n_domains, sizeof(*sorted), by_name);
+		if (hit)
+			e->domains[n++] = *hit - d->domains;
+	}
+	e->n_domains = n;
+}
+
+/* One bin: its evidence, the dictionary it is evaluated with, its lines. */
+static int report_bin(struct hs_report *r, const struct hs_evidence *ev, size_t n,
+		      __u32 bin_seconds, __u64 b)
+{
+	const struct hs_loaded_dict *use = hs_dict_in_force(r->dicts, b);
+	const struct hs_domain **sorted = NULL;
+	struct bin_generations g = { 0 };
+	struct hs_evidence *in = NULL;
+	struct hs_bin_result res;
+	size_t m = 0;
+	int err;
+
+	if (!use)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int k;
+
+		if (ev[i].hour < b || ev[i].hour - b >= bin_seconds)
+			continue;
+		m++;
+		for (k = 0; k < g.n && g.v[k] != ev[i].generation; k++)
+			;
+		if (k == g.n && g.n < HAYSTACK_MAX_DICTIONARIES) {
+			/* in order, as the summary lists them */
+			for (k = g.n++; k > 0 && g.v[k - 1] > ev[i].generation; k--)
+				g.v[k] = g.v[k - 1];
+			g.v[k] = ev[i].generation;
+		}
+		if (ev[i].generation > use->generation && hs_dict_of(r->dicts, ev[i].generation))
+			for (int j = 0; j < r->dicts->n; j++)
+				if (r->dicts->v[j].generation == ev[i].generation)
+					use = &r->dicts->v[j];
+	}
+	if (g.n > 1 || (g.n == 1 && g.v[0] != use->generation)) {
+		/* a split bin: every entry in the numbers of the one used */
+		const struct hs_dict *d = use->dict;
+
+		in = malloc(m * sizeof(*in));
+		sorted = malloc(d->n_domains * sizeof(*sorted) + 1);
+		if (!in || !sorted) {
+			free(in);
+			free(sorted);
+			return -ENOMEM;
+		}
+		for (int i = 0; i < d->n_domains; i++)
+			sorted[i] = &d->domains[i];
+		qsort(sorted, d->n_domains, sizeof(*sorted), by_name);
+		m = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct hs_dict *from = hs_dict_of(r->dicts, ev[i].generation);
+
+			if (ev[i].hour < b || ev[i].hour - b >= bin_seconds || !from)
+				continue;
+			in[m] = ev[i];
+			if (from != d)
+				join_by_name(from, d, sorted, &in[m]);
+			m++;
+		}
+		ev = in;
+		n = m;
+	}
+	err = hs_detect(use->dict, ev, n, b, bin_seconds, &res);
+	if (!err) {
+		write_bin(r, use->dict, &g, &res);
+		hs_bin_result_free(&res);
+	}
+	free(in);
+	free(sorted);
+	return err;
+}
+
 int hs_report_bins(struct hs_report *r, const struct hs_evidence *ev, size_t n,
 		   __u32 bin_seconds, __u64 first, __u64 last)
 {
 	for (__u64 b = first; b <= last; b += bin_seconds) {
-		struct hs_bin_result res;
-		int err = hs_detect(r->dict, ev, n, b, bin_seconds, &res);
+		int err = report_bin(r, ev, n, bin_seconds, b);
 
 		if (err)
 			return err;
-		write_bin(r, &res);
-		hs_bin_result_free(&res);
 	}
 	if (fflush(r->out))
 		return -errno;

@@ -230,7 +230,7 @@ int cmd_replay(const struct hs_options *o)
 		goto out;
 	out = af.f;
 	if (o->records) {
-		err = hs_records_open(&records, &in, out, s.dict);
+		err = hs_records_open(&records, &in, out, &s.set);
 		if (err)
 			goto out;
 	}
@@ -264,7 +264,7 @@ int cmd_replay(const struct hs_options *o)
 		goto out;
 	}
 	rep.out = out;
-	rep.dict = s.dict;
+	rep.dicts = &s.set;
 	rep.detail = o->detail;
 	/* Every bin from the one holding the first export time to the one
 	 * holding the last, partial edge bins included (DESIGN §2). */

@@ -232,7 +232,7 @@ int cmd_run(const struct hs_options *o)
 	if (err)
 		goto out;
 	hs_info("attached to %s: %zu endpoints, %zu subscriber prefixes, maps in %s", o->iface,
-		s.compiled.n_endpoints, s.n_subscribers, o->pin_dir);
+		s.n_endpoints, s.n_subscribers, o->pin_dir);
 
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
@@ -246,10 +246,10 @@ int cmd_run(const struct hs_options *o)
 	if (!hs_read_stats(hs_instance_map_fd(&in, HS_MAP_STATS), &st0))
 		l.late_records = st0.late_records;
 	l.rep.out = out;
-	l.rep.dict = s.dict;
+	l.rep.dicts = &s.set;
 	l.rep.detail = o->detail;
 	if (o->records) {
-		err = hs_records_open(&records, &in, out, s.dict);
+		err = hs_records_open(&records, &in, out, &s.set);
 		if (err)
 			goto out;
 	}
@@ -267,7 +267,7 @@ int cmd_run(const struct hs_options *o)
 		if (reload_asked) {
 			reload_asked = 0;
 			hs_warn("SIGHUP: dictionary reload is not supported by this version; still using %s",
-				o->dict_path);
+				o->dicts.v[0]);
 		}
 		err = poll_bins(&l, false);
 		if (err)

@@ -11,7 +11,7 @@
 #define HS_MAX_BINS HAYSTACK_REPORT_WIDTHS
 
 struct hs_options {
-	const char *dict_path;
+	struct hs_files dicts;		/* --dict, in load order */
 	const char *subscribers_path;
 	const char *iface;
 	const char *out_path;		/* NULL: standard output */

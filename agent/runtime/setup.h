@@ -4,14 +4,18 @@
 
 #include <stddef.h>
 #include "dict/dict.h"
+#include "dict/schedule.h"
 #include "haystack.h"
 #include "runtime/runtime.h"
 
 /* Everything a verb needs from --dict and --subscribers, validated as a
  * whole before any map is touched. */
 struct hs_setup {
-	struct hs_dict *dict;
-	struct hs_compiled compiled;
+	struct hs_dict *dict[HAYSTACK_MAX_DICTIONARIES];	/* as --dict gave them */
+	struct hs_compiled compiled[HAYSTACK_MAX_DICTIONARIES];
+	int n_dicts;
+	size_t n_endpoints;		/* of all of them */
+	struct hs_dict_set set;		/* with their generations, once applied */
 	struct haystack_lpm_key *subscribers;
 	size_t n_subscribers;
 	struct haystack_config config;
@@ -20,6 +24,9 @@ struct hs_setup {
 int hs_setup_load(const struct hs_options *o, struct hs_setup *s);
 void hs_setup_free(struct hs_setup *s);
 struct hs_instance;
-/* Subscribers, dictionary, then config: the program starts counting only once
- * everything it reads is in place. */
-int hs_setup_apply(const struct hs_setup *s, struct hs_instance *in);
+/* Subscribers, the dictionaries (each written, then published as a
+ * generation of its own, in the order given: a later one wins a tie), then
+ * config: the program starts counting only once everything it reads is in
+ * place. A dictionary the instance's pins already hold (taken over from
+ * `run --keep`) keeps its generation; a pinned one not given is withdrawn. */
+int hs_setup_apply(struct hs_setup *s, struct hs_instance *in);

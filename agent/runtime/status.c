@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "dict/schedule.h"
 #include "kern/instance.h"
 #include "kern/mapwalk.h"
 #include "kern/stats.h"
@@ -70,6 +71,40 @@ static struct json_object *map_list(int fd, size_t key_size, size_t value_size,
 	return list;
 }
 
+/* The loaded dictionaries; the one in force at the last export time, and
+ * whether that time is past its valid_until (said on stderr too). */
+static struct json_object *dictionary_list(const struct dictionary_schedule *s, __u64 now)
+{
+	struct json_object *list = json_object_new_array();
+	int in_force = hs_slot_in_force(s->slot, s->live, now);
+	char t[32], h[20];
+
+	for (int i = 0; i < HAYSTACK_MAX_DICTIONARIES; i++) {
+		const struct dictionary_slot *d = &s->slot[i];
+		struct json_object *o;
+		bool stale = i == in_force && now && now >= d->valid_until;
+
+		if (!(s->live & (1ULL << i)))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "generation", json_object_new_int64(d->generation));
+		json_object_object_add(o, "valid_from", d->valid_from ?
+			json_object_new_string(hs_format_time(d->valid_from, t, sizeof(t))) : NULL);
+		json_object_object_add(o, "valid_until", d->valid_until != ~0ULL ?
+			json_object_new_string(hs_format_time(d->valid_until, t, sizeof(t))) : NULL);
+		json_object_object_add(o, "domains", json_object_new_int64(d->n_domains));
+		snprintf(h, sizeof(h), "%016llx", (unsigned long long)d->dict_hash);
+		json_object_object_add(o, "file_hash", json_object_new_string(h));
+		json_object_object_add(o, "in_force", json_object_new_boolean(i == in_force));
+		json_object_object_add(o, "stale", json_object_new_boolean(stale));
+		json_object_array_add(list, o);
+		if (stale)
+			hs_warn("the dictionary in force (generation %u) ended at %s, before the last export time: load the next day's",
+				d->generation, hs_format_time(d->valid_until, t, sizeof(t)));
+	}
+	return list;
+}
+
 static void print_list(struct json_object *j, const char *name)
 {
 	struct json_object *list = json_object_object_get(j, name);
@@ -86,6 +121,7 @@ int cmd_status(const struct hs_options *o)
 {
 	int fds[HS_MAP_COUNT];
 	struct haystack_config cfg = {};
+	struct dictionary_schedule sched;
 	struct haystack_stats st;
 	struct json_object *j, *c;
 	size_t n_ev, n_ep, n_sub;
@@ -117,8 +153,11 @@ int cmd_status(const struct hs_options *o)
 		goto out;
 	hs_stats_warn(&st);
 	n_sub = hs_map_count(fds[HS_MAP_SUBSCRIBERS], sizeof(struct haystack_lpm_key));
-	n_ep = hs_map_count(fds[HS_MAP_ENDPOINTS], sizeof(struct haystack_lpm_key));
+	n_ep = hs_map_count(fds[HS_MAP_ENDPOINTS], sizeof(struct endpoint_key));
 	n_ev = hs_map_count(fds[HS_MAP_EVIDENCE], sizeof(struct evidence_key));
+	err = hs_schedule_read(fds[HS_MAP_DICTIONARIES], &sched);
+	if (err)
+		goto out;
 
 	j = json_object_new_object();
 	json_object_object_add(j, "pin_dir", json_object_new_string(o->pin_dir));
@@ -128,6 +167,7 @@ int cmd_status(const struct hs_options *o)
 	json_object_object_add(j, "subscriber_prefixes", json_object_new_uint64(n_sub));
 	json_object_object_add(j, "service_endpoints", json_object_new_uint64(n_ep));
 	json_object_object_add(j, "evidence_entries", json_object_new_uint64(n_ev));
+	json_object_object_add(j, "dictionaries", dictionary_list(&sched, st.export_time_max));
 	if (st.export_time_max) {
 		json_object_object_add(j, "first_export_time", json_object_new_string(
 			hs_format_time(st.export_time_min, t, sizeof(t))));
@@ -157,6 +197,7 @@ int cmd_status(const struct hs_options *o)
 		printf("counters:\n");
 		json_object_object_foreach(c, ckey, cval)
 			printf("  %-22s %s\n", ckey, json_object_get_string(cval));
+		print_list(j, "dictionaries");
 		print_list(j, "templates");
 		print_list(j, "exporters");
 	}

@@ -38,3 +38,15 @@ compare_reports() { python3 tests/e2e/compare_reports.py "$@"; }
 
 # A short unique suffix for netns and interface names (IFNAMSIZ is 16).
 uniq_id() { printf '%04x%04x' $$ $RANDOM; }
+
+# make_veth_ns PREFIX [MTU]: a netns of the test's own, $ns (PREFIX and a
+# unique suffix), holding a veth pair va/vb that is up, removed on exit.
+# Fails when no netns can be made.
+make_veth_ns() {
+	ns=$1-$(uniq_id)
+	ip netns add "$ns" || return 1
+	on_exit ip netns del "$ns"
+	ip -n "$ns" link add va ${2:+mtu $2} type veth peer name vb ${2:+mtu $2}
+	ip -n "$ns" link set va up
+	ip -n "$ns" link set vb up
+}

@@ -20,7 +20,7 @@ timeout 20 "$H" run --iface vb "$@" 2>"$dir/live.err" &
 pid=$!
 for _ in $(seq 50); do grep -q "attached to" "$dir/live.err" 2>/dev/null && break; sleep 0.1; done
 ip link show vb >"$dir/link"
-tcpreplay -q -i va "$pcap" >/dev/null 2>&1
+timeout 30 tcpreplay -q -i va "$pcap" >/dev/null 2>&1
 for _ in $(seq 50); do [ "$(counted)" = "$exports" ] && break; sleep 0.1; done
 "$H" status --json >"$dir/status.json"
 kill -TERM $pid

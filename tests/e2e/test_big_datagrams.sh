@@ -24,12 +24,7 @@ for n in jumbo huge; do
 		"$TMP/$n.expected.jsonl" "$TMP/$n.jsonl"
 done
 
-ns=hs-big-$(uniq_id)
-ip netns add "$ns" || { not_ok big_live_setup "cannot create netns $ns"; exit 0; }
-on_exit ip netns del "$ns"
-ip -n "$ns" link add va mtu 9000 type veth peer name vb mtu 9000
-ip -n "$ns" link set va up
-ip -n "$ns" link set vb up
+make_veth_ns hs-big 9000 || { not_ok big_live_setup "cannot create a netns"; exit 0; }
 ip netns exec "$ns" env HAYSTACK="$HAYSTACK" bash tests/e2e/live_replay.sh "$TMP" \
 	"$TMP/jumbo.pcap" 4 --xdp-mode native --ports 4739 --dict "$DICT" --subscribers "$SUBS" \
 	--records --out "$TMP/live.jsonl" >"$TMP/live.out" 2>&1

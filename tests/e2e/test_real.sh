@@ -34,12 +34,7 @@ done <"$REAL/ports.txt"
 # haystack, which decodes it as the replay does, and whose status lists
 # each sampler with its rate.
 n=ak_v9_multisampling
-ns=hs-real-$(uniq_id)
-ip netns add "$ns" || { not_ok real_live_setup "cannot create netns $ns"; exit 0; }
-on_exit ip netns del "$ns"
-ip -n "$ns" link add va type veth peer name vb
-ip -n "$ns" link set va up
-ip -n "$ns" link set vb up
+make_veth_ns hs-real || { not_ok real_live_setup "cannot create a netns"; exit 0; }
 ip netns exec "$ns" env HAYSTACK="$HAYSTACK" bash tests/e2e/live_replay.sh "$TMP" \
 	"$REAL/$n.pcap" 4 --ports 2055 --dict "$REAL/dictionary.json" \
 	--subscribers "$REAL/subscribers.txt" --records --out "$TMP/live.jsonl" >"$TMP/live.out" 2>&1

@@ -41,13 +41,15 @@ static const char *broken_identity(const struct haystack_stats *s, char *why, si
 void hs_fuzz_kern_init(void)
 {
 	static char dict[512], subs[512];
+	static const char *dicts[1];
 	const char *shared = getenv("SHARED");
 	struct hs_options o = { .ports = { 2055, 4739, 9995 } };
 	struct hs_setup s;
 
 	snprintf(dict, sizeof(dict), "%s/fixtures/small/dictionary.json", shared ?: "../shared");
 	snprintf(subs, sizeof(subs), "%s/fixtures/small/subscribers.txt", shared ?: "../shared");
-	o.dict_path = access(dict, R_OK) ? "signatures/sample-dictionary.json" : dict;
+	dicts[0] = access(dict, R_OK) ? "signatures/sample-dictionary.json" : dict;
+	o.dicts = (struct hs_files){ dicts, 1 };
 	o.subscribers_path = access(subs, R_OK) ? "signatures/sample-subscribers.txt" : subs;
 	hs_kern_log_setup();
 	if (hs_setup_load(&o, &s) || hs_instance_open(&in, NULL) || hs_instance_load(&in) ||

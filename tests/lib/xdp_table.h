@@ -237,7 +237,7 @@ static struct {
 /* The rule set the compiled dictionary gives exactly this prefix. */
 static const struct endpoint_ruleset *ruleset_of(const char *prefix, __u32 *id)
 {
-	const struct hs_compiled *c = &ctx.setup.compiled;
+	const struct hs_compiled *c = &ctx.setup.compiled[0];
 	struct haystack_lpm_key k;
 
 	assert_int_equal(hs_parse_prefix(prefix, &k), 0);
@@ -255,7 +255,7 @@ static const struct endpoint_ruleset *ruleset_of(const char *prefix, __u32 *id)
 /* The mask of the rules of the named domains in a rule set. */
 static __u32 mask_of(const struct endpoint_ruleset *rs, const char *const domains[MAX_DOMS])
 {
-	const struct hs_dict *d = ctx.setup.dict;
+	const struct hs_dict *d = ctx.setup.dict[0];
 	__u32 mask = 0;
 
 	for (int k = 0; k < MAX_DOMS && domains[k]; k++) {
@@ -334,7 +334,9 @@ static bool evidence_match(int i, const void *k, const void *v)
 	__u32 id = 0;
 
 	rs = ruleset_of(e->prefix, &id);
+	/* the test dictionary is the instance's one generation */
 	if (!addr_is(key->subscriber, e->sub) || key->bin_start != e->bin_start ||
+	    key->generation != ctx.setup.set.v[0].generation ||
 	    key->ruleset != id || key->rule_mask != mask_of(rs, e->domains))
 		return false;
 	/* the records' own sampled counts, summed per key, and the estimate */
@@ -517,7 +519,7 @@ static void assert_ring(void)
 static int group_setup(void **state)
 {
 	struct hs_options o = {
-		.dict_path = DATA_DIR "/dictionary.json",
+		.dicts = { (const char *[]){ DATA_DIR "/dictionary.json" }, 1 },
 		.subscribers_path = DATA_DIR "/subscribers.txt",
 		.ports = { PORT, 9995 },
 	};

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "dict/dict.h"
+#include "dict/schedule.h"
 #include "lib/hash.h"
 #include "lib/prefix.h"
 #include "lib/timeparse.h"
@@ -951,6 +952,33 @@ static void test_compile_million_prefixes(void **state)
 	hs_dict_free(d);
 }
 
+/* The dictionary in force (DESIGN §2), as the XDP program chooses it:
+ * latest valid_from <= t, the earliest before all, a later load on a tie. */
+static void test_in_force(void **state)
+{
+	struct hs_dict a = { .valid_from_s = 1000, .valid_until_s = 2000 };
+	struct hs_dict b = { .valid_from_s = 2000, .valid_until_s = 3000 };
+	struct hs_dict b2 = { .valid_from_s = 2000, .valid_until_s = 3000 };
+	struct hs_dict open = { .valid_from_s = LLONG_MIN, .valid_until_s = LLONG_MAX };
+	struct hs_dict_set s = { .v = { { 2, &b }, { 1, &a }, { 3, &b2 } }, .n = 3 };
+	struct hs_dict_set empty = { 0 };
+	struct dictionary_slot slot;
+
+	assert_ptr_equal(hs_dict_in_force(&s, 500)->dict, &a);	/* before all */
+	assert_ptr_equal(hs_dict_in_force(&s, 1000)->dict, &a);
+	assert_ptr_equal(hs_dict_in_force(&s, 1999)->dict, &a);
+	assert_ptr_equal(hs_dict_in_force(&s, 2000)->dict, &b2);	/* the later load */
+	assert_ptr_equal(hs_dict_in_force(&s, 99999)->dict, &b2);	/* stale, still it */
+	assert_null(hs_dict_in_force(&empty, 0));
+	assert_ptr_equal(hs_dict_of(&s, 1), &a);
+	assert_null(hs_dict_of(&s, 4));
+	/* open ends: from the beginning, never stale */
+	slot = hs_dict_slot(&open, 7);
+	assert_int_equal(slot.valid_from, 0);
+	assert_true(slot.valid_until == ~0ULL);
+	assert_int_equal(slot.generation, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest fixed[] = {
@@ -960,6 +988,7 @@ int main(void)
 		cmocka_unit_test(test_level_names),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_validity),
+		cmocka_unit_test(test_in_force),
 		cmocka_unit_test(test_active_max),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_directory),

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# A dictionary for every day (DESIGN §2): three days of exports and three
+# dictionaries that classify the same traffic differently (a domain moved,
+# a class added, a threshold raised). Replayed with all three, each record is
+# classified by the dictionary in force at its export time, and the report
+# equals the three days replayed one by one, each with its own dictionary.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
+
+W=$TMP/world
+mkdir -p "$W"
+python3 tests/e2e/make_three_days.py "$W"
+SUBS=$W/subscribers.txt
+
+replay() { "$HAYSTACK" replay --detail --subscribers "$SUBS" "$@"; }
+# the subscriber count of one summary line: bin start, width, class
+summary() {
+	python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    if d["type"] == "summary" and d["bin_start"] == sys.argv[2] and \
+       d["bin_seconds"] == int(sys.argv[3]) and d["class"] == sys.argv[4]:
+        print(d["subscribers"], d.get("generations", ""))' "$@"
+}
+
+replay --dict "$W/day1.json" --dict "$W/day2.json" --dict "$W/day3.json" "$W/all.pcap" \
+	>"$TMP/all.jsonl" 2>"$TMP/all.err"
+check dicts_replay_exits_0 test $? -eq 0
+for d in 1 2 3; do
+	replay --dict "$W/day$d.json" "$W/day$d.pcap" >>"$TMP/by-day.jsonl" 2>/dev/null
+done
+check dicts_replay_equals_day_by_day compare_reports "$TMP/by-day.jsonl" "$TMP/all.jsonl"
+
+# what each day's dictionary makes of the same traffic
+check dicts_day1_cam_at_its_first_address test "$(summary "$TMP/all.jsonl" 2019-11-15T00:00:00Z 86400 cam)" = "1 "
+check dicts_day1_has_no_hub test -z "$(summary "$TMP/all.jsonl" 2019-11-15T00:00:00Z 86400 hub)"
+check dicts_day2_cam_moved test "$(summary "$TMP/all.jsonl" 2019-11-16T00:00:00Z 86400 cam)" = "1 "
+check dicts_day2_hub_added test "$(summary "$TMP/all.jsonl" 2019-11-16T00:00:00Z 86400 hub)" = "1 "
+check dicts_day3_threshold_raised test "$(summary "$TMP/all.jsonl" 2019-11-17T00:00:00Z 86400 cam)" = "0 "
+check dicts_day2_subscriber_is_the_moved_ones python3 -c '
+import json, sys
+subs = {d["subscriber"] for d in map(json.loads, open(sys.argv[1]))
+        if d["type"] == "detection" and d["class"] == "cam" and d["bin_start"] == "2019-11-16T00:00:00Z"}
+sys.exit(0 if subs == {"100.64.0.2"} else "day 2 cam subscribers: %s" % subs)' "$TMP/all.jsonl"
+
+# The one in force is chosen by valid_from, not by the order given.
+replay --dict "$W/day3.json" --dict "$W/day1.json" --dict "$W/day2.json" "$W/all.pcap" \
+	>"$TMP/reordered.jsonl" 2>/dev/null
+check dicts_order_given_does_not_matter compare_reports "$TMP/all.jsonl" "$TMP/reordered.jsonl"
+
+# Past its valid_until a dictionary still classifies, and says so.
+replay --dict "$W/day1.json" "$W/all.pcap" >"$TMP/stale.jsonl" 2>"$TMP/stale.err"
+check dicts_stale_still_classifies test "$(summary "$TMP/stale.jsonl" 2019-11-17T00:00:00Z 86400 cam)" = "1 "
+check dicts_stale_counted grep -q "stale_dictionary=288" "$TMP/stale.err"
+check dicts_in_force_not_stale test "$(grep -c stale_dictionary "$TMP/all.err")" -eq 0
+
+# A dictionary in force from 00:30: the hour 00:00 of day 2 holds evidence of
+# both, evaluated with the newer one, its domains joined by name, and says so.
+replay --dict "$W/day1.json" --dict "$W/day2-late.json" "$W/all.pcap" >"$TMP/split.jsonl" 2>/dev/null
+check dicts_split_bin_joins_by_name test "$(summary "$TMP/split.jsonl" 2019-11-16T00:00:00Z 3600 cam)" = "2 [1, 2]"
+check dicts_split_bin_newer_classes test "$(summary "$TMP/split.jsonl" 2019-11-16T00:00:00Z 3600 hub)" = "1 [1, 2]"
+check dicts_unsplit_bin_one_dictionary test "$(summary "$TMP/split.jsonl" 2019-11-16T01:00:00Z 3600 cam)" = "1 "
+
+# Refused whole, before anything is loaded: the same dictionary twice.
+replay --dict "$W/day1.json" --dict "$W/day1.json" "$W/all.pcap" >/dev/null 2>"$TMP/twice.err"
+check dicts_twice_refused_exit_2 test $? -eq 2
+check dicts_twice_one_line test "$(wc -l <"$TMP/twice.err")" -eq 1
+
+# Live: two dictionaries loaded at start; status lists both, the one in
+# force at the last export time, and that it is stale (day 3 has none).
+make_veth_ns hs-dicts || { not_ok dicts_live_setup "cannot create a netns"; exit 0; }
+ip netns exec "$ns" env HAYSTACK="$HAYSTACK" bash tests/e2e/live_replay.sh "$TMP" \
+	"$W/all.pcap" 144 --detail --dict "$W/day1.json" --dict "$W/day2.json" --subscribers "$SUBS" \
+	--out "$TMP/live.jsonl" >"$TMP/live.out" 2>&1
+check dicts_live_run_exits_0 grep -q "exit=0" "$TMP/live.out"
+check dicts_live_status_lists_dictionaries python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["dictionaries"]
+got = [(x["generation"], x["valid_from"], x["in_force"], x["stale"]) for x in d]
+want = [(1, "2019-11-15T00:00:00Z", False, False), (2, "2019-11-16T00:00:00Z", True, True)]
+sys.exit(0 if sorted(got) == want else "dictionaries: %s" % got)' "$TMP/status.json"
+replay --dict "$W/day1.json" --dict "$W/day2.json" "$W/all.pcap" >"$TMP/two.jsonl" 2>/dev/null
+check dicts_live_equals_replay compare_reports "$TMP/two.jsonl" "$TMP/live.jsonl"
