@@ -62,7 +62,7 @@ check install_unit_ambient_is_bounding test "$caps" = "$ambient"
 # "CAP_BPF CAP_NET_ADMIN" -> "+bpf,+net_admin", as setpriv takes them
 setpriv_caps() { echo "$1" | tr ' ' '\n' | sed -n 's/^CAP_\(.*\)/+\L\1/p' | paste -sd,; }
 unit_caps=$(setpriv_caps "$caps")
-without_sys_admin=$(setpriv_caps "$(echo "$caps" | sed 's/CAP_SYS_ADMIN//')")
+without_sys_admin=$(setpriv_caps "${caps//CAP_SYS_ADMIN/}")
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 conf=$prefix/etc/haystack/haystack.conf
 pin=/sys/fs/bpf/haystack-install-$id
@@ -150,10 +150,11 @@ detach_under_caps_exit_0                 detach_exit=0
 detach_under_caps_detaches               detached=1
 detach_under_caps_unpins                 unpinned=1
 EOT
+# what else the sequence said (errors of a step that failed), as comments
 grep '^# ' <<<"$r"
-[ -n "$(grep -v '^# \|=[01]$' <<<"$r")" ] && grep -v '^# \|=[01]$' <<<"$r" | sed 's/^/# /'
-# Nothing of the test is left: the netns goes (its veth with it) on exit, the
-# bpffs it mounted with its mount namespace.
+grep -v '^# \|=[01]$' <<<"$r" | sed 's/^/# /'
+# Whatever a failed step leaves goes on exit: the veth with the netns, the
+# pins with the bpffs mounted in the mount namespace of `ip netns exec`.
 
 # ---- the refresh: build tomorrow's dictionary, then load it ----
 
