@@ -80,7 +80,18 @@ TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests
 
 ALL_OBJS := $(call objs,$(CORE_SRCS) $(KERN_SRCS) $(CLI_SRCS) $(wildcard tests/*/*.c))
 
-.PHONY: all deps test check demo clean
+# `make install`: DESTDIR for staging (a package), PREFIX for the tree. The
+# configuration goes to SYSCONFDIR (/etc, as Debian's daemons), never
+# replacing one already there.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/lib/haystack
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+MAN        := $(BUILD)/haystack.8
+
+.PHONY: all deps test check demo clean install
 .DELETE_ON_ERROR:
 # Objects are kept, not removed as intermediates once a test tool is linked.
 .SECONDARY: $(ALL_OBJS)
@@ -144,6 +155,29 @@ check: all $(UNIT_TESTS) $(BPF_TESTS) $(TEST_TOOLS)
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
+# The page lists each verb's --help as the binary prints it.
+$(MAN): docs/man/haystack.8.in scripts/gen-man.sh $(BIN)
+	$(call msg,GEN,$@)
+	$(Q)scripts/gen-man.sh $(BIN) $< > $@
+
+install: all $(MAN)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/haystack
+	$(Q)install -D -m 0755 scripts/haystack-refresh $(DESTDIR)$(LIBEXECDIR)/haystack-refresh
+	$(Q)install -D -m 0644 $(MAN) $(DESTDIR)$(MANDIR)/man8/haystack.8
+	$(Q)install -d $(DESTDIR)$(UNITDIR)
+	$(Q)for u in haystack.service haystack-refresh.service; do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+		    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' scripts/$$u.in > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	$(Q)install -m 0644 scripts/haystack-refresh.timer $(DESTDIR)$(UNITDIR)/
+	$(Q)if [ -e $(DESTDIR)$(SYSCONFDIR)/haystack/haystack.conf ]; then \
+		echo "install: kept $(DESTDIR)$(SYSCONFDIR)/haystack/haystack.conf" >&2; \
+	else \
+		install -D -m 0644 scripts/haystack.conf $(DESTDIR)$(SYSCONFDIR)/haystack/haystack.conf; \
+	fi
 
 clean:
 	$(Q)rm -rf build

@@ -16,6 +16,9 @@ pkgs=(
 	# tests and demo
 	libcmocka-dev iproute2 xdp-tools softflowd nfdump tcpreplay tcpdump
 	python3
+	# make install's test: systemd-analyze verify on the units, the unit's
+	# capabilities through setpriv (util-linux) and capsh, the man page
+	systemd util-linux libcap2-bin man-db
 )
 
 missing=()

@@ -167,8 +167,9 @@ static void usage(FILE *f)
 	      f);
 	for (const struct hs_verb *const *v = verbs; *v; v++)
 		hs_verb_synopsis(f, *v);
-	fputs("Options before the verb (-v and -h after it too):\n", f);
+	fputs("Options of every verb (-v and -h before the verb too):\n", f);
 	hs_opts_help(f, hs_common_opts, NULL);
+	fputs("Before the verb:\n", f);
 	hs_opts_help(f, version_opt, NULL);
 }
 
@@ -262,7 +263,7 @@ int main(int argc, char **argv)
 		return HS_EXIT_FAILURE;
 	memcpy(cfg, v->defaults, v->cfg_size);
 	vi += words - 1;	/* argv[0] of the parse is the verb's last word */
-	err = hs_verb_parse(v, argc - vi, argv + vi, cfg, &verbose);
+	err = hs_verb_parse(verbs, v, argc - vi, argv + vi, cfg, &verbose);
 	if (!err) {
 		set_verbosity(verbose);
 		err = v->fn(cfg);

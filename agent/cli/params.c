@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "detect/bins.h"
 #include "dictbuild/build.h"
 #include "lib/decimal.h"
+#include "lib/file.h"
 #include "lib/log.h"
 #include "runtime/runtime.h"
 
@@ -17,13 +19,17 @@
 
 /* Options every verb takes after its name, besides its own; their index
  * follows the verb's. */
-enum { COMMON_VERBOSE = MAX_OPTS, COMMON_HELP };
+enum { COMMON_VERBOSE = MAX_OPTS, COMMON_HELP, COMMON_CONFIG };
 
 const struct hs_opt hs_common_opts[] = {
 	{ HS_OPT_BOOL, "verbose", 'v',
 	  .help = "more on standard error: -v debugging, libbpf's and libxdp's warnings "
 		  "and the verifier log on a load failure; -vv their debugging too" },
 	{ HS_OPT_BOOL, "help", 'h', .help = "this help; after a verb, that verb's" },
+	{ HS_OPT_STRING, "config", .metavar = "FILE",
+	  .help = "after a verb: also take its options from the [VERB] section of FILE "
+		  "(key = value lines, a key the long name of an option); the command line "
+		  "wins over the file" },
 	{ .type = HS_OPT_END },
 };
 
@@ -473,8 +479,207 @@ static int bare(const struct hs_verb *v, const struct hs_opt *o, void *cfg, bool
 	return set(o, cfg, arg);
 }
 
-int hs_verb_parse(const struct hs_verb *v, int argc, char **argv, void *cfg, int *verbose)
+static void free_lists(const struct hs_verb *v, void *cfg)
 {
+	for (const struct hs_opt *o = v->opts; o->type != HS_OPT_END; o++) {
+		char *field = (char *)cfg + o->off;
+		void *p;
+
+		if (o->type == HS_OPT_FILES)
+			field = (char *)&((struct hs_files *)field)->v;
+		else if (o->type != HS_OPT_ARGS)
+			continue;
+		memcpy(&p, field, sizeof(p));
+		free(p);
+	}
+}
+
+/* ---- the configuration file ---- */
+
+/*
+ * --config FILE: "key = value" lines under "[VERB]" headers, each key the
+ * long name of one of that verb's options, read by the same parsers as the
+ * command line. The whole file is checked whichever verb reads it (every
+ * section against its verb's table, every value by its option's parser), so
+ * a file is accepted or refused as one: a mistake in the refresh's sections
+ * is found by the `run` that reads the same file, not a day later. Only the
+ * verb's own section is applied, and only to the options the command line
+ * did not give.
+ */
+
+/* A configuration file of a megabyte is not one (--config /dev/zero). */
+#define CONFIG_MAX	(1 << 20)
+#define MAX_SECTIONS	16
+
+/* The file as read: the values set into a verb's struct point into it, so
+ * it lives until hs_verb_free. */
+static char *config_text;
+
+struct config {
+	const struct hs_verb *const *verbs;
+	const struct hs_verb *self;	/* the verb being parsed */
+	void *cfg;
+	bool *seen;			/* given on the command line, then also in the file */
+	bool cli[MAX_OPTS];		/* given on the command line */
+	/* the section being read, its values parsed into scratch (or cfg) */
+	const struct hs_verb *sect;
+	void *scratch;
+	unsigned long key_line[MAX_OPTS];
+	const struct hs_verb *done[MAX_SECTIONS];
+	unsigned long done_line[MAX_SECTIONS];
+	int n_done;
+};
+
+static char *trim(char *s)
+{
+	char *e;
+
+	s += strspn(s, " \t");
+	e = s + strlen(s);
+	while (e > s && strchr(" \t\r", e[-1]))
+		*--e = 0;
+	return s;
+}
+
+static void section_end(struct config *c)
+{
+	if (c->scratch) {
+		free_lists(c->sect, c->scratch);
+		free(c->scratch);
+	}
+	c->scratch = NULL;
+	c->sect = NULL;
+}
+
+static int section_start(struct config *c, char *name, unsigned long line)
+{
+	const struct hs_verb *v = NULL;
+
+	section_end(c);
+	for (const struct hs_verb *const *p = c->verbs; *p && !v; p++)
+		if (!strcmp((*p)->name, name))
+			v = *p;
+	if (!v) {
+		hs_err("[%s]: no such verb (haystack --help lists them)", name);
+		return -EINVAL;
+	}
+	for (int i = 0; i < c->n_done; i++)
+		if (c->done[i] == v) {
+			hs_err("[%s] given twice (first at line %lu)", name, c->done_line[i]);
+			return -EINVAL;
+		}
+	if (c->n_done == MAX_SECTIONS)
+		return -EOVERFLOW;
+	c->done[c->n_done] = v;
+	c->done_line[c->n_done++] = line;
+	c->scratch = malloc(v->cfg_size);
+	if (!c->scratch)
+		return -ENOMEM;
+	memcpy(c->scratch, v->defaults, v->cfg_size);
+	c->sect = v;
+	memset(c->key_line, 0, sizeof(c->key_line));
+	return 0;
+}
+
+static int key_value(struct config *c, char *s, unsigned long line)
+{
+	char *eq = strchr(s, '='), *key, *val;
+	const struct hs_opt *o = NULL;
+	void *target;
+	int i;
+
+	if (!eq) {
+		hs_err("expected 'key = value' or '[VERB]', not '%.60s'", s);
+		return -EINVAL;
+	}
+	*eq = 0;
+	key = trim(s);
+	val = trim(eq + 1);
+	if (!c->sect) {
+		hs_err("'%s' before any [VERB] section", key);
+		return -EINVAL;
+	}
+	for (i = 0; c->sect->opts[i].type != HS_OPT_END; i++)
+		if (c->sect->opts[i].type != HS_OPT_ARGS && !strcmp(c->sect->opts[i].name, key)) {
+			o = &c->sect->opts[i];
+			break;
+		}
+	if (!o) {
+		hs_err("[%s] has no key '%s' (the keys are the long options haystack %s --help lists)",
+		       c->sect->name, key, c->sect->name);
+		return -EINVAL;
+	}
+	if (!*val) {
+		hs_err("'%s' has no value", key);
+		return -EINVAL;
+	}
+	/* a list takes a key a line; anything else once */
+	if (c->key_line[i] && o->type != HS_OPT_FILES) {
+		hs_err("'%s' given twice in [%s] (first at line %lu)", key, c->sect->name,
+		       c->key_line[i]);
+		return -EINVAL;
+	}
+	c->key_line[i] = line;
+	target = c->sect == c->self && !c->cli[i] ? c->cfg : c->scratch;
+	if (target == c->cfg)
+		c->seen[i] = true;
+	if (o->type != HS_OPT_BOOL)
+		return set(o, target, val);
+	if (strcmp(val, "true") && strcmp(val, "false")) {
+		hs_err("--%s %s: expected true or false", key, val);
+		return -EINVAL;
+	}
+	*(bool *)((char *)target + o->off) = val[0] == 't';
+	return 0;
+}
+
+static int config_read(const struct hs_verb *const *verbs, const struct hs_verb *v,
+		       const char *path, void *cfg, bool *seen)
+{
+	struct config c = { .verbs = verbs, .self = v, .cfg = cfg, .seen = seen };
+	char where[PATH_MAX + 24], *line, *next;
+	unsigned long lineno = 0;
+	size_t len;
+	int err;
+
+	memcpy(c.cli, seen, sizeof(c.cli));
+	free(config_text);
+	config_text = NULL;
+	err = hs_file_read(path, CONFIG_MAX, &config_text, &len);
+	if (err)
+		return err;
+	if (strlen(config_text) != len) {
+		hs_err("%s: a NUL byte: not a text file", path);
+		return -EINVAL;
+	}
+	for (line = config_text; line && !err; line = next) {
+		char *s;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		lineno++;
+		s = trim(line);
+		if (!*s || *s == '#')
+			continue;
+		snprintf(where, sizeof(where), "%s:%lu", path, lineno);
+		hs_log_set_context(where);
+		if (*s == '[' && s[strlen(s) - 1] == ']') {
+			s[strlen(s) - 1] = 0;
+			err = section_start(&c, trim(s + 1), lineno);
+		} else {
+			err = key_value(&c, s, lineno);
+		}
+		hs_log_set_context(NULL);
+	}
+	section_end(&c);
+	return err;
+}
+
+int hs_verb_parse(const struct hs_verb *const *verbs, const struct hs_verb *v, int argc,
+		  char **argv, void *cfg, int *verbose)
+{
+	const char *config = NULL;
 	struct option longs[2 * MAX_OPTS + 1];
 	char shorts[3 + 4 * MAX_OPTS];
 	bool seen[MAX_OPTS] = {};
@@ -520,6 +725,10 @@ int hs_verb_parse(const struct hs_verb *v, int argc, char **argv, void *cfg, int
 			hs_verb_help(stdout, v);
 			return 1;
 		}
+		if (i == COMMON_CONFIG) {
+			config = optarg;
+			continue;
+		}
 		o = &v->opts[i];
 		/* "--dict --subscribers s": a value left out, not a file named so */
 		if (optarg && !strncmp(optarg, "--", 2)) {
@@ -538,20 +747,14 @@ int hs_verb_parse(const struct hs_verb *v, int argc, char **argv, void *cfg, int
 	/* after "--", every word is an argument */
 	for (; !err && optind < argc; optind++)
 		err = bare(v, args, cfg, seen, argv[optind]);
+	if (!err && config)
+		err = config_read(verbs, v, config, cfg, seen);
 	return err ?: check_required(v, seen);
 }
 
 void hs_verb_free(const struct hs_verb *v, void *cfg)
 {
-	for (const struct hs_opt *o = v->opts; o->type != HS_OPT_END; o++) {
-		char *field = (char *)cfg + o->off;
-		void *p;
-
-		if (o->type == HS_OPT_FILES)
-			field = (char *)&((struct hs_files *)field)->v;
-		else if (o->type != HS_OPT_ARGS)
-			continue;
-		memcpy(&p, field, sizeof(p));
-		free(p);
-	}
+	free_lists(v, cfg);
+	free(config_text);
+	config_text = NULL;
 }

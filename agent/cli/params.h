@@ -73,10 +73,15 @@ struct hs_verb {
 #define HS_STR(x) #x
 
 /* Parses argv (argv[0] is the verb's last word) into cfg, which holds the
- * verb's defaults. Counts -v into *verbose. Returns 0, 1 after printing the
- * help that --help asked for, or -EINVAL after one line saying what is wrong. */
-int hs_verb_parse(const struct hs_verb *v, int argc, char **argv, void *cfg, int *verbose);
-/* Frees what the parse allocated in cfg (file lists, positional arguments). */
+ * verb's defaults, then the [VERB] section of the --config file for the
+ * options argv did not give (verbs: every verb, each section of the file is
+ * checked against its own). Counts -v into *verbose. Returns 0, 1 after
+ * printing the help that --help asked for, or -EINVAL (-ENOENT, ... for the
+ * file) after one line saying what is wrong, "FILE:LINE: ..." in the file. */
+int hs_verb_parse(const struct hs_verb *const *verbs, const struct hs_verb *v, int argc,
+		  char **argv, void *cfg, int *verbose);
+/* Frees what the parse allocated in cfg (file lists, positional arguments,
+ * the config file's values). */
 void hs_verb_free(const struct hs_verb *v, void *cfg);
 
 /* `haystack VERB --help`: usage, what it does, every option with its default. */
@@ -86,5 +91,5 @@ void hs_verb_synopsis(FILE *f, const struct hs_verb *v);
 /* One line (or more, wrapped) per option, with its range and default. */
 void hs_opts_help(FILE *f, const struct hs_opt *opts, const void *defaults);
 
-/* -v and -h: taken by every verb, and before the verb. */
+/* -v, -h and --config: taken by every verb; -v and -h also before the verb. */
 extern const struct hs_opt hs_common_opts[];

@@ -194,6 +194,16 @@ static int read_dns(struct build *b, const struct hs_files *files, enum hs_pdns_
 			hs_err("%s: out of memory", files->v[i]);
 		if (err)
 			return err;
+		/* Not one line read: the export is not passive DNS at all (a
+		 * download that saved an error page, a file of another format).
+		 * Building on regardless would write a dictionary that monitors
+		 * nothing, and a refresh would load it. */
+		if (st.in.malformed && !st.records) {
+			hs_err("%s: no usable record: %lu of %lu lines malformed (first at line %lu: %s)",
+			       files->v[i], st.in.malformed, st.in.lines, st.in.first_bad_line,
+			       st.in.first_bad);
+			return -EINVAL;
+		}
 		hs_input_report(&st.in);
 		b->incomplete_inputs += st.incomplete;
 		hs_debug("%s: %lu records, %lu for %s", files->v[i], st.records,

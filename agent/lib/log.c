@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
+#include <string.h>
 #include "lib/log.h"
 
 static enum hs_log_level max_level = HS_LOG_INFO;
+static const char *log_context;
 
 void hs_log_set_level(enum hs_log_level level)
 {
 	max_level = level;
+}
+
+void hs_log_set_context(const char *context)
+{
+	log_context = context;
 }
 
 enum hs_log_level hs_log_get_level(void)
@@ -23,8 +30,11 @@ void hs_log(enum hs_log_level level, const char *fmt, ...)
 
 	if (level > max_level)
 		return;
+	msg[0] = 0;
+	if (log_context)
+		snprintf(msg, sizeof(msg), "%s: ", log_context);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), fmt, ap);
 	va_end(ap);
 	fputs("haystack: ", stderr);
 	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {

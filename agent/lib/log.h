@@ -18,6 +18,10 @@ enum hs_log_level {
 };
 
 void hs_log_set_level(enum hs_log_level level);
+/* Until set back to NULL, every line reads "haystack: CONTEXT: ...": the
+ * place in a file that a value came from ("haystack.conf:7"), for messages
+ * written by code that knows only the value. */
+void hs_log_set_context(const char *context);
 enum hs_log_level hs_log_get_level(void);
 
 void hs_log(enum hs_log_level level, const char *fmt, ...)

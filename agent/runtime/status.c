@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <json-c/json.h>
 #include "dict/schedule.h"
 #include "kern/instance.h"
 #include "kern/mapwalk.h"
 #include "kern/stats.h"
+#include "lib/caps.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
 #include "lib/timefmt.h"
@@ -217,6 +219,16 @@ int cmd_detach(const struct hs_options *o)
 	if (!o->iface) {
 		hs_err("detach: --iface is required");
 		return -EINVAL;
+	}
+	/* libxdp (1.3) finds the attached program by its id, and the kernel
+	 * opens a program by id (BPF_PROG_GET_FD_BY_ID) for CAP_SYS_ADMIN
+	 * only, whatever CAP_BPF says. Without it the lookup finds nothing:
+	 * the pins would go and the program stay attached, counting into
+	 * maps no one can read. */
+	if (!hs_have_cap(CAP_SYS_ADMIN)) {
+		hs_err("detach: needs CAP_SYS_ADMIN and CAP_NET_ADMIN (the kernel opens the attached "
+		       "program by id only with CAP_SYS_ADMIN); nothing removed from %s", o->iface);
+		return -EPERM;
 	}
 	/* Detaching under a running agent would blind it: it would go on
 	 * reporting empty bins from maps nothing counts into. */

@@ -113,6 +113,19 @@ expect_bad dictbuild_missing_option "--signatures, --day and -o are required" \
 "$HAYSTACK" dict build --signatures "$TMP/sig.json" --day $DAY --pdns "$TMP/broken.jsonl" \
 	-o "$TMP/d4.json" 2>"$TMP/lenient.err"
 check dictbuild_lenient_counts_bad_lines grep -q "broken.jsonl: skipped 1 malformed line of 3 (first at line 3" "$TMP/lenient.err"
+check dictbuild_lenient_builds python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [x["name"] for x in d["domains"]] == ["api.vendor.com"], d["domains"]' "$TMP/d4.json"
+# Passive DNS of which not one line could be read is not passive DNS (an
+# error page saved by a download): no dictionary that monitors nothing.
+printf '<html>503 Service Unavailable</html>\n{"rrname":"a.vendor.com"}\n' >"$TMP/garbage.jsonl"
+expect_bad dictbuild_wholly_malformed_pdns "garbage.jsonl: no usable record: 2 of 2 lines malformed \\(first at line 1: " \
+	"$HAYSTACK" dict build --signatures "$TMP/sig.json" --day $DAY --pdns "$TMP/cof.jsonl" "$TMP/garbage.jsonl" -o "$TMP/bad.json"
+printf 'not-an-address\n' >"$TMP/garbage.hosts"
+expect_bad dictbuild_wholly_malformed_hosts "garbage.hosts: no usable record: 1 of 1 lines malformed" \
+	"$HAYSTACK" dict build --signatures "$TMP/sig.json" --day $DAY --hosts "$TMP/garbage.hosts" -o "$TMP/bad.json"
+# A SAF stream with no results is complete and empty, not malformed.
+printf '{"cond":"begin"}\n{"cond":"succeeded"}\n' >"$TMP/saf-empty.jsonl"
+check dictbuild_empty_saf_builds "$HAYSTACK" dict build --signatures "$TMP/sig.json" --day $DAY \
+	--pdns "$TMP/saf-empty.jsonl" -o "$TMP/d5.json"
 
 # ---- the paper's signatures, the testbed's hosts file ----
 

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make install: the files a Debian daemon has, units systemd-analyze accepts,
+# and the service's command run with the unit's capabilities and no others
+# (systemd is not PID 1 on every test machine; setpriv grants exactly the
+# unit's set): it attaches, detaches on SIGTERM, and with keep a detach under
+# the same capabilities removes it all. Then the refresh on bad and good
+# input.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
+
+id=$(uniq_id)
+dict=$(realpath signatures/sample-dictionary.json)
+subs=$(realpath signatures/sample-subscribers.txt)
+
+# ---- the files ----
+
+stage=$TMP/stage
+make --no-print-directory -s install DESTDIR="$stage" PREFIX=/usr >"$TMP/install.out" 2>&1 ||
+	{ not_ok install_runs "$(tail -5 "$TMP/install.out")"; exit 1; }
+for f in usr/sbin/haystack usr/lib/haystack/haystack-refresh usr/share/man/man8/haystack.8 \
+	usr/lib/systemd/system/haystack.service usr/lib/systemd/system/haystack-refresh.service \
+	usr/lib/systemd/system/haystack-refresh.timer etc/haystack/haystack.conf; do
+	check "install_has_$(basename "$f")" test -s "$stage/$f"
+done
+check install_binary_runs "$stage/usr/sbin/haystack" --version
+check install_units_name_installed_paths grep -q \
+	"^ExecStart=/usr/sbin/haystack run --config /etc/haystack/haystack.conf$" \
+	"$stage/usr/lib/systemd/system/haystack.service"
+# The page lists every verb with the options its --help prints.
+man -l --warnings -P cat "$stage/usr/share/man/man8/haystack.8" >"$TMP/man.txt" 2>"$TMP/man.err"
+check install_man_renders_clean test ! -s "$TMP/man.err"
+check install_man_lists_every_verb bash -c "for v in run replay status detach 'dict build' 'signatures import'; do grep -q \"haystack \$v \" '$TMP/man.txt' || exit 1; done"
+check install_man_has_options grep -q -- "--template-timeout SECONDS" "$TMP/man.txt"
+# The example configuration is one every verb accepts (all sections checked).
+"$stage/usr/sbin/haystack" status --config "$stage/etc/haystack/haystack.conf" --pin "$TMP/none" \
+	>/dev/null 2>"$TMP/conf.err"
+check install_conf_accepted grep -q "no haystack instance at $TMP/none" "$TMP/conf.err"
+# A second install keeps the operator's configuration.
+echo "# edited" >>"$stage/etc/haystack/haystack.conf"
+make --no-print-directory -s install DESTDIR="$stage" PREFIX=/usr >/dev/null 2>&1
+check install_keeps_conf grep -q "^# edited$" "$stage/etc/haystack/haystack.conf"
+
+# ---- the units, installed where their paths are real ----
+
+prefix=$TMP/prefix
+make --no-print-directory -s install PREFIX="$prefix" SYSCONFDIR="$prefix/etc" >/dev/null 2>&1
+units=$prefix/lib/systemd/system
+# verify exits 0 on an unknown key, with a warning: both are asserted.
+MANPATH=$prefix/share/man systemd-analyze verify "$units/haystack.service" \
+	"$units/haystack-refresh.service" "$units/haystack-refresh.timer" >"$TMP/verify" 2>&1
+check install_units_verify bash -c "[ $? -eq 0 ] && [ ! -s '$TMP/verify' ]"
+[ -s "$TMP/verify" ] && sed 's/^/# /' "$TMP/verify"
+
+# ---- the service's command under the unit's capabilities ----
+
+unit=$units/haystack.service
+caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")
+ambient=$(sed -n 's/^AmbientCapabilities=//p' "$unit")
+check install_unit_ambient_is_bounding test "$caps" = "$ambient"
+# "CAP_BPF CAP_NET_ADMIN" -> "+bpf,+net_admin", as setpriv takes them
+setpriv_caps() { echo "$1" | tr ' ' '\n' | sed -n 's/^CAP_\(.*\)/+\L\1/p' | paste -sd,; }
+unit_caps=$(setpriv_caps "$caps")
+without_sys_admin=$(setpriv_caps "${caps//CAP_SYS_ADMIN/}")
+exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+conf=$prefix/etc/haystack/haystack.conf
+pin=/sys/fs/bpf/haystack-install-$id
+cat >"$conf" <<EOC
+[run]
+iface = vb
+dict = $dict
+subscribers = $subs
+out = $TMP/reports.jsonl
+pin = $pin
+[status]
+pin = $pin
+[detach]
+pin = $pin
+EOC
+
+ns=hs-inst-$id
+ip netns add "$ns" || { not_ok install_netns "cannot create netns $ns"; exit 1; }
+on_exit ip netns del "$ns"
+ip -n "$ns" link add va type veth peer name vb
+ip -n "$ns" link set va up
+ip -n "$ns" link set vb up
+# Root with exactly CAPS (inheritable and ambient, so they survive the exec;
+# the bounding set, so nothing else comes back): what systemd gives the unit.
+ip netns exec "$ns" bash -s "$exec_start" "$conf" "$unit_caps" "$without_sys_admin" "$pin" \
+	"$TMP" >"$TMP/svc" 2>&1 <<'EOS'
+exec_start=$1 conf=$2 caps=$3 fewer=$4 pin=$5 T=$6
+H=${exec_start%% *}
+# systemd mounts /sys/fs/bpf before any unit; ip netns exec gave a fresh /sys.
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+as() { echo "setpriv --inh-caps=-all,$1 --ambient-caps=-all,$1 --bounding-set=-all,$1 --"; }
+P=$(as "$caps") F=$(as "$fewer")
+started() { for _ in $(seq 50); do grep -q "attached to\|took over" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+attached() { ip link show vb | grep -q "prog/xdp"; }
+
+$P $exec_start 2>$T/run1.err &
+pid=$!
+started $T/run1.err && echo "started=1"
+# the capabilities the agent holds, by name, against the unit's
+have=$(capsh --decode="$(awk '/^CapEff/ {print $2}' /proc/$pid/status)" | sed 's/.*=//' | tr , '\n' | sort | paste -sd,)
+want=$(echo "$caps" | tr , '\n' | sed 's/^+/cap_/' | sort | paste -sd,)
+echo "# effective: $have"
+[ "$have" = "$want" ] && echo "only_unit_caps=1"
+attached && echo "attached=1"
+$P "$H" status --config "$conf" >/dev/null && echo "status_ok=1"
+kill -TERM $pid; wait $pid; echo "run_exit=$?"
+attached || echo "detached_on_exit=1"
+[ -e "$pin" ] || echo "unpinned_on_exit=1"
+
+# keep = the command line's --keep: left attached; a second run takes it over.
+$P $exec_start --keep 2>$T/run2.err &
+pid=$!
+started $T/run2.err; kill -TERM $pid; wait $pid
+attached && [ -e "$pin/evidence" ] && echo "kept=1"
+$P $exec_start --keep 2>$T/run3.err &
+pid=$!
+started $T/run3.err; kill -TERM $pid; wait $pid
+grep -q "took over the haystack attached to vb" $T/run3.err && echo "took_over=1"
+# Without CAP_SYS_ADMIN detach could not find the program: refused, nothing removed.
+$F "$H" detach --config "$conf" --iface vb 2>$T/detach1.err; echo "fewer_detach_exit=$?"
+grep -q "needs CAP_SYS_ADMIN" $T/detach1.err && [ "$(wc -l <$T/detach1.err)" = 1 ] && echo "fewer_says_why=1"
+attached && [ -e "$pin/evidence" ] && echo "fewer_left_it=1"
+$P "$H" detach --config "$conf" --iface vb 2>$T/detach2.err; echo "detach_exit=$?"
+attached || echo "detached=1"
+[ -e "$pin" ] || echo "unpinned=1"
+EOS
+r=$(cat "$TMP/svc")
+# each check: the line the sequence printed when that step did what it should
+while read -r name line; do
+	check "$name" grep -qx "$line" <<<"$r"
+done <<'EOT'
+service_starts_with_unit_caps            started=1
+service_has_only_unit_caps               only_unit_caps=1
+service_attaches                         attached=1
+service_status_under_caps                status_ok=1
+service_sigterm_exits_0                  run_exit=0
+service_detaches_on_exit                 detached_on_exit=1
+service_unpins_on_exit                   unpinned_on_exit=1
+service_keep_leaves_attached             kept=1
+service_takes_over_under_caps            took_over=1
+detach_without_sys_admin_exit_1          fewer_detach_exit=1
+detach_without_sys_admin_says_why        fewer_says_why=1
+detach_without_sys_admin_removes_nothing fewer_left_it=1
+detach_under_caps_exit_0                 detach_exit=0
+detach_under_caps_detaches               detached=1
+detach_under_caps_unpins                 unpinned=1
+EOT
+# what else the sequence said (errors of a step that failed), as comments
+grep '^# ' <<<"$r"
+grep -v '^# \|=[01]$' <<<"$r" | sed 's/^/# /'
+# Whatever a failed step leaves goes on exit: the veth with the netns, the
+# pins with the bpffs mounted in the mount namespace of `ip netns exec`.
+
+# ---- the refresh: build tomorrow's dictionary, then load it ----
+
+refresh=$prefix/lib/haystack/haystack-refresh
+for c in a b; do
+	printf '{"format":"haystack-signatures/1","classes":[{"name":"%s","level":"platform","parent":null,"domains":[{"name":"api.%s.example","role":"primary"}]}]}\n' \
+		$c $c >"$TMP/sig-$c.json"
+done
+printf '192.0.2.1 api.a.example\n192.0.2.2 api.b.example\n' >"$TMP/both.hosts"
+printf '<html>503 Service Unavailable</html>\n' >"$TMP/garbage.jsonl"
+refresh_conf() {	# the [dict build] of the refresh, with extra lines
+	printf '[dict build]\nsignatures = %s\nsignatures = %s\nhosts = %s\n' \
+		"$TMP/sig-a.json" "$TMP/sig-b.json" "$TMP/both.hosts"
+	printf '%s\n' "$@"
+}
+# A mount namespace of its own with an empty bpffs: no running haystack for
+# load to reach, whatever runs on this host.
+run_refresh() {	# CONF DIR: exit status in $TMP/refresh.rc, stderr in $TMP/refresh.err
+	unshare -m bash -c 'mount -t bpf bpf /sys/fs/bpf && "$@"' _ \
+		"$refresh" --config "$1" --dir "$2" --day 2019-11-15 --haystack "$prefix/sbin/haystack" \
+		2>"$TMP/refresh.err"
+	echo $? >"$TMP/refresh.rc"
+}
+
+refresh_conf "pdns = $TMP/garbage.jsonl" >"$TMP/refresh-bad.conf"
+run_refresh "$TMP/refresh-bad.conf" "$TMP/dicts-bad"
+check refresh_bad_pdns_exit_2 test "$(cat "$TMP/refresh.rc")" = 2
+check refresh_bad_pdns_says_why grep -q "garbage.jsonl: no usable record" "$TMP/refresh.err"
+check refresh_bad_pdns_keeps_current grep -q \
+	"haystack-refresh: 2019-11-15: dict build failed (exit 2): nothing loaded, the current dictionary stays" \
+	"$TMP/refresh.err"
+check refresh_bad_pdns_writes_nothing test ! -e "$TMP/dicts-bad/dictionary-2019-11-15.json"
+
+refresh_conf >"$TMP/refresh.conf"
+run_refresh "$TMP/refresh.conf" "$TMP/dicts"
+check refresh_builds_the_day python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["valid_from"] == "2019-11-15T00:00:00Z" and [x["name"] for x in d["domains"]] == ["api.a.example", "api.b.example"], d' \
+	"$TMP/dicts/dictionary-2019-11-15.json"
+# With no agent to load into, the dictionary is built but not made current.
+check refresh_unloaded_fails test "$(cat "$TMP/refresh.rc")" != 0
+check refresh_unloaded_says_so grep -q "load did not take .*dictionary-2019-11-15.json" "$TMP/refresh.err"
+check refresh_unloaded_not_current test ! -e "$TMP/dicts/current.json"
+"$refresh" --dir "$TMP/x" 2>"$TMP/refresh.err"
+check refresh_needs_config bash -c "[ $? -eq 2 ] && grep -qx 'haystack-refresh: --config is required' '$TMP/refresh.err'"
