@@ -69,21 +69,6 @@ static void write_bin(struct hs_report *r, const struct hs_bin_result *res)
 	}
 }
 
-int hs_report_open(const char *path, FILE **out)
-{
-	int err;
-
-	*out = stdout;
-	if (!path || !strcmp(path, "-"))
-		return 0;
-	*out = fopen(path, "a");
-	if (*out)
-		return 0;
-	err = -errno;
-	hs_err("cannot write %s: %s (%d)", path, strerror(-err), err);
-	return err;
-}
-
 int hs_report_bins(struct hs_report *r, const struct hs_evidence *ev, size_t n,
 		   __u32 bin_seconds, __u64 first, __u64 last)
 {
