@@ -309,12 +309,10 @@ static void set_iface_gone(struct live *l, bool gone)
 /* The kernel takes the program away with a deleted interface: nothing is
  * counted until one of the same name appears, then the same program (and
  * maps) is attached to it. The evidence counted so far is reported as usual. */
-static int on_link(struct live *l)
+static int check_iface(struct live *l)
 {
 	char name[IF_NAMESIZE];
 
-	if (!hs_linkwatch_read(&l->link))
-		return 0;
 	if (!l->iface_gone && !if_indextoname(l->in->ifindex, name)) {
 		hs_warn("%s has disappeared: nothing is counted until an interface of that name is back",
 			l->o->iface);
@@ -330,6 +328,11 @@ static int on_link(struct live *l)
 			l->o->iface, l->in->ifindex);
 	}
 	return 0;
+}
+
+static int on_link(struct live *l)
+{
+	return hs_linkwatch_read(&l->link) ? check_iface(l) : 0;
 }
 
 static int (*const handlers[SRC_COUNT])(struct live *l) = {
@@ -499,7 +502,8 @@ int cmd_run(const struct hs_options *o)
 	hs_info("attached to %s: %zu endpoints, %zu subscriber prefixes, maps in %s", o->iface,
 		s.compiled.n_endpoints, s.n_subscribers, o->pin_dir);
 	started = true;
-	err = loop(&l);
+	/* A deletion between the attach and the subscription sent nothing. */
+	err = check_iface(&l) ?: loop(&l);
 	if (!err && o->records)
 		err = on_records(&l);
 	if (!err)
