@@ -100,9 +100,12 @@ static int expire(struct live *l, bool late)
 {
 	__u64 before = reported_until(l);
 
+	char t[32];
+
 	if (before <= l->expired_before && !late)
 		return 0;
 	l->expired_before = before;
+	hs_debug("deleting the evidence before %s", hs_format_time(before, t, sizeof(t)));
 	return hs_evidence_expire(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), before, NULL);
 }
 
@@ -130,6 +133,7 @@ static int report_until(struct live *l, const __u64 *limit, bool late)
 	struct hs_evidence *ev = NULL;
 	__u64 from = ~0ULL, until = 0;
 	size_t n = 0, lines;
+	char t0[32], t1[32];
 	int w = 0, err;
 
 	for (int i = 0; i < l->o->n_bins; i++) {
@@ -140,6 +144,8 @@ static int report_until(struct live *l, const __u64 *limit, bool late)
 	}
 	if (!until)
 		return expire(l, late);
+	hs_debug("reading the evidence of the bins from %s to %s", hs_format_time(from, t0, sizeof(t0)),
+		 hs_format_time(until, t1, sizeof(t1)));
 	err = hs_harvest(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE),
 			 hs_instance_map_fd(l->in, HS_MAP_RULES), from, until, &ev, &n);
 	if (err) {

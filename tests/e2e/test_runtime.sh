@@ -149,8 +149,11 @@ echo "# SIGTERM answered in $((t1 - t0)) ms"
 grep -q '"type":"record"' $T/term.jsonl && echo "term_records_written=1"
 clean && echo "term_clean=1"
 
-# The report file rotated: after SIGHUP the bins go to the new file.
-timeout 30 "$H" run --iface vb $D --grace 0 --detail --out $T/rot.jsonl 2>$T/rot.err &
+# The report file rotated: after SIGHUP the bins go to the new file. With
+# -v the agent says each walk of the evidence map: one read per closing (the
+# first part, the second, the exit), one deletion at the first look and one
+# once the day is reported, however many seconds the run lasts.
+timeout 30 "$H" -v run --iface vb $D --grace 0 --detail --out $T/rot.jsonl 2>$T/rot.err &
 pid=$!
 wait_grep "attached to" $T/rot.err
 tcpreplay -q -i va "$T/part1.pcap" >/dev/null 2>&1
@@ -161,7 +164,11 @@ wait_grep "opened again" $T/rot.err && echo "hup_said=1"
 grep -q "dictionary reload is not supported" $T/rot.err && echo "hup_dict_warning=1"
 tcpreplay -q -i va "$T/part2.pcap" >/dev/null 2>&1
 wait_grep '"bin_seconds":3600' $T/rot.jsonl && echo "hup_new_file_written=1"
+sleep 2	# two more ticks: nothing closes, nothing is read
 kill -TERM $pid; wait $pid && echo "hup_exit0=1"
+reads=$(grep -c "reading the evidence" $T/rot.err) deletes=$(grep -c "deleting the evidence" $T/rot.err)
+echo "# evidence map walks: $reads reads, $deletes deletions"
+[ "$reads" = 3 ] && [ "$deletes" = 2 ] && echo "walks_only_on_closing=1"
 cat $T/rot.1.jsonl $T/rot.jsonl >$T/rot-all.jsonl
 same hup_equals_replay $T/rot-all.jsonl
 
@@ -256,6 +263,7 @@ hup_dictionary_warning hup_dict_warning
 hup_new_file_written hup_new_file_written
 hup_exit_0 hup_exit0
 hup_files_equal_replay hup_equals_replay
+evidence_read_only_when_bins_close walks_only_on_closing
 full_said full_said
 full_said_once full_said_once
 full_ends_on_whole_line full_whole_line
