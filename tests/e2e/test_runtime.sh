@@ -89,6 +89,15 @@ wait_field v5_packets "$n1" && echo "relink_first_part=1"
 ip link del va
 wait_grep "vb has disappeared" $T/relink.err && echo "relink_gone_said=1"
 wait_field interface_gone True && echo "relink_status_gone=1"
+# An interface of that name that refuses the program (a bridge: no native
+# XDP) is said, and the agent waits on for the next one.
+if ip link add vb type bridge 2>/dev/null; then
+	wait_grep "cannot attach to vb: it does not support native XDP" $T/relink.err &&
+		[ "$(field interface_gone)" = True ] && echo "relink_refused_waits=1"
+	ip link del vb
+else
+	echo "native_no_bridge=1"
+fi
 veth
 wait_grep "vb is back" $T/relink.err && echo "relink_back_said=1"
 ip link show vb | grep -q "prog/xdp" && echo "relink_attached_again=1"
@@ -199,6 +208,26 @@ tail -n +2 $T/full/out.jsonl >$T/full-reports.jsonl
 same full_equals_replay $T/full-reports.jsonl
 clean && echo "full_clean=1"
 
+# Record lines with no room at all: said once, counted, and said again
+# with how many were lost once there is room.
+head -c 2M /dev/zero >$T/full/filler2 2>/dev/null	# until the disk is full
+timeout 30 "$H" run --iface vb $D --records --out $T/full/records.jsonl 2>$T/records.err &
+pid=$!
+wait_grep "attached to" $T/records.err
+tcpreplay -q -i va "$T/part1.pcap" >/dev/null 2>&1
+wait_field v5_packets "$n1"
+wait_grep "record lines are lost until it can be written" $T/records.err &&
+	[ "$(grep -c "record lines are lost" $T/records.err)" = 1 ] && echo "records_lost_said_once=1"
+rm $T/full/filler2
+tcpreplay -q -i va "$T/part2.pcap" >/dev/null 2>&1
+wait_grep "written again; [0-9]* record lines were lost" $T/records.err && echo "records_lost_counted=1"
+kill -TERM $pid; wait $pid && echo "records_exit0=1"
+python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' $T/full/records.jsonl &&
+	[ -s $T/full/records.jsonl ] && [ "$(tail -c 1 $T/full/records.jsonl | od -An -c | tr -d " ")" = '\n' ] &&
+	echo "records_whole_lines=1"
+rm -f $T/full/records.jsonl
+clean && echo "records_clean=1"
+
 # Still full on exit: the bins not written stay counted and pinned, and the
 # next run takes them over and writes them.
 rm -f $T/full/out.jsonl
@@ -235,6 +264,7 @@ done <<'EOF'
 relink_counts_first_part relink_first_part
 relink_gone_on_stderr relink_gone_said
 relink_gone_in_status relink_status_gone
+native_relink_refused_waits relink_refused_waits
 relink_back_on_stderr relink_back_said
 relink_attached_again relink_attached_again
 relink_back_in_status relink_status_back
@@ -272,6 +302,11 @@ full_retried_at_next_bin full_retried
 full_exit_0 full_exit0
 full_report_equals_replay full_equals_replay
 full_clean full_clean
+records_lost_said_once records_lost_said_once
+records_lost_counted records_lost_counted
+records_exit_0 records_exit0
+records_whole_lines records_whole_lines
+records_clean records_clean
 full_on_exit_fails full_exit_full1
 full_on_exit_says_kept full_exit_says_kept
 full_on_exit_kept full_exit_kept
