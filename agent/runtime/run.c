@@ -99,7 +99,6 @@ static __u64 reported_until(const struct live *l)
 static int expire(struct live *l, bool late)
 {
 	__u64 before = reported_until(l);
-
 	char t[32];
 
 	if (before <= l->expired_before && !late)
