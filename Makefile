@@ -40,14 +40,15 @@ endif
 
 # Two link levels. The core (agent/lib, dict, detect, output, dictbuild) needs
 # only json-c and libpsl: `dict build` and the unit tests of pure code link
-# against it alone. kern/ and runtime/ add libbpf, libxdp, libpcap and the
-# skeleton; cli/ is the binary's entry point over both.
+# against it alone. kern/ and runtime/ add libbpf, libxdp, libpcap, libnl-3
+# (run watches its interface over rtnetlink) and the skeleton; cli/ is the
+# binary's entry point over both.
 CORE_LIBS := json-c libpsl
-KERN_LIBS := libbpf libxdp libpcap
+KERN_LIBS := libbpf libxdp libpcap libnl-3.0
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pkg_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
 CORE_LDLIBS := $(call pkg_libs,$(CORE_LIBS),-ljson-c -lpsl)
-KERN_LDLIBS := $(call pkg_libs,$(KERN_LIBS),-lbpf -lxdp -lpcap) -lelf -lz
+KERN_LDLIBS := $(call pkg_libs,$(KERN_LIBS),-lbpf -lxdp -lpcap -lnl-3) -lelf -lz
 
 HS_CPPFLAGS := -Iinclude -Iagent -I$(BUILD) $(call pkg_cflags,$(CORE_LIBS) $(KERN_LIBS))
 # Callbacks take parameters they do not all use; test tables name only the

@@ -179,6 +179,9 @@ struct haystack_config {
 /* The agent has filled the maps and written this entry, the last thing it
  * writes: until then frames are only counted (stats.not_configured). */
 #define HAYSTACK_F_CONFIGURED	(1U << 2)
+/* Set by the running agent while its interface is gone (and the program
+ * with it), for `haystack status`; the program never reads it. */
+#define HAYSTACK_F_IFACE_GONE	(1U << 3)
 
 /*
  * templates: HASH, template_key -> flow_template. NetFlow v9 and IPFIX

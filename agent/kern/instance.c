@@ -188,27 +188,38 @@ int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_atta
 	 * twice, and never replaced (its templates and records in flight stay). */
 	old = find_attached(in->ifindex, &mp);
 	if (old) {
-		err = in->pin_dir ? adopt(in, mp, old, ifname) : -EEXIST;
-		if (err == -EEXIST && !in->pin_dir)
+		/* Attaching again (in->xdp is ours): whatever is there is not. */
+		err = in->pin_dir && !in->xdp ? adopt(in, mp, old, ifname) : -EEXIST;
+		if (err == -EEXIST && (!in->pin_dir || in->xdp))
 			hs_err("haystack is already attached to %s; `haystack detach --iface %s` removes it",
 			       ifname, ifname);
 		xdp_multiprog__close(mp);
 		return err;
 	}
 	xdp_multiprog__close(mp);
-	in->xdp = xdp_program__create(&opts);
-	err = libxdp_get_error(in->xdp);
-	if (err) {
-		in->xdp = NULL;
-		hs_err("cannot prepare the XDP program for %s: %s (%d)", ifname, strerror(-err),
-		       err);
-		return err;
+	if (!in->xdp) {
+		in->xdp = xdp_program__create(&opts);
+		err = libxdp_get_error(in->xdp);
+		if (err) {
+			in->xdp = NULL;
+			hs_err("cannot prepare the XDP program for %s: %s (%d)", ifname,
+			       strerror(-err), err);
+			return err;
+		}
 	}
 	/* libxdp loads the object itself (as a dispatcher component where the
-	 * kernel supports it), so other XDP programs can share the interface. */
+	 * kernel supports it), so other XDP programs can share the interface.
+	 * A program attached before (the interface came back) is linked into
+	 * the new dispatcher as it is, with the maps it counts into. */
 	err = xdp_program__attach(in->xdp, in->ifindex, mode, 0);
 	if (err) {
-		hs_err("cannot attach to %s: %s (%d)", ifname, strerror(-err), err);
+		/* A driver without native XDP refuses the attach itself: the
+		 * operator's choice, so it is said, never silently changed. */
+		if (mode == XDP_MODE_NATIVE && (err == -EOPNOTSUPP || err == -EINVAL))
+			hs_err("cannot attach to %s: it does not support native XDP (%s, %d); try --xdp-mode skb",
+			       ifname, strerror(-err), err);
+		else
+			hs_err("cannot attach to %s: %s (%d)", ifname, strerror(-err), err);
 		return err;
 	}
 	in->mode = mode;
@@ -216,6 +227,13 @@ int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_atta
 	return 0;
 }
 
+void hs_instance_lost(struct hs_instance *in)
+{
+	/* The kernel detached the program with the device. libxdp's pins of
+	 * the dispatcher it ran in stay behind, holding it, until removed. */
+	in->attached = false;
+	libxdp_clean_references(in->ifindex);
+}
 
 void hs_instance_close(struct hs_instance *in, bool keep)
 {

@@ -30,8 +30,12 @@ int hs_instance_load(struct hs_instance *in);
 /* Load (if needed) and attach with libxdp to ifname. A haystack program of
  * the same build already attached there and counting into this instance's
  * pins (left by `run --keep`) is taken over instead: it keeps running, with
- * its evidence and templates, and is ours to detach from then on. */
+ * its evidence and templates, and is ours to detach from then on. Called
+ * again after hs_instance_lost, attaches the same program to ifname. */
 int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_attach_mode mode);
+/* The interface went away, and the program with it: not attached any more
+ * (hs_instance_attach attaches the same program again). */
+void hs_instance_lost(struct hs_instance *in);
 /* Free; unless keep, detach first and remove the pins and their directory. */
 void hs_instance_close(struct hs_instance *in, bool keep);
 

@@ -72,19 +72,40 @@ int hs_pinned_map_fd(const char *pin_dir, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
-int hs_unpin_all(const char *pin_dir)
+unsigned int hs_pins_present(const char *pin_dir)
+{
+	char path[PATH_MAX];
+	unsigned int mask = 0;
+
+	for (int i = 0; hs_map_names[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, hs_map_names[i]);
+		if (!access(path, F_OK))
+			mask |= 1U << i;
+	}
+	return mask;
+}
+
+int hs_unpin_except(const char *pin_dir, unsigned int keep)
 {
 	char path[PATH_MAX];
 	int err = 0;
 
 	for (int i = 0; hs_map_names[i]; i++) {
+		if (keep & (1U << i))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, hs_map_names[i]);
 		if (unlink(path) && errno != ENOENT)
 			err = -errno;
 	}
-	if (rmdir(pin_dir) && errno != ENOENT)
+	/* Not empty while something is kept: then it stays, without a word. */
+	if (rmdir(pin_dir) && errno != ENOENT && !(keep && errno == ENOTEMPTY))
 		err = err ?: -errno;
 	return err;
+}
+
+int hs_unpin_all(const char *pin_dir)
+{
+	return hs_unpin_except(pin_dir, 0);
 }
 
 /*

@@ -19,6 +19,11 @@ int hs_ensure_bpffs(void);
 int hs_pinned_map_fd(const char *pin_dir, const char *name);
 /* Remove the pinned maps and the directory. */
 int hs_unpin_all(const char *pin_dir);
+/* The maps pinned in pin_dir now, bit i for hs_map_names[i]: a start that
+ * fails removes only the pins it made, never those of an earlier run. */
+unsigned int hs_pins_present(const char *pin_dir);
+/* Remove the pinned maps but those in keep, and the directory once empty. */
+int hs_unpin_except(const char *pin_dir, unsigned int keep);
 
 enum hs_pin_access {
 	HS_PIN_READ,	/* status: beside a running agent */

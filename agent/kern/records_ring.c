@@ -64,6 +64,11 @@ int hs_records_poll(struct hs_records *r, int timeout_ms)
 	return r->err;
 }
 
+int hs_records_fd(const struct hs_records *r)
+{
+	return ring_buffer__epoll_fd(r->rb);
+}
+
 void hs_records_close(struct hs_records *r)
 {
 	ring_buffer__free(r->rb);

@@ -21,4 +21,6 @@ int hs_records_open(struct hs_records *r, struct hs_instance *in, FILE *out,
 /* Write what the program sent, waiting up to timeout_ms for the first
  * record (0: only what is there). Returns 0 or -errno. */
 int hs_records_poll(struct hs_records *r, int timeout_ms);
+/* Readable when the program has sent records (for the agent's epoll set). */
+int hs_records_fd(const struct hs_records *r);
 void hs_records_close(struct hs_records *r);

@@ -82,21 +82,6 @@ static void write_bin(struct hs_report *r, const struct hs_dict *d,
 	}
 }
 
-int hs_report_open(const char *path, FILE **out)
-{
-	int err;
-
-	*out = stdout;
-	if (!path || !strcmp(path, "-"))
-		return 0;
-	*out = fopen(path, "a");
-	if (*out)
-		return 0;
-	err = -errno;
-	hs_err("cannot write %s: %s (%d)", path, strerror(-err), err);
-	return err;
-}
-
 static int by_name(const void *a, const void *b)
 {
 	const struct hs_domain *x = *(const struct hs_domain *const *)a;

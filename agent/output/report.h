@@ -20,7 +20,3 @@ struct hs_report {
  * name. Returns 0 or -errno. */
 int hs_report_bins(struct hs_report *r, const struct hs_evidence *ev, size_t n,
 		   __u32 bin_seconds, __u64 first, __u64 last);
-/* The report stream of a live run: path appended to (a run that restarts
- * goes on after its predecessor's lines), or standard output without a path
- * or with "-". Prints one line and returns -errno when it cannot be opened. */
-int hs_report_open(const char *path, FILE **out);

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Live mode: attached to an interface, reporting bins as export time closes them. */
+/*
+ * Live mode: attached to an interface, reporting bins as export time closes
+ * them. One epoll set drives it (enum source): signals, a one-second timer
+ * for the bins, the records ring buffer, rtnetlink for the interface, and a
+ * slot for the metrics listener.
+ */
 #include <errno.h>
 #include <net/if.h>
 #include <fcntl.h>
@@ -9,27 +14,21 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include "kern/harvest.h"
 #include "kern/instance.h"
 #include "kern/records_ring.h"
 #include "kern/stats.h"
 #include "kern/templates.h"
 #include "lib/log.h"
+#include "lib/timefmt.h"
 #include "output/report.h"
+#include "output/sink.h"
+#include "runtime/linkwatch.h"
 #include "runtime/runtime.h"
 #include "runtime/setup.h"
-
-static volatile sig_atomic_t stopping, reload_asked;
-
-static void on_stop(int sig)
-{
-	stopping = 1;
-}
-
-static void on_hup(int sig)
-{
-	reload_asked = 1;
-}
 
 /* Refuse to count on top of evidence from another dictionary: its rule sets
  * and domain numbers would be read against the wrong file. */
@@ -54,13 +53,35 @@ static int check_pinned_dictionary(const char *pin_dir, __u64 dict_hash)
 	return err;
 }
 
+/* What the event loop waits on, one epoll entry each (epoll_event.data.u32). */
+enum source {
+	SRC_SIGNALS,	/* signalfd: SIGTERM and SIGINT stop, SIGHUP reloads */
+	SRC_TIMER,	/* timerfd, once a second: the bins export time closed */
+	SRC_RECORDS,	/* the records ring buffer (--records) */
+	SRC_LINK,	/* rtnetlink: the interface going and coming back */
+	SRC_METRICS,	/* the metrics listener (not there yet) */
+	SRC_COUNT,
+};
+
 struct live {
 	struct hs_report rep;
 	const struct hs_options *o;
 	struct hs_instance *in;
 	struct haystack_config cfg;	/* as written to the config map */
 	__u64 next[HS_MAX_BINS];	/* start of the first bin not yet reported */
+	/* A report that could not be written is tried again when the next bin
+	 * closes (or on exit), not every second: the limits it had. */
+	__u64 failed[HS_MAX_BINS];
+	__u64 expired_before;		/* evidence before this is already deleted */
 	__u64 late_records;		/* stats.late_records already said on stderr */
+	unsigned long long records_lost; /* record lines not written since the last said */
+	struct hs_sink sink;
+	struct hs_records records;
+	struct hs_linkwatch link;
+	int epfd;
+	int fds[SRC_COUNT];
+	bool stopping;
+	bool iface_gone;
 };
 
 /* Hours every width has reported: evidence there is no longer needed. */
@@ -73,12 +94,45 @@ static __u64 reported_until(const struct live *l)
 	return keep;
 }
 
-/* Report, for each width, the bins that start before limit[i]. */
-static int report_until(struct live *l, const __u64 *limit)
+/* Evidence every width has reported is no longer needed. One walk of the
+ * map, so only when that point moved or late records may have added some. */
+static int expire(struct live *l, bool late)
+{
+	__u64 before = reported_until(l);
+	char t[32];
+
+	if (before <= l->expired_before && !late)
+		return 0;
+	l->expired_before = before;
+	hs_debug("deleting the evidence before %s", hs_format_time(before, t, sizeof(t)));
+	return hs_evidence_expire(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), before, NULL);
+}
+
+/* The report lines could not be written (a full disk): nothing is marked
+ * reported, so the evidence stays and the same bins are written later. */
+static void unwritten(struct live *l, const __u64 *limit, size_t lines, int err)
+{
+	char from[32];
+	__u64 first = ~0ULL;
+
+	for (int i = 0; i < l->o->n_bins; i++) {
+		first = first < l->next[i] ? first : l->next[i];
+		l->failed[i] = limit[i];
+	}
+	hs_err("cannot write %s: %s (%d); %zu report lines of the bins from %s not written%s",
+	       l->o->out_path ?: "standard output", strerror(-err), err, lines,
+	       hs_format_time(first, from, sizeof(from)),
+	       l->stopping ? "" : ", kept to be written when the next bin closes");
+}
+
+/* Report, for each width, the bins that start before limit[i]: the evidence
+ * of those bins alone is read, in one walk, and only when one has closed. */
+static int report_until(struct live *l, const __u64 *limit, bool late)
 {
 	struct hs_evidence *ev = NULL;
 	__u64 from = ~0ULL, until = 0;
-	size_t n = 0;
+	size_t n = 0, lines;
+	char t0[32], t1[32];
 	int w = 0, err;
 
 	for (int i = 0; i < l->o->n_bins; i++) {
@@ -87,48 +141,56 @@ static int report_until(struct live *l, const __u64 *limit)
 		from = from < l->next[i] ? from : l->next[i];
 		until = until > limit[i] ? until : limit[i];
 	}
-	if (until) {
-		err = hs_harvest(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE),
-				 hs_instance_map_fd(l->in, HS_MAP_RULES), from, until, &ev, &n);
-		if (err) {
-			hs_err("cannot read the evidence map: %s (%d)", strerror(-err), err);
-			return err;
-		}
-		for (int i = 0; i < l->o->n_bins; i++) {
-			__u32 w = l->o->bins[i];
-
-			if (limit[i] <= l->next[i])
-				continue;
-			err = hs_report_bins(&l->rep, ev, n, w, l->next[i], limit[i] - w);
-			if (err) {
-				free(ev);
-				hs_err("cannot write the report: %s (%d)", strerror(-err), err);
-				return err;
-			}
-			l->next[i] = limit[i];
-			l->cfg.report_width[i] = w;
-			l->cfg.report_next[i] = l->next[i];
-		}
-		free(ev);
-
-		/* Tell the program which bins are reported, so a record that
-		 * comes later is counted late (the smallest width closes first). */
-		for (int i = 1; i < l->o->n_bins; i++)
-			if (l->o->bins[i] < l->o->bins[w])
-				w = i;
-		l->cfg.closed_before = l->next[w];
-		err = hs_write_config(l->in, &l->cfg);
-		if (err)
-			return err;
+	if (!until)
+		return expire(l, late);
+	hs_debug("reading the evidence of the bins from %s to %s", hs_format_time(from, t0, sizeof(t0)),
+		 hs_format_time(until, t1, sizeof(t1)));
+	err = hs_harvest(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE),
+			 hs_instance_map_fd(l->in, HS_MAP_RULES), from, until, &ev, &n);
+	if (err) {
+		hs_err("cannot read the evidence map: %s (%d)", strerror(-err), err);
+		return err;
 	}
-	return hs_evidence_expire(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), reported_until(l),
-				  NULL);
+	for (int i = 0; i < l->o->n_bins && !err; i++)
+		if (limit[i] > l->next[i])
+			err = hs_report_bins(&l->rep, ev, n, l->o->bins[i], l->next[i],
+					     limit[i] - l->o->bins[i]);
+	free(ev);
+	if (err) {
+		hs_sink_discard(&l->sink);
+		hs_err("cannot make the report: %s (%d)", strerror(-err), err);
+		return err;
+	}
+	err = hs_sink_commit(&l->sink, &lines);
+	if (err) {
+		unwritten(l, limit, lines, err);
+		return 0;
+	}
+	for (int i = 0; i < l->o->n_bins; i++) {
+		l->failed[i] = 0;
+		if (limit[i] <= l->next[i])
+			continue;
+		l->next[i] = limit[i];
+		l->cfg.report_width[i] = l->o->bins[i];
+		l->cfg.report_next[i] = l->next[i];
+	}
+
+	/* Tell the program which bins are reported, so a record that comes
+	 * later is counted late (the smallest width closes first). */
+	for (int i = 1; i < l->o->n_bins; i++)
+		if (l->o->bins[i] < l->o->bins[w])
+			w = i;
+	l->cfg.closed_before = l->next[w];
+	err = hs_write_config(l->in, &l->cfg);
+	return err ?: expire(l, late);
 }
 
+/* Once a second, from the stats alone: which bins export time has closed. */
 static int poll_bins(struct live *l, bool final)
 {
 	__u64 limit[HS_MAX_BINS];
 	struct haystack_stats st;
+	bool late = false, retry = final;
 	int err;
 
 	err = hs_read_stats(hs_instance_map_fd(l->in, HS_MAP_STATS), &st);
@@ -141,6 +203,7 @@ static int poll_bins(struct live *l, bool final)
 		hs_warn("%llu matched records arrived for bins already reported (exports more than %u s late, see --grace): they count only in longer bins still open",
 			(unsigned long long)(st.late_records - l->late_records), l->o->grace);
 		l->late_records = st.late_records;
+		late = true;
 	}
 	for (int i = 0; i < l->o->n_bins; i++) {
 		__u32 w = l->o->bins[i];
@@ -153,8 +216,11 @@ static int poll_bins(struct live *l, bool final)
 			limit[i] = (st.export_time_max - l->o->grace) / w * w;
 		else
 			limit[i] = 0;
+		retry |= limit[i] > l->failed[i];
 	}
-	return report_until(l, limit);
+	if (!retry)	/* what failed to be written waits for the next bin */
+		return expire(l, late);
+	return report_until(l, limit, late);
 }
 
 /* Bins the agent we take over from reported stay reported: each width goes
@@ -178,17 +244,206 @@ static int resume(struct live *l, struct hs_instance *in, struct haystack_config
 	return 0;
 }
 
+/* Record lines as the program sends them. A full disk loses them (they are
+ * not evidence): said when it starts, and how many once it is over, not at
+ * every drain of the ring. */
+static int on_records(struct live *l)
+{
+	const char *path = l->o->out_path ?: "standard output";
+	size_t lines;
+	int err = hs_records_poll(&l->records, 0);
+
+	if (err)
+		return err;
+	err = hs_sink_commit(&l->sink, &lines);
+	if (err && !l->records_lost)
+		hs_err("cannot write %s: %s (%d); record lines are lost until it can be written",
+		       path, strerror(-err), err);
+	if (err) {
+		l->records_lost += lines;
+	} else if (l->records_lost && lines) {
+		hs_warn("%s written again; %llu record lines were lost", path, l->records_lost);
+		l->records_lost = 0;
+	}
+	return 0;
+}
+
+static int on_timer(struct live *l)
+{
+	__u64 ticks;
+
+	if (read(l->fds[SRC_TIMER], &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		return -errno;
+	return poll_bins(l, false);
+}
+
+/* SIGHUP: what an operator changes without a restart. The report file is
+ * opened again (logrotate moved it away, without copytruncate); the
+ * dictionary comes next. */
+static void reload(struct live *l)
+{
+	if (!hs_sink_reopen(&l->sink) && l->o->out_path)
+		hs_info("SIGHUP: writing to %s opened again", l->o->out_path);
+	hs_warn("SIGHUP: dictionary reload is not supported by this version; still using %s",
+		l->o->dicts.v[0]);
+}
+
+static int on_signal(struct live *l)
+{
+	struct signalfd_siginfo si;
+
+	while (read(l->fds[SRC_SIGNALS], &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			reload(l);
+		else
+			l->stopping = true;
+	}
+	return 0;
+}
+
+static void set_iface_gone(struct live *l, bool gone)
+{
+	l->iface_gone = gone;
+	if (gone)
+		l->cfg.flags |= HAYSTACK_F_IFACE_GONE;
+	else
+		l->cfg.flags &= ~HAYSTACK_F_IFACE_GONE;
+	hs_write_config(l->in, &l->cfg);
+}
+
+/* The kernel takes the program away with a deleted interface: nothing is
+ * counted until one of the same name appears, then the same program (and
+ * maps) is attached to it. The evidence counted so far is reported as usual. */
+static int check_iface(struct live *l)
+{
+	char name[IF_NAMESIZE];
+
+	if (!l->iface_gone && !if_indextoname(l->in->ifindex, name)) {
+		hs_warn("%s has disappeared: nothing is counted until an interface of that name is back",
+			l->o->iface);
+		hs_instance_lost(l->in);
+		set_iface_gone(l, true);
+	}
+	if (l->iface_gone && if_nametoindex(l->o->iface)) {
+		if (hs_instance_attach(l->in, l->o->iface, l->in->mode))
+			return 0;	/* said; tried again at its next change */
+		l->link.ifindex = l->in->ifindex;
+		set_iface_gone(l, false);
+		hs_info("%s is back (ifindex %d): attached again, counting goes on",
+			l->o->iface, l->in->ifindex);
+	}
+	return 0;
+}
+
+static int on_link(struct live *l)
+{
+	return hs_linkwatch_read(&l->link) ? check_iface(l) : 0;
+}
+
+static int (*const handlers[SRC_COUNT])(struct live *l) = {
+	[SRC_SIGNALS] = on_signal,
+	[SRC_TIMER] = on_timer,
+	[SRC_RECORDS] = on_records,
+	[SRC_LINK] = on_link,
+};
+
+/* Add fd to the epoll set as src (kept in fds[src] for its handler). */
+static int watch(struct live *l, enum source src, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = src };
+
+	l->fds[src] = fd;
+	if (fd < 0)
+		return fd;
+	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+/* The sources of the loop. SIGTERM, SIGINT and SIGHUP are blocked from the
+ * start of run, so one that comes during the start waits here. */
+static int loop_open(struct live *l, const sigset_t *sigs)
+{
+	struct itimerspec second = { .it_interval.tv_sec = 1, .it_value.tv_sec = 1 };
+	int fd, err;
+
+	err = hs_linkwatch_open(&l->link, l->o->iface);
+	if (err)
+		return err;
+	l->link.ifindex = l->in->ifindex;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	err = l->epfd < 0 ? -errno : 0;
+	if (!err) {
+		fd = signalfd(-1, sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+		err = watch(l, SRC_SIGNALS, fd < 0 ? -errno : fd);
+	}
+	if (!err) {
+		fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		err = watch(l, SRC_TIMER, fd < 0 ? -errno : fd);
+	}
+	if (!err && timerfd_settime(l->fds[SRC_TIMER], 0, &second, NULL))
+		err = -errno;
+	if (!err && l->o->records)
+		err = watch(l, SRC_RECORDS, hs_records_fd(&l->records));
+	if (!err)
+		err = watch(l, SRC_LINK, hs_linkwatch_fd(&l->link));
+	if (err)
+		hs_err("cannot set up the event loop: %s (%d)", strerror(-err), err);
+	return err;
+}
+
+static void loop_close(struct live *l)
+{
+	/* The ring buffer's and the netlink socket's fds are their owners'. */
+	if (l->fds[SRC_SIGNALS] >= 0)
+		close(l->fds[SRC_SIGNALS]);
+	if (l->fds[SRC_TIMER] >= 0)
+		close(l->fds[SRC_TIMER]);
+	if (l->epfd >= 0)
+		close(l->epfd);
+	hs_linkwatch_close(&l->link);
+}
+
+static int loop(struct live *l)
+{
+	struct epoll_event ev[SRC_COUNT];
+	int n, err = 0;
+
+	while (!l->stopping && !err) {
+		n = epoll_wait(l->epfd, ev, SRC_COUNT, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			hs_err("cannot wait for events: %s (%d)", strerror(-err), err);
+		}
+		for (int i = 0; i < n && !err; i++)
+			if (ev[i].data.u32 < SRC_COUNT && handlers[ev[i].data.u32])
+				err = handlers[ev[i].data.u32](l);
+	}
+	return err;
+}
+
 int cmd_run(const struct hs_options *o)
 {
 	struct hs_instance in = {};
-	struct live l = { .o = o, .in = &in };
-	struct hs_records records = {};
-	struct sigaction sa = {};
-	FILE *out = stdout;
+	struct live l = { .o = o, .in = &in, .epfd = -1 };
 	struct haystack_stats st0;
-	struct hs_setup s;
+	struct hs_setup s = {};
+	sigset_t sigs;
+	unsigned int pinned_before = 0;
 	int lock = -1, err;
 	bool owner = false;	/* the pins are ours to remove once we attached */
+	bool keep = o->keep;
+	bool started = false;
+
+	for (int i = 0; i < SRC_COUNT; i++)
+		l.fds[i] = -1;
+	/* Before anything: a SIGTERM during the start is answered by the loop
+	 * once it runs, never by dying half attached. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
 
 	if (!o->iface) {
 		hs_err("run: --iface is required");
@@ -201,9 +456,10 @@ int cmd_run(const struct hs_options *o)
 	err = hs_setup_load(o, &s);
 	if (err)
 		return err;
-	err = hs_report_open(o->out_path, &out);
+	err = hs_sink_open(&l.sink, o->out_path);
 	if (err)
 		goto out;
+	pinned_before = hs_pins_present(o->pin_dir);
 	err = hs_instance_open(&in, o->pin_dir);
 	if (err)
 		goto out;
@@ -231,61 +487,56 @@ int cmd_run(const struct hs_options *o)
 	err = hs_setup_apply(&s, &in);
 	if (err)
 		goto out;
-	hs_info("attached to %s: %zu endpoints, %zu subscriber prefixes, maps in %s", o->iface,
-		s.n_endpoints, s.n_subscribers, o->pin_dir);
-
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_hup;
-	sigaction(SIGHUP, &sa, NULL);
 
 	l.cfg = s.config;
 	/* Pins re-used from an earlier run keep their counters: only what
 	 * comes late from now on is news. */
 	if (!hs_read_stats(hs_instance_map_fd(&in, HS_MAP_STATS), &st0))
 		l.late_records = st0.late_records;
-	l.rep.out = out;
+	l.rep.out = l.sink.stage;
 	l.rep.dicts = &s.set;
 	l.rep.detail = o->detail;
 	if (o->records) {
-		err = hs_records_open(&records, &in, out, &s.set);
+		err = hs_records_open(&l.records, &in, l.sink.stage, &s.set);
 		if (err)
 			goto out;
 	}
-	while (!stopping) {
-		struct timespec ts = { .tv_sec = 1 };
-
-		/* With --records the ring buffer is the clock: records are
-		 * written as they come, bins checked at least once a second. */
-		if (o->records)
-			err = hs_records_poll(&records, 1000);
-		else
-			nanosleep(&ts, NULL);
-		if (err)
-			break;
-		if (reload_asked) {
-			reload_asked = 0;
-			hs_warn("SIGHUP: dictionary reload is not supported by this version; still using %s",
-				o->dicts.v[0]);
-		}
-		err = poll_bins(&l, false);
-		if (err)
-			break;
-	}
+	err = loop_open(&l, &sigs);
+	if (err)
+		goto out;
+	hs_info("attached to %s: %zu endpoints, %zu subscriber prefixes, maps in %s", o->iface,
+		s.n_endpoints, s.n_subscribers, o->pin_dir);
+	started = true;
+	/* A deletion between the attach and the subscription sent nothing. */
+	err = check_iface(&l) ?: loop(&l);
 	if (!err && o->records)
-		err = hs_records_poll(&records, 0);
+		err = on_records(&l);
 	if (!err)
 		err = poll_bins(&l, true);
+	/* Bins that could not be written stay counted, attached and pinned:
+	 * the next run takes them over and writes them. */
+	for (int i = 0; i < o->n_bins && !err; i++)
+		if (l.failed[i]) {
+			hs_err("the evidence of the bins not written stays in %s, still counting: run haystack again once %s can be written",
+			       o->pin_dir, o->out_path ?: "standard output");
+			keep = true;
+			err = -ENOSPC;
+		}
 out:
-	hs_records_close(&records);
-	if (out && out != stdout && fclose(out) && !err)
+	/* A start that fails after taking over leaves the program it found
+	 * counting, with its pins. */
+	if (!started && in.adopted)
+		keep = true;
+	loop_close(&l);
+	hs_records_close(&l.records);
+	if (hs_sink_close(&l.sink) && !err)
 		err = -errno;
 	/* Never remove pins we did not attach to: they may be another
-	 * instance's evidence. A directory we only created goes if empty. */
-	hs_instance_close(&in, o->keep || !owner);
+	 * instance's evidence. A start that failed removes the pins it made
+	 * (libbpf pins the maps at load, before the attach can fail). */
+	hs_instance_close(&in, keep || !owner);
 	if (!owner)
-		rmdir(o->pin_dir);
+		hs_unpin_except(o->pin_dir, pinned_before);
 	hs_pin_unlock(lock);
 	hs_setup_free(&s);
 	return err;

@@ -165,6 +165,10 @@ int cmd_status(const struct hs_options *o)
 	json_object_object_add(j, "pin_dir", json_object_new_string(o->pin_dir));
 	/* false: the program counts on, left by run --keep, with nobody reporting */
 	json_object_object_add(j, "agent_running", json_object_new_boolean(running));
+	/* true: the interface run attached to was deleted; it attaches again
+	 * when one of that name appears */
+	json_object_object_add(j, "interface_gone",
+			       json_object_new_boolean(cfg.flags & HAYSTACK_F_IFACE_GONE));
 	json_object_object_add(j, "dictionary_hash", json_object_new_uint64(cfg.dict_hash));
 	json_object_object_add(j, "subscriber_prefixes", json_object_new_uint64(n_sub));
 	json_object_object_add(j, "service_endpoints", json_object_new_uint64(n_ep));

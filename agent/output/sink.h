@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The report stream of a live run (--out FILE, appended to, or standard
+ * output). Lines are staged in memory and appended one step at a time (a
+ * drain of the records ring, the bins of one report), whole or not at all:
+ * when the disk is full the file is cut back to where the step began, so it
+ * always ends on a whole line and a step that failed can be written again.
+ */
+#pragma once
+
+#include <stdio.h>
+
+struct hs_sink {
+	const char *path;	/* NULL: standard output */
+	int fd;
+	FILE *stage;		/* where the lines of the current step go */
+	char *buf;		/* stage's memory (open_memstream) */
+	size_t len;
+};
+
+/* Open path for appending (NULL or "-": standard output). Returns 0 or
+ * -errno after one line on stderr. */
+int hs_sink_open(struct hs_sink *s, const char *path);
+/* Append the lines staged since the last commit. On failure nothing of them
+ * stays in the file; they are dropped from the stage either way. *lines (if
+ * given) is how many lines there were. Returns 0 or -errno (no message). */
+int hs_sink_commit(struct hs_sink *s, size_t *lines);
+/* Drop what was staged since the last commit. */
+void hs_sink_discard(struct hs_sink *s);
+/* Open path again and write there from now on (logrotate has moved the file
+ * away): the new file is opened before the old one is closed, so a failure
+ * leaves the old one in use. Standard output is left as it is. */
+int hs_sink_reopen(struct hs_sink *s);
+int hs_sink_close(struct hs_sink *s);
