@@ -31,6 +31,7 @@
 #define HAYSTACK_MAX_ENDPOINTS	(1 << 20)
 #define HAYSTACK_MAX_RULESETS	(1 << 16)
 #define HAYSTACK_MAX_SUBSCRIBER_PREFIXES 65536
+#define HAYSTACK_MAX_EXPORTER_PREFIXES	16384
 #define HAYSTACK_MAX_EVIDENCE	(1 << 20)
 #define HAYSTACK_MAX_TEMPLATES	4096
 #define HAYSTACK_MAX_EXPORTERS	4096
@@ -64,6 +65,13 @@ struct haystack_lpm_key {
 /* subscriber_prefixes: LPM trie, haystack_lpm_key -> subscriber_prefix */
 struct subscriber_prefix {
 	__u32 id;		/* position in the subscribers file, from 0 */
+};
+
+/* exporter_allow: LPM trie, haystack_lpm_key -> exporter_prefix. The
+ * sources export datagrams are read from (--exporters), in force when the
+ * config has HAYSTACK_F_EXPORTERS. */
+struct exporter_prefix {
+	__u32 id;		/* position in the exporters file, from 0 */
 };
 
 /* service_endpoints: LPM trie, haystack_lpm_key -> service_endpoint.
@@ -133,6 +141,10 @@ struct haystack_config {
 /* The agent has filled the maps and written this entry, the last thing it
  * writes: until then frames are only counted (stats.not_configured). */
 #define HAYSTACK_F_CONFIGURED	(1U << 2)
+/* Read export datagrams only from the sources in exporter_allow
+ * (--exporters): NetFlow and IPFIX are UDP, and a source address is easily
+ * spoofed. Without it every source is read. */
+#define HAYSTACK_F_EXPORTERS	(1U << 3)
 
 /*
  * templates: HASH, template_key -> flow_template. NetFlow v9 and IPFIX

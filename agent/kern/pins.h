@@ -7,7 +7,8 @@
 /* The pinned maps, by index into hs_map_names (NULL-terminated). */
 enum hs_map {
 	HS_MAP_CONFIG, HS_MAP_STATS, HS_MAP_SUBSCRIBERS, HS_MAP_ENDPOINTS, HS_MAP_RULES,
-	HS_MAP_EVIDENCE, HS_MAP_TEMPLATES, HS_MAP_EXPORTERS, HS_MAP_RECORDS, HS_MAP_COUNT,
+	HS_MAP_EVIDENCE, HS_MAP_TEMPLATES, HS_MAP_EXPORTERS, HS_MAP_RECORDS,
+	HS_MAP_EXPORTER_ALLOW, HS_MAP_COUNT,
 };
 extern const char *const hs_map_names[HS_MAP_COUNT + 1];
 bool hs_is_pinned_map(const char *name);

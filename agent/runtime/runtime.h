@@ -13,6 +13,7 @@
 struct hs_options {
 	const char *dict_path;
 	const char *subscribers_path;
+	const char *exporters_path;	/* --exporters; NULL: every source is read */
 	const char *iface;
 	const char *out_path;		/* NULL: standard output */
 	const char *pin_dir;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* --dict and --subscribers, loaded and checked before any map is written. */
+/* --dict, --subscribers and --exporters, loaded and checked before any map is written. */
 #pragma once
 
 #include <stddef.h>
@@ -14,12 +14,14 @@ struct hs_setup {
 	struct hs_compiled compiled;
 	struct haystack_lpm_key *subscribers;
 	size_t n_subscribers;
+	struct haystack_lpm_key *exporters;	/* --exporters, when given */
+	size_t n_exporters;
 	struct haystack_config config;
 };
 
 int hs_setup_load(const struct hs_options *o, struct hs_setup *s);
 void hs_setup_free(struct hs_setup *s);
 struct hs_instance;
-/* Subscribers, dictionary, then config: the program starts counting only once
+/* Subscribers, dictionary, exporters, then config: the program starts counting only once
  * everything it reads is in place. */
 int hs_setup_apply(const struct hs_setup *s, struct hs_instance *in);
