@@ -16,6 +16,7 @@
 #include "kern/templates.h"
 #include "lib/log.h"
 #include "output/report.h"
+#include "runtime/collector_ports.h"
 #include "runtime/runtime.h"
 #include "runtime/setup.h"
 
@@ -183,6 +184,7 @@ int cmd_run(const struct hs_options *o)
 	struct hs_instance in = {};
 	struct live l = { .o = o, .in = &in };
 	struct hs_records records = {};
+	struct hs_collector_ports ports = {};
 	struct sigaction sa = {};
 	FILE *out = stdout;
 	struct haystack_stats st0;
@@ -231,6 +233,8 @@ int cmd_run(const struct hs_options *o)
 	err = hs_setup_apply(&s, &in);
 	if (err)
 		goto out;
+	/* before "attached": from then on exports may come */
+	hs_hold_collector_ports(&ports, o->ports);
 	hs_info("attached to %s: %zu endpoints, %zu subscriber prefixes, maps in %s", o->iface,
 		s.compiled.n_endpoints, s.n_subscribers, o->pin_dir);
 
@@ -264,6 +268,7 @@ int cmd_run(const struct hs_options *o)
 			nanosleep(&ts, NULL);
 		if (err)
 			break;
+		hs_drain_collector_sockets(&ports);
 		if (reload_asked) {
 			reload_asked = 0;
 			hs_warn("SIGHUP: dictionary reload is not supported by this version; still using %s",
@@ -278,6 +283,7 @@ int cmd_run(const struct hs_options *o)
 	if (!err)
 		err = poll_bins(&l, true);
 out:
+	hs_release_collector_ports(&ports);
 	hs_records_close(&records);
 	if (out && out != stdout && fclose(out) && !err)
 		err = -errno;
