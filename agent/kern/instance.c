@@ -301,8 +301,10 @@ static int write_prefixes(struct bpf_map *map, const struct haystack_lpm_key *p,
 	st.sorted = malloc((n ?: 1) * sizeof(*p));
 	if (!st.sorted)
 		return -ENOMEM;
-	memcpy(st.sorted, p, n * sizeof(*p));
-	qsort(st.sorted, n, sizeof(*p), cmp_key);
+	if (n) {	/* no list (no --exporters) is p NULL */
+		memcpy(st.sorted, p, n * sizeof(*p));
+		qsort(st.sorted, n, sizeof(*p), cmp_key);
+	}
 	err = hs_map_for_each(bpf_map__fd(map), sizeof(*p), 0, remove_stale, &st);
 	free(st.sorted);
 	return st.err ?: err;

@@ -48,6 +48,7 @@ check exporters_unlisted_counter_increments test "$(counter exporter_not_allowed
 id=$(uniq_id)
 na=hs-xa-$id nb=hs-xb-$id
 exporter_ip=198.18.0.1 collector_ip=198.18.0.2
+exporter6=2001:db8:ff::1 collector6=2001:db8:ff::2
 if ! ip netns add "$na" || ! ip netns add "$nb"; then
 	not_ok exporters_live_setup "cannot create netns $na and $nb"
 	exit 0
@@ -57,21 +58,24 @@ on_exit ip netns del "$nb"
 ip link add va netns "$na" type veth peer name vb netns "$nb"
 ip -n "$na" addr add "$exporter_ip/30" dev va
 ip -n "$nb" addr add "$collector_ip/30" dev vb
+ip -n "$na" addr add "$exporter6/64" dev va nodad
+ip -n "$nb" addr add "$collector6/64" dev vb nodad
 ip -n "$na" link set va up
 ip -n "$nb" link set vb up
 
-SENT=20
+SENT=20		# of each family: 2 * SENT datagrams a run
 
 # live NAME HOLD RUN-ARGS...: haystack run on vb (after a socket of
 # another process took port 2055 and left again, when HOLD is 1), SENT v5
-# datagrams from va. Leaves NAME.err (the run's stderr), NAME.icmp (the
-# ICMP port unreachable va received) and NAME.status (once every datagram
-# was counted).
+# datagrams from va over IPv4, SENT over IPv6. Leaves NAME.err (the run's
+# stderr), NAME.icmp4 and NAME.icmp6 (the ICMP and ICMPv6 port unreachable
+# va received) and NAME.status (once every datagram was counted).
 live() {
 	local name=$1 hold=$2 tcpdump_pid holder_pid run_pid
 	shift 2
 	ip netns exec "$na" timeout 60 tcpdump -i va -n -U -w "$TMP/$name.pcap" \
-		'icmp[icmptype] == icmp-unreach and icmp[icmpcode] == 3' 2>"$TMP/$name.tcpdump" &
+		'(icmp[icmptype] == icmp-unreach and icmp[icmpcode] == 3) or (icmp6 and ip6[40] == 1 and ip6[41] == 4)' \
+		2>"$TMP/$name.tcpdump" &
 	tcpdump_pid=$!
 	on_exit kill "$tcpdump_pid"
 	for _ in $(seq 50); do grep -q "listening on" "$TMP/$name.tcpdump" && break; sleep 0.1; done
@@ -96,12 +100,13 @@ time.sleep(60)' "$TMP/$name.held" &
 		wait "$holder_pid" 2>/dev/null
 	fi
 	ip netns exec "$na" python3 "$gen" send "$collector_ip" 2055 "$SENT"
+	ip netns exec "$na" python3 "$gen" send "$collector6" 2055 "$SENT"
 	for _ in $(seq 50); do
 		nsenter -t "$run_pid" -m -n "$HAYSTACK" status --json >"$TMP/$name.status" 2>/dev/null
 		python3 -c 'import json, sys
 c = json.load(open(sys.argv[1]))["counters"]
 sys.exit(c["export_packets"] + c["exporter_not_allowed"] != int(sys.argv[2]))' \
-			"$TMP/$name.status" "$SENT" 2>/dev/null && break
+			"$TMP/$name.status" $((2 * SENT)) 2>/dev/null && break
 		sleep 0.1
 	done
 	# an answer would be back by now, and run has drained its socket
@@ -110,7 +115,8 @@ sys.exit(c["export_packets"] + c["exporter_not_allowed"] != int(sys.argv[2]))' \
 	ip netns exec "$nb" ss -Hulnp 'sport = :2055' >"$TMP/$name.ss"
 	kill -INT "$tcpdump_pid"
 	wait "$tcpdump_pid" 2>/dev/null
-	tcpdump -r "$TMP/$name.pcap" -n 2>/dev/null | wc -l >"$TMP/$name.icmp"
+	tcpdump -r "$TMP/$name.pcap" -n icmp 2>/dev/null | wc -l >"$TMP/$name.icmp4"
+	tcpdump -r "$TMP/$name.pcap" -n icmp6 2>/dev/null | wc -l >"$TMP/$name.icmp6"
 	kill -TERM "$run_pid"
 	wait "$run_pid"
 	echo $? >"$TMP/$name.rc"
@@ -124,8 +130,9 @@ status_counter() {
 
 live quiet 0
 check exporters_live_port_held_said grep -q "collector ports: 2055 held by haystack" "$TMP/quiet.err"
-check exporters_live_every_datagram_read test "$(status_counter quiet export_packets)" = "$SENT"
-check exporters_live_no_icmp_port_unreachable test "$(cat "$TMP/quiet.icmp")" -eq 0
+check exporters_live_every_datagram_read test "$(status_counter quiet export_packets)" = $((2 * SENT))
+check exporters_live_no_icmp_port_unreachable test "$(cat "$TMP/quiet.icmp4")" -eq 0
+check exporters_live_no_icmp6_port_unreachable test "$(cat "$TMP/quiet.icmp6")" -eq 0
 # ss: "UNCONN Recv-Q Send-Q [::]:2055 ... users:(("haystack",...))"
 check exporters_live_socket_drained awk '/haystack/ { found = 1; queued += $2 } END { exit !(found && !queued) }' \
 	"$TMP/quiet.ss"
@@ -135,17 +142,18 @@ check exporters_live_exit_0 test "$(cat "$TMP/quiet.rc")" -eq 0
 live control 1
 check exporters_live_port_taken_left grep -q "collector ports: 2055 left to the collector bound there" \
 	"$TMP/control.err"
-check exporters_live_control_every_datagram_read test "$(status_counter control export_packets)" = "$SENT"
-check exporters_live_control_icmp_port_unreachable test "$(cat "$TMP/control.icmp")" -gt 0
-echo "# ICMP port unreachable received by the exporter: $(cat "$TMP/quiet.icmp") with haystack's socket, $(cat "$TMP/control.icmp") with the port unbound, of $SENT datagrams"
+check exporters_live_control_every_datagram_read test "$(status_counter control export_packets)" = $((2 * SENT))
+check exporters_live_control_icmp_port_unreachable test "$(cat "$TMP/control.icmp4")" -gt 0
+check exporters_live_control_icmp6_port_unreachable test "$(cat "$TMP/control.icmp6")" -gt 0
+echo "# port unreachable received by the exporter, of $SENT datagrams each: ICMP $(cat "$TMP/quiet.icmp4"), ICMPv6 $(cat "$TMP/quiet.icmp6") with haystack's socket; ICMP $(cat "$TMP/control.icmp4"), ICMPv6 $(cat "$TMP/control.icmp6") with the port unbound"
 
 # Live, the exporter outside --exporters: refused in the kernel, and quiet too.
 live refused 0 --exporters "$TMP/exporters.txt"
-check exporters_live_unlisted_refused test "$(status_counter refused exporter_not_allowed)" = "$SENT" \
+check exporters_live_unlisted_refused test "$(status_counter refused exporter_not_allowed)" = $((2 * SENT)) \
 	-a "$(status_counter refused export_packets)" = 0 -a "$(status_counter refused records)" = 0
 check exporters_live_status_lists_prefixes python3 -c '
 import json, sys; sys.exit(json.load(open(sys.argv[1])).get("exporter_prefixes") != 1)' "$TMP/refused.status"
-check exporters_live_unlisted_no_icmp test "$(cat "$TMP/refused.icmp")" -eq 0
+check exporters_live_unlisted_no_icmp test "$(cat "$TMP/refused.icmp4")" -eq 0 -a "$(cat "$TMP/refused.icmp6")" -eq 0
 
 # A run taking over (run --keep, then run) writes its own list: the old
 # list's prefixes go, so an exporter only the old list held is refused.

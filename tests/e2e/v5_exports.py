@@ -9,7 +9,8 @@ collector-port tests: subscriber 100.64.0.7 to avs-alexa-eu.amazon.com
                                              (IPv4) to 192.0.2.2:PORT, as an
                                              Ethernet pcap
   v5_exports.py send HOST PORT COUNT         COUNT datagrams sent from this
-                                             host's own socket, 20 ms apart
+                                             host's own socket (IPv4 or IPv6),
+                                             20 ms apart
 """
 import socket
 import struct
@@ -44,7 +45,7 @@ def write_pcap(path, port, exporters):
 
 
 def send(host, port, count):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
     for i in range(count):
         s.sendto(datagram(i), (host, port))
         time.sleep(0.02)
