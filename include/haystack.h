@@ -144,7 +144,7 @@ struct haystack_config {
 /* Read export datagrams only from the sources in exporter_allow
  * (--exporters): NetFlow and IPFIX are UDP, and a source address is easily
  * spoofed. Without it every source is read. */
-#define HAYSTACK_F_EXPORTERS	(1U << 3)
+#define HAYSTACK_F_EXPORTERS	(1U << 4)
 
 /*
  * templates: HASH, template_key -> flow_template. NetFlow v9 and IPFIX
