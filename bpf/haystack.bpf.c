@@ -32,8 +32,24 @@ static __always_inline bool is_collector_port(const struct haystack_config *cfg,
 	return false;
 }
 
+/* NetFlow and IPFIX are plain UDP, whose source anyone can forge: with
+ * --exporters only the listed sources are read. */
+static __always_inline bool is_allowed_exporter(const struct haystack_config *cfg,
+						const struct packet *pkt)
+{
+	struct haystack_lpm_key key = { .prefixlen = 128 };
+
+	if (!(cfg->flags & HAYSTACK_F_EXPORTERS))
+		return true;
+	__builtin_memcpy(key.addr, pkt->src, sizeof(key.addr));
+	return bpf_map_lookup_elem(&exporter_allow, &key) != NULL;
+}
+
 /* The policy: a frame is an export packet when it is UDP to a collector
- * port. Returns the frame outcome that says why it is not one, or NULL. */
+ * port from an allowed exporter. Returns the frame outcome that says why it
+ * is not one, or NULL. A refused exporter's datagram is a frame outcome, not
+ * an export packet one: nothing of it is read, not even its version, so the
+ * export packet counters speak of the trusted exporters alone. */
 static __always_inline __u64 *not_export(struct haystack_stats *st,
 					 const struct haystack_config *cfg,
 					 enum packet_reason r, const struct packet *pkt)
@@ -49,8 +65,10 @@ static __always_inline __u64 *not_export(struct haystack_stats *st,
 		/* XDP sees each fragment alone and cannot read the datagram:
 		 * an export datagram's first fragment is counted apart, so an
 		 * operator sees what the exporter's MTU costs */
-		return pkt->proto == IPPROTO_UDP && is_collector_port(cfg, pkt->dport) ?
-			       &st->fragmented_export : &st->ip_fragment;
+		if (pkt->proto != IPPROTO_UDP || !is_collector_port(cfg, pkt->dport))
+			return &st->ip_fragment;
+		return is_allowed_exporter(cfg, pkt) ? &st->fragmented_export :
+						       &st->exporter_not_allowed;
 	default:
 		break;
 	}
@@ -62,6 +80,8 @@ static __always_inline __u64 *not_export(struct haystack_stats *st,
 	 * collector's: only what is seen going to a collector is read. */
 	if (!is_collector_port(cfg, pkt->dport))
 		return &st->not_collector_port;
+	if (!is_allowed_exporter(cfg, pkt))
+		return &st->exporter_not_allowed;
 	return NULL;
 }
 

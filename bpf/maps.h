@@ -46,6 +46,15 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, HAYSTACK_MAX_EXPORTER_PREFIXES);
+	__type(key, struct haystack_lpm_key);
+	__type(value, struct exporter_prefix);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} exporter_allow SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, HAYSTACK_MAX_ENDPOINTS);
 	__type(key, struct endpoint_key);
 	__type(value, struct service_endpoint);

@@ -36,6 +36,7 @@
 #define HAYSTACK_MAX_ENDPOINTS	(1 << 20)
 #define HAYSTACK_MAX_RULESETS	(1 << 16)
 #define HAYSTACK_MAX_SUBSCRIBER_PREFIXES 65536
+#define HAYSTACK_MAX_EXPORTER_PREFIXES	16384
 #define HAYSTACK_MAX_EVIDENCE	(1 << 20)
 #define HAYSTACK_MAX_TEMPLATES	4096
 #define HAYSTACK_MAX_EXPORTERS	4096
@@ -69,6 +70,13 @@ struct haystack_lpm_key {
 /* subscriber_prefixes: LPM trie, haystack_lpm_key -> subscriber_prefix */
 struct subscriber_prefix {
 	__u32 id;		/* position in the subscribers file, from 0 */
+};
+
+/* exporter_allow: LPM trie, haystack_lpm_key -> exporter_prefix. The
+ * sources export datagrams are read from (--exporters), in force when the
+ * config has HAYSTACK_F_EXPORTERS. */
+struct exporter_prefix {
+	__u32 id;		/* position in the exporters file, from 0 */
 };
 
 /*
@@ -182,6 +190,10 @@ struct haystack_config {
 /* Set by the running agent while its interface is gone (and the program
  * with it), for `haystack status`; the program never reads it. */
 #define HAYSTACK_F_IFACE_GONE	(1U << 3)
+/* Read export datagrams only from the sources in exporter_allow
+ * (--exporters): NetFlow and IPFIX are UDP, and a source address is easily
+ * spoofed. Without it every source is read. */
+#define HAYSTACK_F_EXPORTERS	(1U << 4)
 
 /*
  * templates: HASH, template_key -> flow_template. NetFlow v9 and IPFIX

@@ -48,8 +48,10 @@
 	  "was UDP with a length field below 8")				\
 	X(not_collector_port, STAT_FRAME,					\
 	  "was UDP to another port, or cut short before its destination port (passed on, not read)") \
+	X(exporter_not_allowed, STAT_FRAME,					\
+	  "was UDP to a collector port (a first fragment too) from a source outside --exporters: refused, passed on, not read") \
 	X(export_packets, STAT_FRAME | STAT_SUM_OF(STAT_EXPORT),		\
-	  "was UDP to a collector port: an export packet (the sum of the export packet outcomes)") \
+	  "was UDP to a collector port from an allowed exporter (any, without --exporters): an export packet (the sum of the export packet outcomes)") \
 	X(truncated_header, STAT_EXPORT,					\
 	  "was an export packet cut short in its UDP or export header")		\
 	X(bad_version, STAT_EXPORT,						\

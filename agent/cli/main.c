@@ -26,6 +26,11 @@
 	{ HS_OPT_STRING, "subscribers", .off = RT(subscribers_path, const char *),      \
 	  .metavar = "FILE", .required = true,                                         \
 	  .help = "the subscriber prefixes, one CIDR a line (#: a comment)" }
+#define OPT_EXPORTERS                                                              \
+	{ HS_OPT_STRING, "exporters", .off = RT(exporters_path, const char *),          \
+	  .metavar = "FILE", .def = "every source",                                    \
+	  .help = "read export datagrams only from these sources, one CIDR a line; "   \
+		  "the kernel refuses and counts the others (exporter_not_allowed)" }
 #define OPT_IFACE(text)                                                            \
 	{ HS_OPT_STRING, "iface", .off = RT(iface, const char *), .metavar = "IF",      \
 	  .required = true, .help = text }
@@ -78,6 +83,7 @@ static const struct hs_opt run_opts[] = {
 	OPT_IFACE("the interface the flow exports arrive on"),
 	OPT_DICT,
 	OPT_SUBSCRIBERS,
+	OPT_EXPORTERS,
 	OPT_OUT("append the reports to FILE, - for standard output"),
 	OPTS_REPORT,
 	{ HS_OPT_ENUM, "xdp-mode", .off = RT(xdp_mode, enum xdp_attach_mode), .values = xdp_modes,
@@ -101,6 +107,7 @@ static const struct hs_opt run_opts[] = {
 static const struct hs_opt replay_opts[] = {
 	OPT_DICT,
 	OPT_SUBSCRIBERS,
+	OPT_EXPORTERS,
 	OPT_OUT("write the reports to FILE, - for standard output"),
 	OPTS_REPORT,
 	{ HS_OPT_ARGS, "CAPTURE", .off = RT(inputs, char **), .aux = RT(n_inputs, int),

@@ -267,23 +267,77 @@ static int map_update(struct bpf_map *map, const void *key, const void *val)
 	return err;
 }
 
-int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n)
+/* Both prefix lists map a prefix to its position in its file. */
+_Static_assert(sizeof(struct subscriber_prefix) == sizeof(__u32) &&
+	       sizeof(struct exporter_prefix) == sizeof(__u32), "prefix values are ids");
+
+struct stale_prefixes {
+	struct bpf_map *map;
+	struct haystack_lpm_key *sorted;
+	size_t n;
+	int err;
+};
+
+static int cmp_key(const void *a, const void *b)
 {
-	struct bpf_map *map = in->skel->maps.subscriber_prefixes;
+	return hs_key_cmp(a, b);
+}
+
+static int remove_stale(const void *key, const void *value, void *arg)
+{
+	struct stale_prefixes *st = arg;
+
+	if (bsearch(key, st->sorted, st->n, sizeof(*st->sorted), cmp_key))
+		return 0;
+	if (bpf_map_delete_elem(bpf_map__fd(st->map), key) && errno != ENOENT) {
+		st->err = -errno;
+		hs_err("cannot remove a stale entry of map %s: %s (%d)", bpf_map__name(st->map),
+		       strerror(-st->err), st->err);
+		return st->err;
+	}
+	return 0;
+}
+
+/* p[i] -> i, and nothing else: a run taking over pinned maps finds the
+ * prefixes of the run before it there. The new ones go in first, so no
+ * address listed in both is ever missing. */
+static int write_prefixes(struct bpf_map *map, const struct haystack_lpm_key *p, size_t n,
+			  const char *what)
+{
+	struct stale_prefixes st = { .map = map, .n = n };
 	int err;
 
 	if (n > bpf_map__max_entries(map)) {
-		hs_err("%zu subscriber prefixes, at most %u fit", n, bpf_map__max_entries(map));
+		hs_err("%zu %s prefixes, at most %u fit", n, what, bpf_map__max_entries(map));
 		return -E2BIG;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct subscriber_prefix v = { .id = i };
+		__u32 id = i;
 
-		err = map_update(map, &p[i], &v);
+		err = map_update(map, &p[i], &id);
 		if (err)
 			return err;
 	}
-	return 0;
+	st.sorted = malloc((n ?: 1) * sizeof(*p));
+	if (!st.sorted)
+		return -ENOMEM;
+	if (n) {	/* no list (no --exporters) is p NULL */
+		memcpy(st.sorted, p, n * sizeof(*p));
+		qsort(st.sorted, n, sizeof(*p), cmp_key);
+	}
+	err = hs_map_for_each(bpf_map__fd(map), sizeof(*p), 0, remove_stale, &st);
+	free(st.sorted);
+	return st.err ?: err;
+}
+
+int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n)
+{
+	return write_prefixes(in->skel->maps.subscriber_prefixes, p, n, "subscriber");
+}
+
+int hs_write_exporters(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n)
+{
+	return write_prefixes(in->skel->maps.exporter_allow, p, n, "exporter");
 }
 
 static struct endpoint_key endpoint_key_of(const struct hs_endpoint *e, __u32 generation)

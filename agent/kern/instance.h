@@ -42,6 +42,9 @@ void hs_instance_close(struct hs_instance *in, bool keep);
 /* Writing the maps. The config entry is written last: until it holds a bin
  * width the program counts packets under not_configured and touches nothing. */
 int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n);
+/* The --exporters allow-list (n 0: none). Entries a run we took over left
+ * and p does not hold are removed, so the list is exactly p. */
+int hs_write_exporters(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n);
 /* A dictionary's endpoints and rule sets under its generation: not seen by
  * the program until published. A failed write removes what it wrote. */
 int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation);

@@ -205,14 +205,14 @@ static char *trim(char *s)
 	return s;
 }
 
-struct subscribers {
+struct prefix_list {
 	struct haystack_lpm_key *keys;
 	size_t n, cap;
 };
 
-static int subscriber_line(void *ctx, char *line, unsigned long lineno, char *why, size_t why_len)
+static int prefix_line(void *ctx, char *line, unsigned long lineno, char *why, size_t why_len)
 {
-	struct subscribers *sub = ctx;
+	struct prefix_list *l = ctx;
 	const char *problem;
 	char *s, *p;
 
@@ -222,38 +222,46 @@ static int subscriber_line(void *ctx, char *line, unsigned long lineno, char *wh
 	s = trim(line);
 	if (!*s)
 		return 0;
-	if (hs_grow((void **)&sub->keys, &sub->cap, sub->n, sizeof(*sub->keys), 16))
+	if (hs_grow((void **)&l->keys, &l->cap, l->n, sizeof(*l->keys), 16))
 		return -ENOMEM;
-	if (hs_parse_prefix_why(s, &sub->keys[sub->n], &problem)) {
+	if (hs_parse_prefix_why(s, &l->keys[l->n], &problem)) {
 		snprintf(why, why_len, "bad prefix '%.64s%s' (%s)", s, strlen(s) > 64 ? "..." : "",
 			 problem);
 		return HS_LINE_MALFORMED;
 	}
-	sub->n++;
+	l->n++;
 	return 0;
 }
 
-int hs_subscribers_load(const char *path, struct haystack_lpm_key **out, size_t *n)
+int hs_prefix_list_load(const char *path, const char *what, struct haystack_lpm_key **out,
+			size_t *n)
 {
 	struct hs_input_stats st = {
 		.path = path, .strict = true,
 		.max_line = HS_SUBSCRIBERS_MAX_LINE, .max_bytes = HS_SUBSCRIBERS_MAX_BYTES,
 	};
-	struct subscribers sub = {};
+	struct prefix_list l = {};
 	int err;
 
-	err = hs_lines_read(&st, subscriber_line, &sub);
+	err = hs_lines_read(&st, prefix_line, &l);
 	if (err == -ENOMEM)
 		hs_err("%s: out of memory", path);
-	if (!err && !sub.n) {
-		hs_err("%s: no subscriber prefixes", path);
+	/* a list given empty is a mistake (a file cut short, the wrong file),
+	 * never "everyone" or "no one" */
+	if (!err && !l.n) {
+		hs_err("%s: no %s prefixes", path, what);
 		err = -EINVAL;
 	}
 	if (err) {
-		free(sub.keys);
+		free(l.keys);
 		return err;
 	}
-	*out = sub.keys;
-	*n = sub.n;
+	*out = l.keys;
+	*n = l.n;
 	return 0;
+}
+
+int hs_subscribers_load(const char *path, struct haystack_lpm_key **out, size_t *n)
+{
+	return hs_prefix_list_load(path, "subscriber", out, n);
 }

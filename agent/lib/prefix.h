@@ -35,11 +35,16 @@ int hs_key_cmp(const struct haystack_lpm_key *a, const struct haystack_lpm_key *
 /* true when prefix a contains prefix (or address) b */
 bool hs_prefix_contains(const struct haystack_lpm_key *a, const struct haystack_lpm_key *b);
 
-/* Subscribers file: one CIDR a line, '#' starts a comment, blank lines ok,
- * lines of at most HS_SUBSCRIBERS_MAX_LINE bytes, the file at most
- * HS_SUBSCRIBERS_MAX_BYTES. On error prints one line "haystack: FILE:LINE:
- * problem" and returns -EINVAL, -EFBIG for a limit passed, or -errno when the
- * file cannot be read (lib/file.h); nothing is returned then. */
+/* A list of prefixes (--subscribers, --exporters): one CIDR a line, '#'
+ * starts a comment, blank lines ok, lines of at most HS_SUBSCRIBERS_MAX_LINE
+ * bytes, the file at most HS_SUBSCRIBERS_MAX_BYTES, at least one prefix
+ * (what names them in the message: "no subscriber prefixes"). On error
+ * prints one line "haystack: FILE:LINE: problem" and returns -EINVAL,
+ * -EFBIG for a limit passed, or -errno when the file cannot be read
+ * (lib/file.h); nothing is returned then. */
 #define HS_SUBSCRIBERS_MAX_LINE		4096
 #define HS_SUBSCRIBERS_MAX_BYTES	(64ULL << 20)
+int hs_prefix_list_load(const char *path, const char *what, struct haystack_lpm_key **out,
+			size_t *n);
+/* The subscribers file. */
 int hs_subscribers_load(const char *path, struct haystack_lpm_key **out, size_t *n);

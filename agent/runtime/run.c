@@ -27,6 +27,7 @@
 #include "output/report.h"
 #include "output/sink.h"
 #include "runtime/linkwatch.h"
+#include "runtime/collector_ports.h"
 #include "runtime/runtime.h"
 #include "runtime/setup.h"
 
@@ -78,6 +79,7 @@ struct live {
 	struct hs_sink sink;
 	struct hs_records records;
 	struct hs_linkwatch link;
+	struct hs_collector_ports ports;	/* held when no collector holds them */
 	int epfd;
 	int fds[SRC_COUNT];
 	bool stopping;
@@ -272,6 +274,8 @@ static int on_timer(struct live *l)
 {
 	__u64 ticks;
 
+	/* what the stack queued on the ports haystack holds */
+	hs_drain_collector_sockets(&l->ports);
 	if (read(l->fds[SRC_TIMER], &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		return -errno;
 	return poll_bins(l, false);
@@ -487,6 +491,8 @@ int cmd_run(const struct hs_options *o)
 	err = hs_setup_apply(&s, &in);
 	if (err)
 		goto out;
+	/* before "attached": from then on exports may come */
+	hs_hold_collector_ports(&l.ports, o->ports);
 
 	l.cfg = s.config;
 	/* Pins re-used from an earlier run keep their counters: only what
@@ -528,6 +534,7 @@ out:
 	if (!started && in.adopted)
 		keep = true;
 	loop_close(&l);
+	hs_release_collector_ports(&l.ports);
 	hs_records_close(&l.records);
 	if (hs_sink_close(&l.sink) && !err)
 		err = -errno;

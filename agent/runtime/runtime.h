@@ -13,6 +13,7 @@
 struct hs_options {
 	struct hs_files dicts;		/* --dict, in load order */
 	const char *subscribers_path;
+	const char *exporters_path;	/* --exporters; NULL: every source is read */
 	const char *iface;
 	const char *out_path;		/* NULL: standard output */
 	const char *pin_dir;

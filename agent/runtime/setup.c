@@ -35,6 +35,25 @@ static int check_fits(const struct hs_options *o, struct hs_setup *s)
 	return 0;
 }
 
+/* --exporters: the allow-list, and the flag that puts it in force. */
+static int load_exporters(const struct hs_options *o, struct hs_setup *s)
+{
+	int err;
+
+	if (!o->exporters_path)
+		return 0;
+	err = hs_prefix_list_load(o->exporters_path, "exporter", &s->exporters, &s->n_exporters);
+	if (err)
+		return err;
+	if (s->n_exporters > HAYSTACK_MAX_EXPORTER_PREFIXES) {
+		hs_err("%s: %zu exporter prefixes, at most %d fit", o->exporters_path,
+		       s->n_exporters, HAYSTACK_MAX_EXPORTER_PREFIXES);
+		return -E2BIG;
+	}
+	s->config.flags |= HAYSTACK_F_EXPORTERS;
+	return 0;
+}
+
 int hs_setup_load(const struct hs_options *o, struct hs_setup *s)
 {
 	__u64 hash = HS_FNV1A64_INIT;
@@ -81,6 +100,9 @@ int hs_setup_load(const struct hs_options *o, struct hs_setup *s)
 			  (o->records ? HAYSTACK_F_RECORDS : 0);
 	s->config.sampling = o->sampling;
 	s->config.template_timeout = o->template_timeout;
+	err = load_exporters(o, s);
+	if (err)
+		goto fail;
 	return 0;
 fail:
 	hs_setup_free(s);
@@ -94,6 +116,7 @@ void hs_setup_free(struct hs_setup *s)
 		hs_compiled_free(&s->compiled[i]);
 	}
 	free(s->subscribers);
+	free(s->exporters);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -154,5 +177,6 @@ int hs_setup_apply(struct hs_setup *s, struct hs_instance *in)
 		}
 		s->set.v[s->set.n++] = (struct hs_loaded_dict){ gen, s->dict[i] };
 	}
-	return hs_write_config(in, &s->config);
+	err = hs_write_exporters(in, s->exporters, s->n_exporters);
+	return err ?: hs_write_config(in, &s->config);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* --dict and --subscribers, loaded and checked before any map is written. */
+/* --dict, --subscribers and --exporters, loaded and checked before any map is written. */
 #pragma once
 
 #include <stddef.h>
@@ -18,6 +18,8 @@ struct hs_setup {
 	struct hs_dict_set set;		/* with their generations, once applied */
 	struct haystack_lpm_key *subscribers;
 	size_t n_subscribers;
+	struct haystack_lpm_key *exporters;	/* --exporters, when given */
+	size_t n_exporters;
 	struct haystack_config config;
 };
 
@@ -26,7 +28,7 @@ void hs_setup_free(struct hs_setup *s);
 struct hs_instance;
 /* Subscribers, the dictionaries (each written, then published as a
  * generation of its own, in the order given: a later one wins a tie), then
- * config: the program starts counting only once everything it reads is in
+ * the exporters and config: the program starts counting only once everything it reads is in
  * place. A dictionary the instance's pins already hold (taken over from
  * `run --keep`) keeps its generation; a pinned one not given is withdrawn. */
 int hs_setup_apply(struct hs_setup *s, struct hs_instance *in);

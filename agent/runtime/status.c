@@ -171,6 +171,10 @@ int cmd_status(const struct hs_options *o)
 			       json_object_new_boolean(cfg.flags & HAYSTACK_F_IFACE_GONE));
 	json_object_object_add(j, "dictionary_hash", json_object_new_uint64(cfg.dict_hash));
 	json_object_object_add(j, "subscriber_prefixes", json_object_new_uint64(n_sub));
+	/* present while --exporters is in force: without it every source is read */
+	if (cfg.flags & HAYSTACK_F_EXPORTERS)
+		json_object_object_add(j, "exporter_prefixes", json_object_new_uint64(
+			hs_map_count(fds[HS_MAP_EXPORTER_ALLOW], sizeof(struct haystack_lpm_key))));
 	json_object_object_add(j, "service_endpoints", json_object_new_uint64(n_ep));
 	json_object_object_add(j, "evidence_entries", json_object_new_uint64(n_ev));
 	json_object_object_add(j, "dictionaries", dictionary_list(&sched, st.export_time_max));

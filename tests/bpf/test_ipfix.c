@@ -733,6 +733,15 @@ static void b_scope(struct pkt *p, int f, int v)
 	pkt_finish(p);
 }
 
+/* a template and a record from a source outside exporters.txt */
+static void b_unlisted_template(struct pkt *p, int f, int v)
+{
+	msg_begin_from(p, v, EXPORTER_B, T0, DOMAIN);
+	template_set(p, 256, FIELDS(V4));
+	data_set(p, 256, FIELDS(V4), &SUB_TO_CAM, 1, 0);
+	pkt_finish(p);
+}
+
 /* the same template ID in v9 and IPFIX from one exporter and domain */
 static void b_other_version(struct pkt *p, int f, int v)
 {
@@ -1079,6 +1088,14 @@ static const struct xdp_case cases[] = {
 	BOTH("another exporter's or domain's data is not read with this template", b_scope, 3,
 	     (AT(T0), .templates = 1, .unknown_template = 2, .records = 1, .matched = 1),
 	     .ev = ONE_CAM, .templates = { V4_TMPL(T0) }),
+	/* a source outside --exporters fills no template slot: it could fill
+	 * the map and starve the real exporters */
+	{ "v9: template and data from a source outside --exporters: refused, nothing stored",
+	  b_unlisted_template, .version = 9, .allow_list = "exporters.txt", .verdict = PASS,
+	  .stats = { .packets = 1, .exporter_not_allowed = 1 } },
+	{ "IPFIX: template and data from a source outside --exporters: refused, nothing stored",
+	  b_unlisted_template, .version = 10, .allow_list = "exporters.txt", .verdict = PASS,
+	  .stats = { .packets = 1, .exporter_not_allowed = 1 } },
 	{ "v9 template, IPFIX data of the same ID, exporter and domain: unknown",
 	  b_other_version, .frames = 2, .verdict = PASS,
 	  .stats = { .packets = 2, .export_packets = 2, .v9_packets = 1, .ipfix_packets = 1,

@@ -13,12 +13,19 @@
 
 /* ---- builders ---- */
 
-static void one_record(struct pkt *p, enum outer o, const struct v5rec *r, uint32_t t)
+/* One v5 record in a datagram from exporter (IPv4 only) to dport. */
+static void one_record_from(struct pkt *p, enum outer o, const char *exporter, uint16_t dport,
+			    const struct v5rec *r, uint32_t t)
 {
-	export_begin(p, o, PORT);
+	export_begin_from(p, o, exporter, dport);
 	pkt_v5_header(p, 1, t, 0);
 	pkt_v5_record(p, r);
 	pkt_finish(p);
+}
+
+static void one_record(struct pkt *p, enum outer o, const struct v5rec *r, uint32_t t)
+{
+	one_record_from(p, o, EXPORTER, PORT, r, t);
 }
 
 static const struct v5rec SUB_TO_CAM = {
@@ -393,6 +400,37 @@ static void b_fragment_other_port(struct pkt *p, int f, int v)
 	ipv6_fragment(p, 1, PORT + 1);
 }
 
+/* -- sources outside tests/bpf/data/exporters.txt -- */
+#define UNLISTED	"10.0.0.3"
+#define UNLISTED6	"2001:db8:ef::1"
+
+static void b_unlisted(struct pkt *p, int f, int v)
+{
+	one_record_from(p, OUT_V4, UNLISTED, PORT, &SUB_TO_CAM, T0);
+}
+
+static void b_unlisted6(struct pkt *p, int f, int v)
+{
+	pkt_init(p);
+	pkt_eth(p);
+	pkt_ipv6(p, UNLISTED6, COLLECTOR6, IPPROTO_UDP);
+	pkt_udp(p, 40000, PORT);
+	pkt_v5_header(p, 1, T0, 0);
+	pkt_v5_record(p, &SUB_TO_CAM);
+	pkt_finish(p);
+}
+
+static void b_unlisted_fragment(struct pkt *p, int f, int v)
+{
+	b_unlisted(p, f, v);
+	pkt_w16(p->buf + p->l3 + 6, 0x2000);	/* MF, offset 0: the first fragment */
+}
+
+static void b_unlisted_other_port(struct pkt *p, int f, int v)
+{
+	one_record_from(p, OUT_V4, UNLISTED, PORT + 1, &SUB_TO_CAM, T0);
+}
+
 static void b_vlan_ipv6(struct pkt *p, int f, int v)
 {
 	one_record(p, OUT_VLAN_V6, &SUB_TO_CAM, T0);
@@ -483,6 +521,11 @@ static void b_thirty(struct pkt *p, int f, int v)
 #define ONE_MATCH	{ V5(T0, 1), .matched = 1 }
 #define CAM_EV(s)	{ .sub = (s), .bin_start = HOUR10, .prefix = "203.0.113.0/24", \
 			  .domains = { "api.cam.test" }, .packets = 3, .bytes = 420, .records = 1 }
+
+/* the allow-list of tests/bpf/data/exporters.txt in force, and a datagram
+ * it refused */
+#define LISTED		.allow_list = "exporters.txt"
+#define REFUSED		{ .packets = 1, .exporter_not_allowed = 1 }
 
 static const struct xdp_case cases[] = {
 	/* -- matching -- */
@@ -640,6 +683,30 @@ static const struct xdp_case cases[] = {
 	  .verdict = PASS, .stats = { .packets = 1, .ip_fragment = 1 } },
 	{ "QinQ-tagged UDP to another port", b_vlan_other_port,
 	  .verdict = PASS, .stats = { .packets = 1, .not_collector_port = 1 } },
+
+	/* -- --exporters: only the listed sources are read -- */
+	{ "exporters: a listed IPv4 exporter is read", b_sub_src, LISTED,
+	  .verdict = PASS, .stats = ONE_MATCH, .ev = { CAM_EV(SUB) } },
+	{ "exporters: a listed IPv6 exporter is read", b_ipv6_outer, LISTED,
+	  .verdict = PASS, .stats = ONE_MATCH, .ev = { CAM_EV(SUB) } },
+	{ "exporters: an IPv4 source outside the list: refused, nothing read", b_unlisted, LISTED,
+	  .verdict = PASS, .stats = REFUSED },
+	{ "exporters: an IPv6 source outside the list: refused, nothing read", b_unlisted6, LISTED,
+	  .verdict = PASS, .stats = REFUSED },
+	{ "no --exporters: the same IPv4 source is read", b_unlisted,
+	  .verdict = PASS, .stats = ONE_MATCH, .ev = { CAM_EV(SUB) } },
+	{ "exporters: first fragment from a source outside the list: refused", b_unlisted_fragment,
+	  LISTED, .verdict = PASS, .stats = REFUSED },
+	{ "exporters: first fragment from a listed exporter: fragmented_export", b_fragment,
+	  LISTED, .verdict = PASS, .stats = { .packets = 1, .fragmented_export = 1 } },
+	{ "exporters: an unlisted source to another port: not_collector_port", b_unlisted_other_port,
+	  LISTED, .verdict = PASS, .stats = { .packets = 1, .not_collector_port = 1 } },
+	/* not an export packet: passed on like other traffic, never dropped */
+	{ "exporters and consume: an unlisted source is passed on", b_unlisted, LISTED,
+	  .flags = HAYSTACK_F_CONSUME, .verdict = PASS, .stats = REFUSED },
+	{ "exporters and consume: a listed exporter's datagram is dropped", b_sub_src, LISTED,
+	  .flags = HAYSTACK_F_CONSUME, .verdict = DROP, .stats = ONE_MATCH,
+	  .ev = { CAM_EV(SUB) } },
 
 	/* -- verdicts with HAYSTACK_F_CONSUME, and before configuration -- */
 	{ "consume: export packet dropped, still counted", b_sub_src,

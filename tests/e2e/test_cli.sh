@@ -54,6 +54,15 @@ done
 printf '100.64.0.0/16\n10.0.0.1/8\n' >"$TMP/subs-bad.txt"
 expect_bad cli_subscribers_bad_line "subs-bad.txt:2" \
 	"$HAYSTACK" replay --dict "$dict" --subscribers "$TMP/subs-bad.txt" /dev/null
+# --exporters is read as --subscribers is: the same reader, the same lines.
+printf '192.0.2.1/32\n# a comment\n192.0.2.300\n' >"$TMP/exporters-bad.txt"
+expect_bad cli_exporters_bad_line "exporters-bad.txt:3: bad prefix '192.0.2.300'" \
+	"$HAYSTACK" replay --dict "$dict" --subscribers "$subs" --exporters "$TMP/exporters-bad.txt" /dev/null
+printf '# nothing but comments\n' >"$TMP/exporters-empty.txt"
+expect_bad cli_exporters_empty "exporters-empty.txt: no exporter prefixes" \
+	"$HAYSTACK" replay --dict "$dict" --subscribers "$subs" --exporters "$TMP/exporters-empty.txt" /dev/null
+expect_bad cli_exporters_missing "no-such-exporters.txt" \
+	"$HAYSTACK" replay --dict "$dict" --subscribers "$subs" --exporters "$TMP/no-such-exporters.txt" /dev/null
 expect_bad cli_missing_capture "no-such.pcap" \
 	"$HAYSTACK" replay --dict "$dict" --subscribers "$subs" "$TMP/no-such.pcap"
 printf 'not a capture' >"$TMP/junk.pcap"

@@ -18,6 +18,8 @@
  *   push.hub.test   192.0.2.0/25                      any port
  *   relay.hub.test  203.0.113.7/32 (inside api.cam's /24)  tcp/443
  * Subscribers: 100.64.0.0/16, 2001:db8:100::/40.
+ * Exporters (exporters.txt, in cases that name it): 10.0.0.1/32 (EXPORTER),
+ * 2001:db8:ee::/64 (EXPORTER6).
  *
  * Include after <cmocka.h>, in one test program.
  */
@@ -139,6 +141,7 @@ struct xdp_case {
 	__u64 closed_before;		/* config: bins before this already reported */
 	__u32 sampling;			/* config: --sampling, 0 = as exported */
 	__u32 template_timeout;		/* config: 0 = HAYSTACK_TEMPLATE_TIMEOUT */
+	const char *allow_list;		/* --exporters file (under DATA_DIR) in force; NULL: none */
 	__u32 verdict;
 	struct haystack_stats stats;	/* all of it, zeros included */
 	struct ev_expect ev[MAX_EV];
@@ -536,6 +539,24 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* The allow-list through the agent's own reader and map writer. */
+static int load_exporters(const char *name, struct haystack_config *cfg)
+{
+	struct haystack_lpm_key *keys;
+	char path[256];
+	size_t n;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", DATA_DIR, name);
+	err = hs_prefix_list_load(path, "exporter", &keys, &n);
+	if (err)
+		return err;
+	err = hs_write_exporters(&ctx.in, keys, n);
+	free(keys);
+	cfg->flags |= HAYSTACK_F_EXPORTERS;
+	return err;
+}
+
 /* A fresh program per case: counters and every map start empty. */
 static int case_setup(void **state)
 {
@@ -561,6 +582,8 @@ static int case_setup(void **state)
 	cfg.closed_before = c->closed_before;
 	cfg.sampling = c->sampling;
 	cfg.template_timeout = c->template_timeout;
+	if (c->allow_list && load_exporters(c->allow_list, &cfg))
+		return -1;
 	return hs_write_config(&ctx.in, &cfg) ? -1 : 0;
 }
 
