@@ -89,17 +89,23 @@ struct exporter_prefix {
  * not changed while it is set; the agent publishes a slot, or withdraws it,
  * with one atomic store of live.
  */
+#define HAYSTACK_DICT_PATH_MAX	256
+
 struct dictionary_slot {
 	__u64 valid_from;	/* UTC seconds; 0 = from the beginning */
 	__u64 valid_until;	/* UTC seconds; ~0 = open-ended */
 	__u64 dict_hash;	/* FNV-1a of the dictionary file */
 	__u32 generation;	/* 1, 2, ... in load order, never reused */
 	__u32 n_domains;
+	/* the file, absolute: a running or restarted agent reads its classes
+	 * and domain names from there (checked against dict_hash) */
+	char path[HAYSTACK_DICT_PATH_MAX];
 };
 
 struct dictionary_schedule {
 	__u64 live;		/* bit i: slot[i] is loaded and may be chosen */
-	__u32 last_generation;	/* the highest generation ever loaded here */
+	__u64 claimed;		/* bit i: slot[i] is taken (being written, or live) */
+	__u32 last_generation;	/* the highest generation handed out here */
 	__u32 _pad;
 	struct dictionary_slot slot[HAYSTACK_MAX_DICTIONARIES];
 };
@@ -167,7 +173,8 @@ struct haystack_config {
 	__u16 ports[HAYSTACK_MAX_PORTS];	/* host byte order; 0 = unused */
 	__u32 bin_seconds;			/* HAYSTACK_BASE_BIN; 0 = that */
 	__u32 flags;				/* HAYSTACK_F_* */
-	__u64 dict_hash;			/* FNV-1a of the loaded dictionary file */
+	__u64 dict_hash;			/* FNV-1a of the --dict files of the run
+						 * that wrote it (dictionaries: each one's) */
 	__u64 closed_before;			/* UTC seconds: the agent has reported
 						 * the bins before this (live mode) */
 	__u32 sampling;				/* 1-in-N for every record (--sampling);
@@ -332,7 +339,8 @@ _Static_assert(sizeof(struct endpoint_rule) == 8, "rule layout");
 _Static_assert(sizeof(struct endpoint_ruleset) == 8 + 8 * HAYSTACK_MAX_RULES, "ruleset layout");
 _Static_assert(sizeof(struct evidence_key) == 40, "evidence key layout");
 _Static_assert(sizeof(struct endpoint_key) == 24, "endpoint key layout");
-_Static_assert(sizeof(struct dictionary_schedule) == 16 + 32 * HAYSTACK_MAX_DICTIONARIES,
+_Static_assert(sizeof(struct dictionary_schedule) ==
+	       24 + (32 + HAYSTACK_DICT_PATH_MAX) * HAYSTACK_MAX_DICTIONARIES,
 	       "schedule layout");
 _Static_assert(HAYSTACK_MAX_DICTIONARIES <= 64, "a live bit for every slot");
 _Static_assert(sizeof(struct evidence_value) == 32, "evidence value layout");

@@ -121,6 +121,14 @@ static const struct hs_opt status_opts[] = {
 	{ .type = HS_OPT_END },
 };
 
+static const struct hs_opt load_opts[] = {
+	OPT_DICT,
+	{ HS_OPT_BOOL, "force", .off = RT(force, bool),
+	  .help = "load it even with fewer than half the domains of the newest one loaded" },
+	OPT_PIN("the pinned maps of the running instance"),
+	{ .type = HS_OPT_END },
+};
+
 static const struct hs_opt detach_opts[] = {
 	OPT_IFACE("the interface to remove the program from"),
 	OPT_PIN("the pinned maps to remove"),
@@ -149,9 +157,14 @@ RUNTIME_VERB(status, cmd_status,
 	     "Counters, configuration, map fill, the v9/IPFIX template cache and the "
 	     "exporters' sampling rates of the running instance, read from the pinned maps.");
 RUNTIME_VERB(detach, cmd_detach, "Remove the haystack program from IF and the pinned maps.");
+RUNTIME_VERB(load, cmd_load,
+	     "Add a dictionary to the running instance, as a generation of its own: it classifies "
+	     "the records whose export time is at or after its valid_from (until a later one "
+	     "takes over), and the running agent reports with it. A dictionary that fails "
+	     "validation, or does not fit, leaves what is loaded as it was (exit 2).");
 
 static const struct hs_verb *const verbs[] = {
-	&run_verb, &replay_verb, &status_verb, &detach_verb,
+	&run_verb, &replay_verb, &load_verb, &status_verb, &detach_verb,
 	&hs_dict_build_verb, &hs_signatures_import_verb,
 	NULL,
 };

@@ -370,8 +370,11 @@ int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u
 		err = map_update(eps, &k, &v);
 	}
 	/* Half a dictionary is never published, and it gives its room back. */
-	if (err)
+	if (err) {
 		hs_remove_dictionary(in, c, generation);
+		hs_err("the dictionary did not fit (a map full, or out of memory): not loaded; the dictionaries loaded before are as they were");
+		err = -E2BIG;	/* this input does not fit: exit 2 */
+	}
 	return err;
 }
 
@@ -422,26 +425,44 @@ static struct dictionary_schedule *schedule_map(struct hs_instance *in)
 	return s;
 }
 
+__u32 hs_next_generation(struct hs_instance *in)
+{
+	struct dictionary_schedule *s = schedule_map(in);
+	__u32 gen;
+
+	if (!s)
+		return 0;
+	/* atomic: two loads at once get two generations */
+	gen = __atomic_add_fetch(&s->last_generation, 1, __ATOMIC_ACQ_REL);
+	munmap(s, sizeof(*s));
+	return gen;
+}
+
 int hs_publish_dictionary(struct hs_instance *in, const struct dictionary_slot *slot)
 {
 	struct dictionary_schedule *s = schedule_map(in);
+	__u64 claimed;
 	int i, err = 0;
-	__u64 live;
 
 	if (!s)
 		return -ENOMEM;
-	live = __atomic_load_n(&s->live, __ATOMIC_ACQUIRE);
-	for (i = 0; i < HAYSTACK_MAX_DICTIONARIES && (live & (1ULL << i)); i++)
-		;
+	/* claim a free slot (two loads at once claim two), fill it, then
+	 * set its live bit: the program never sees a slot being written */
+	claimed = __atomic_load_n(&s->claimed, __ATOMIC_ACQUIRE);
+	do {
+		for (i = 0; i < HAYSTACK_MAX_DICTIONARIES && (claimed & (1ULL << i)); i++)
+			;
+		if (i == HAYSTACK_MAX_DICTIONARIES)
+			break;
+	} while (!__atomic_compare_exchange_n(&s->claimed, &claimed, claimed | 1ULL << i, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
 	if (i == HAYSTACK_MAX_DICTIONARIES) {
 		hs_err("%d dictionaries are loaded already, the most there is room for",
 		       HAYSTACK_MAX_DICTIONARIES);
-		err = -ENOSPC;
+		err = -E2BIG;	/* does not fit: exit 2 */
 	} else {
 		s->slot[i] = *slot;
-		if (slot->generation > s->last_generation)
-			s->last_generation = slot->generation;
-		__atomic_store_n(&s->live, live | 1ULL << i, __ATOMIC_RELEASE);
+		__atomic_fetch_or(&s->live, 1ULL << i, __ATOMIC_RELEASE);
 	}
 	munmap(s, sizeof(*s));
 	return err;
@@ -483,9 +504,10 @@ int hs_withdraw_dictionary(struct hs_instance *in, __u32 generation)
 		return -ENOMEM;
 	live = __atomic_load_n(&s->live, __ATOMIC_ACQUIRE);
 	for (int i = 0; i < HAYSTACK_MAX_DICTIONARIES; i++)
-		if ((live & (1ULL << i)) && s->slot[i].generation == generation)
-			live &= ~(1ULL << i);
-	__atomic_store_n(&s->live, live, __ATOMIC_RELEASE);
+		if ((live & (1ULL << i)) && s->slot[i].generation == generation) {
+			__atomic_fetch_and(&s->live, ~(1ULL << i), __ATOMIC_RELEASE);
+			__atomic_fetch_and(&s->claimed, ~(1ULL << i), __ATOMIC_RELEASE);
+		}
 	munmap(s, sizeof(*s));
 	/* No datagram chooses it now; its entries go. */
 	err = hs_map_for_each(eps.fd, sizeof(struct endpoint_key), 0, delete_generation, &eps);

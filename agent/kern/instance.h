@@ -49,8 +49,10 @@ int hs_write_exporters(struct hs_instance *in, const struct haystack_lpm_key *p,
  * the program until published. A failed write removes what it wrote. */
 int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation);
 void hs_remove_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation);
+/* A generation no other load has: to key a dictionary's entries by. */
+__u32 hs_next_generation(struct hs_instance *in);
 /* Make a written dictionary one the program chooses from (a free slot of
- * the dictionaries map). -ENOSPC with one line when every slot is live. */
+ * the dictionaries map). -E2BIG with one line when every slot is taken. */
 int hs_publish_dictionary(struct hs_instance *in, const struct dictionary_slot *slot);
 /* Withdraw generation g: no datagram chooses it from then on, and its
  * endpoints and rule sets are removed. */

@@ -31,29 +31,6 @@
 #include "runtime/runtime.h"
 #include "runtime/setup.h"
 
-/* Refuse to count on top of evidence from another dictionary: its rule sets
- * and domain numbers would be read against the wrong file. */
-static int check_pinned_dictionary(const char *pin_dir, __u64 dict_hash)
-{
-	struct haystack_config cfg;
-	int cfd, efd, err = 0;
-
-	cfd = hs_pinned_map_fd(pin_dir, hs_map_names[HS_MAP_CONFIG]);
-	if (cfd < 0)
-		return 0;	/* nothing pinned yet */
-	efd = hs_pinned_map_fd(pin_dir, hs_map_names[HS_MAP_EVIDENCE]);
-	if (!hs_config_read(cfd, &cfg) && cfg.dict_hash &&
-	    cfg.dict_hash != dict_hash && efd >= 0 && hs_evidence_count(efd)) {
-		hs_err("%s holds evidence counted with another dictionary; report it with that dictionary or remove it with `haystack detach`",
-		       pin_dir);
-		err = -EEXIST;
-	}
-	close(cfd);
-	if (efd >= 0)
-		close(efd);
-	return err;
-}
-
 /* What the event loop waits on, one epoll entry each (epoll_event.data.u32). */
 enum source {
 	SRC_SIGNALS,	/* signalfd: SIGTERM and SIGINT stop, SIGHUP reloads */
@@ -80,6 +57,8 @@ struct live {
 	struct hs_records records;
 	struct hs_linkwatch link;
 	struct hs_collector_ports ports;	/* held when no collector holds them */
+	struct hs_dict_set *dicts;	/* every generation reports may need */
+	__u32 dicts_seen;		/* the schedule's last generation, synced */
 	int epfd;
 	int fds[SRC_COUNT];
 	bool stopping;
@@ -270,12 +249,28 @@ static int on_records(struct live *l)
 	return 0;
 }
 
+/* Dictionaries `haystack load` added: read once the schedule shows a new
+ * generation, so bins are reported with them. A file that cannot be read
+ * is said once, and tried again at the next load. */
+static void sync_dictionaries(struct live *l)
+{
+	struct dictionary_schedule sch;
+
+	if (hs_schedule_read(hs_instance_map_fd(l->in, HS_MAP_DICTIONARIES), &sch) ||
+	    sch.last_generation == l->dicts_seen)
+		return;
+	l->dicts_seen = sch.last_generation;
+	if (hs_dict_sync(l->in, l->dicts))
+		hs_warn("bins that need that dictionary are reported without its evidence");
+}
+
 static int on_timer(struct live *l)
 {
 	__u64 ticks;
 
 	/* what the stack queued on the ports haystack holds */
 	hs_drain_collector_sockets(&l->ports);
+	sync_dictionaries(l);
 	if (read(l->fds[SRC_TIMER], &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		return -errno;
 	return poll_bins(l, false);
@@ -286,11 +281,18 @@ static int on_timer(struct live *l)
  * dictionary comes next. */
 static void reload(struct live *l)
 {
+	__u32 gen;
+
 	if (!hs_sink_reopen(&l->sink) && l->o->out_path)
 		hs_info("SIGHUP: writing to %s opened again", l->o->out_path);
-	hs_warn("SIGHUP: dictionary reload is not supported by this version; still using %s",
-		l->o->dicts.v[0]);
+	/* each --dict file read again: one whose content changed is loaded
+	 * as a new generation; one that fails leaves what is loaded */
+	for (int i = 0; i < l->o->dicts.n; i++)
+		if (hs_dict_add(l->in, l->o->dicts.v[i], true, l->dicts, &gen))
+			hs_warn("SIGHUP: %s not loaded; the dictionaries loaded before stay",
+				l->o->dicts.v[i]);
 }
+
 
 static int on_signal(struct live *l)
 {
@@ -474,9 +476,6 @@ int cmd_run(const struct hs_options *o)
 	}
 	if (err)
 		goto out;
-	err = check_pinned_dictionary(o->pin_dir, s.config.dict_hash);
-	if (err)
-		goto out;
 	err = hs_instance_attach(&in, o->iface, o->xdp_mode);
 	owner = !err;
 	if (err)
@@ -500,7 +499,7 @@ int cmd_run(const struct hs_options *o)
 	if (!hs_read_stats(hs_instance_map_fd(&in, HS_MAP_STATS), &st0))
 		l.late_records = st0.late_records;
 	l.rep.out = l.sink.stage;
-	l.rep.dicts = &s.set;
+	l.rep.dicts = l.dicts = &s.set;
 	l.rep.detail = o->detail;
 	if (o->records) {
 		err = hs_records_open(&l.records, &in, l.sink.stage, &s.set);

@@ -29,6 +29,7 @@ struct hs_options {
 	bool keep;
 	bool json;
 	bool consume;
+	bool force;			/* load: even a dictionary that lost most domains */
 	char **inputs;			/* replay: capture files */
 	int n_inputs;
 };
@@ -37,6 +38,7 @@ int cmd_replay(const struct hs_options *o);
 int cmd_run(const struct hs_options *o);
 int cmd_status(const struct hs_options *o);
 int cmd_detach(const struct hs_options *o);
+int cmd_load(const struct hs_options *o);
 
 /*
  * Exit status, one mapping for every verb (DESIGN §3). A verb returns 0 or

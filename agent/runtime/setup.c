@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,7 @@ int hs_setup_load(const struct hs_options *o, struct hs_setup *s)
 		return -E2BIG;
 	}
 	for (int i = 0; i < o->dicts.n; i++) {
+		s->paths[i] = o->dicts.v[i];
 		err = hs_dict_load(o->dicts.v[i], &s->dict[i]);
 		if (!err) {
 			s->n_dicts++;
@@ -111,6 +113,7 @@ fail:
 
 void hs_setup_free(struct hs_setup *s)
 {
+	hs_dict_set_free(&s->set);
 	for (int i = 0; i < s->n_dicts; i++) {
 		hs_dict_free(s->dict[i]);
 		hs_compiled_free(&s->compiled[i]);
@@ -120,48 +123,163 @@ void hs_setup_free(struct hs_setup *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Dictionary i as generation gen: written, then published. */
-static int load_dictionary(struct hs_setup *s, struct hs_instance *in, int i, __u32 gen)
+/* A compiled dictionary as a new generation: written under a generation no
+ * other load has, then published with its file's absolute path. Nothing of
+ * it stays on a failure. */
+static int publish_new(struct hs_instance *in, const char *path, const struct hs_dict *d,
+		       const struct hs_compiled *c, __u32 *gen)
 {
-	struct dictionary_slot slot = hs_dict_slot(s->dict[i], gen);
-	int err = hs_write_dictionary(in, &s->compiled[i], gen);
+	struct dictionary_slot slot;
+	char abs[PATH_MAX];
+	int err;
 
+	if (!realpath(path, abs) || strlen(abs) >= sizeof(slot.path)) {
+		hs_err("%s: its absolute path must be shorter than %zu octets", path,
+		       sizeof(slot.path));
+		return -ENAMETOOLONG;
+	}
+	*gen = hs_next_generation(in);
+	if (!*gen)
+		return -ENOMEM;
+	slot = hs_dict_slot(d, *gen);
+	strcpy(slot.path, abs);
+	err = hs_write_dictionary(in, c, *gen);
 	if (!err) {
 		err = hs_publish_dictionary(in, &slot);
 		if (err)
-			hs_remove_dictionary(in, &s->compiled[i], gen);
+			hs_remove_dictionary(in, c, *gen);
 	}
+	return err;
+}
+
+/* The live generations of a schedule, for hs_dict_set_add. */
+static int live_generations(const struct dictionary_schedule *sch, __u32 *gens)
+{
+	int n = 0;
+
+	for (int k = 0; k < HAYSTACK_MAX_DICTIONARIES; k++)
+		if (sch->live & (1ULL << k))
+			gens[n++] = sch->slot[k].generation;
+	return n;
+}
+
+/* A dictionary the pins hold: read again from the path it was loaded from,
+ * and only if the file is still the one loaded. */
+static int read_pinned(const struct dictionary_slot *slot, struct hs_dict **out)
+{
+	int err = hs_dict_load(slot->path, out);
+
+	if (err)
+		return err;
+	if ((*out)->file_hash != slot->dict_hash) {
+		hs_err("%s: changed since it was loaded as dictionary generation %u; put it back, or `haystack detach` to start afresh",
+		       slot->path, slot->generation);
+		hs_dict_free(*out);
+		*out = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int hs_dict_sync(struct hs_instance *in, struct hs_dict_set *set)
+{
+	struct dictionary_schedule sch;
+	__u32 gens[HAYSTACK_MAX_DICTIONARIES];
+	int n, err = hs_schedule_read(hs_instance_map_fd(in, HS_MAP_DICTIONARIES), &sch);
+
+	if (err)
+		return err;
+	n = live_generations(&sch, gens);
+	for (int k = 0; k < HAYSTACK_MAX_DICTIONARIES; k++) {
+		const struct dictionary_slot *slot = &sch.slot[k];
+		struct hs_dict *d;
+
+		if (!(sch.live & (1ULL << k)) || hs_dict_of(set, slot->generation))
+			continue;
+		err = read_pinned(slot, &d);
+		if (!err) {
+			err = hs_dict_set_add(set, slot->generation, d, true, gens, n);
+			if (err)
+				hs_dict_free(d);
+		}
+		if (err)
+			return err;
+		hs_info("dictionary generation %u loaded from %s: %d domains, in force from %s",
+			slot->generation, slot->path, d->n_domains, d->valid_from ?: "the start");
+	}
+	return 0;
+}
+
+int hs_dict_add(struct hs_instance *in, const char *path, bool force, struct hs_dict_set *set,
+		__u32 *generation)
+{
+	const struct dictionary_slot *newest = NULL;
+	struct dictionary_schedule sch;
+	struct hs_compiled c = {};
+	struct hs_dict *d;
+	__u32 gens[HAYSTACK_MAX_DICTIONARIES];
+	int n, err;
+
+	err = hs_schedule_read(hs_instance_map_fd(in, HS_MAP_DICTIONARIES), &sch);
+	if (!err)
+		err = hs_dict_load(path, &d);
+	if (err)
+		return err;
+	n = live_generations(&sch, gens);
+	for (int k = 0; k < HAYSTACK_MAX_DICTIONARIES; k++) {
+		const struct dictionary_slot *slot = &sch.slot[k];
+
+		if (!(sch.live & (1ULL << k)))
+			continue;
+		if (slot->dict_hash == d->file_hash) {
+			hs_info("%s: loaded already, as dictionary generation %u", path,
+				slot->generation);
+			*generation = slot->generation;
+			hs_dict_free(d);
+			return 0;
+		}
+		if (!newest || slot->valid_from > newest->valid_from ||
+		    (slot->valid_from == newest->valid_from && slot->generation > newest->generation))
+			newest = slot;
+	}
+	/* A refresh from broken inputs must not replace a good dictionary. */
+	if (!force && newest && 2 * (__u64)d->n_domains < newest->n_domains) {
+		hs_err("%s: %d domains, fewer than half the %u of dictionary generation %u (%s): not loaded; --force loads it",
+		       path, d->n_domains, newest->n_domains, newest->generation, newest->path);
+		err = -EINVAL;
+	}
+	if (!err)
+		err = hs_dict_compile(d, &c);
+	if (!err)
+		err = publish_new(in, path, d, &c, generation);
+	hs_compiled_free(&c);
+	if (!err && set) {
+		gens[n++] = *generation;
+		err = hs_dict_set_add(set, *generation, d, true, gens, n);
+		if (!err)
+			return 0;
+		hs_withdraw_dictionary(in, *generation);
+	}
+	hs_dict_free(d);
 	return err;
 }
 
 int hs_setup_apply(struct hs_setup *s, struct hs_instance *in)
 {
 	struct dictionary_schedule pinned;
-	__u32 next;
-	int err;
+	__u32 gens[HAYSTACK_MAX_DICTIONARIES];
+	int n, err;
 
 	err = hs_write_subscribers(in, s->subscribers, s->n_subscribers);
 	if (!err)
 		err = hs_schedule_read(hs_instance_map_fd(in, HS_MAP_DICTIONARIES), &pinned);
 	if (err)
 		return err;
-	/* pinned dictionaries the agent is not given any more go first */
-	for (int k = 0; k < HAYSTACK_MAX_DICTIONARIES; k++) {
-		bool given = false;
-
-		if (!(pinned.live & (1ULL << k)))
-			continue;
-		for (int i = 0; i < s->n_dicts; i++)
-			given |= s->dict[i]->file_hash == pinned.slot[k].dict_hash;
-		if (!given) {
-			err = hs_withdraw_dictionary(in, pinned.slot[k].generation);
-			if (err)
-				return err;
-			pinned.live &= ~(1ULL << k);
-		}
-	}
-	next = pinned.last_generation + 1;
-	s->set.n = 0;
+	/* Taking over pins (run --keep, then run): their dictionaries stay,
+	 * those loaded with `haystack load` too; each given one they do not
+	 * hold yet is loaded after them, in the order given. */
+	n = live_generations(&pinned, gens);
+	hs_dict_set_free(&s->set);
 	for (int i = 0; i < s->n_dicts; i++) {
 		__u32 gen = 0;
 
@@ -170,13 +288,17 @@ int hs_setup_apply(struct hs_setup *s, struct hs_instance *in)
 			    pinned.slot[k].dict_hash == s->dict[i]->file_hash)
 				gen = pinned.slot[k].generation;
 		if (!gen) {
-			gen = next++;
-			err = load_dictionary(s, in, i, gen);
+			err = publish_new(in, s->paths[i], s->dict[i], &s->compiled[i], &gen);
 			if (err)
 				return err;
+			gens[n++] = gen;
 		}
-		s->set.v[s->set.n++] = (struct hs_loaded_dict){ gen, s->dict[i] };
+		err = hs_dict_set_add(&s->set, gen, s->dict[i], false, gens, n);
+		if (err)
+			return err;
 	}
-	err = hs_write_exporters(in, s->exporters, s->n_exporters);
+	err = hs_dict_sync(in, &s->set);
+	if (!err)
+		err = hs_write_exporters(in, s->exporters, s->n_exporters);
 	return err ?: hs_write_config(in, &s->config);
 }

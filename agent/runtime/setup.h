@@ -13,6 +13,7 @@
 struct hs_setup {
 	struct hs_dict *dict[HAYSTACK_MAX_DICTIONARIES];	/* as --dict gave them */
 	struct hs_compiled compiled[HAYSTACK_MAX_DICTIONARIES];
+	const char *paths[HAYSTACK_MAX_DICTIONARIES];
 	int n_dicts;
 	size_t n_endpoints;		/* of all of them */
 	struct hs_dict_set set;		/* with their generations, once applied */
@@ -32,3 +33,14 @@ struct hs_instance;
  * place. A dictionary the instance's pins already hold (taken over from
  * `run --keep`) keeps its generation; a pinned one not given is withdrawn. */
 int hs_setup_apply(struct hs_setup *s, struct hs_instance *in);
+/* The dictionary file at path into a running instance, as a new generation
+ * (`haystack load`, SIGHUP): read and validated whole, compiled, written,
+ * published; on any failure nothing of it stays and what was loaded is as
+ * it was. One already loaded (the same file hash) is left as it is. Unless
+ * force, one with fewer than half the domains of the newest loaded one is
+ * refused. With set, it joins it. */
+int hs_dict_add(struct hs_instance *in, const char *path, bool force, struct hs_dict_set *set,
+		__u32 *generation);
+/* Every live dictionary of the pins that set lacks (loaded by another
+ * command), read again from its path and checked against its hash. */
+int hs_dict_sync(struct hs_instance *in, struct hs_dict_set *set);

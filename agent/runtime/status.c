@@ -78,7 +78,7 @@ static struct json_object *map_list(int fd, size_t key_size, size_t value_size,
 static struct json_object *dictionary_list(const struct dictionary_schedule *s, __u64 now)
 {
 	struct json_object *list = json_object_new_array();
-	int in_force = hs_slot_in_force(s->slot, s->live, now);
+	int in_force = hs_slot_in_force(s->slot, HAYSTACK_MAX_DICTIONARIES, s->live, now);
 	char t[32], h[20];
 
 	for (int i = 0; i < HAYSTACK_MAX_DICTIONARIES; i++) {
@@ -95,6 +95,7 @@ static struct json_object *dictionary_list(const struct dictionary_schedule *s, 
 		json_object_object_add(o, "valid_until", d->valid_until != ~0ULL ?
 			json_object_new_string(hs_format_time(d->valid_until, t, sizeof(t))) : NULL);
 		json_object_object_add(o, "domains", json_object_new_int64(d->n_domains));
+		json_object_object_add(o, "path", json_object_new_string(d->path));
 		snprintf(h, sizeof(h), "%016llx", (unsigned long long)d->dict_hash);
 		json_object_object_add(o, "file_hash", json_object_new_string(h));
 		json_object_object_add(o, "in_force", json_object_new_boolean(i == in_force));

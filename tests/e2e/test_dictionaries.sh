@@ -84,3 +84,53 @@ want = [(1, "2019-11-15T00:00:00Z", False, False), (2, "2019-11-16T00:00:00Z", T
 sys.exit(0 if sorted(got) == want else "dictionaries: %s" % got)' "$TMP/status.json"
 replay --dict "$W/day1.json" --dict "$W/day2.json" "$W/all.pcap" >"$TMP/two.jsonl" 2>/dev/null
 check dicts_live_equals_replay compare_reports "$TMP/two.jsonl" "$TMP/live.jsonl"
+
+# Live, one dictionary a day as an operator loads them: day 1 at start
+# (through a symlink, as the refresh keeps it), `haystack load` of day 2
+# before day 2's exports, SIGHUP after the symlink moved to day 3. Loads
+# that fail in between leave what is loaded. The report equals the replay
+# with the three dictionaries.
+printf '{"format": "haystack-dictionary/1", "classes": [' >"$W/broken.json"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["domains"] = d["domains"][:1]
+json.dump(d, open(sys.argv[2], "w"))' "$W/day2.json" "$W/shrunk.json"
+ln -s day1.json "$W/current.json"
+ip netns exec "$ns" bash -s "$HAYSTACK" "$W" "$TMP" >"$TMP/load.out" 2>&1 <<'EOS'
+H=$1 W=$2 T=$3
+count() { "$H" status --json | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["counters"]["export_packets"] if sys.argv[1] == "e" else len(j["dictionaries"]))' "$1"; }
+wait_for() { for _ in $(seq 50); do [ "$(count "$1")" = "$2" ] && return; sleep 0.1; done; }
+timeout 30 "$H" run --iface vb --dict "$W/current.json" --subscribers "$W/subscribers.txt" \
+	--detail --out "$T/load.jsonl" 2>"$T/load.err" &
+pid=$!
+for _ in $(seq 50); do grep -q "attached to" "$T/load.err" 2>/dev/null && break; sleep 0.1; done
+timeout 30 tcpreplay -q -i va "$W/day1.pcap" >/dev/null 2>&1; wait_for e 48
+"$H" load --dict "$W/day2.json"; echo "load=$?"
+"$H" load --dict "$W/broken.json" 2>"$T/broken.err"; echo "broken=$?"
+"$H" load --dict "$W/shrunk.json" 2>"$T/shrunk.err"; echo "shrunk=$?"
+"$H" load --dict "$W/day2.json"; echo "again=$?"
+echo "after_loads=$(count d)"
+timeout 30 tcpreplay -q -i va "$W/day2.pcap" >/dev/null 2>&1; wait_for e 96
+ln -sfn day3.json "$W/current.json"
+kill -HUP $pid; wait_for d 3
+timeout 30 tcpreplay -q -i va "$W/day3.pcap" >/dev/null 2>&1; wait_for e 144
+"$H" status --json >"$T/load-status.json"
+kill -TERM $pid; wait $pid; echo "exit=$?"
+EOS
+check dicts_load_exits_0 grep -qx "load=0" "$TMP/load.out"
+check dicts_load_broken_refused_exit_2 grep -qx "broken=2" "$TMP/load.out"
+check dicts_load_broken_one_line test "$(wc -l <"$TMP/broken.err")" -eq 1
+check dicts_load_shrunk_refused_exit_2 grep -qx "shrunk=2" "$TMP/load.out"
+check dicts_load_shrunk_says_force grep -q -- "--force" "$TMP/shrunk.err"
+check dicts_load_same_again_is_no_change grep -qx "again=0" "$TMP/load.out"
+check dicts_load_refusals_leave_two grep -qx "after_loads=2" "$TMP/load.out"
+check dicts_load_run_exits_0 grep -qx "exit=0" "$TMP/load.out"
+check dicts_load_status_three_generations python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["dictionaries"]
+got = sorted((x["generation"], x["valid_from"], x["in_force"]) for x in d)
+want = [(1, "2019-11-15T00:00:00Z", False), (2, "2019-11-16T00:00:00Z", False),
+        (3, "2019-11-17T00:00:00Z", True)]
+sys.exit(0 if got == want else "dictionaries: %s" % got)' "$TMP/load-status.json"
+check dicts_load_live_equals_replay compare_reports "$TMP/all.jsonl" "$TMP/load.jsonl"

@@ -170,7 +170,7 @@ wait_grep '"bin_seconds":3600' $T/rot.jsonl
 mv $T/rot.jsonl $T/rot.1.jsonl
 kill -HUP $pid
 wait_grep "opened again" $T/rot.err && echo "hup_said=1"
-grep -q "dictionary reload is not supported" $T/rot.err && echo "hup_dict_warning=1"
+grep -q "loaded already, as dictionary generation 1" $T/rot.err && echo "hup_dict_unchanged=1"
 tcpreplay -q -i va "$T/part2.pcap" >/dev/null 2>&1
 wait_grep '"bin_seconds":3600' $T/rot.jsonl && echo "hup_new_file_written=1"
 sleep 2	# two more ticks: nothing closes, nothing is read
@@ -289,7 +289,7 @@ term_within_a_second term_fast
 term_records_written term_records_written
 term_clean term_clean
 hup_said hup_said
-hup_dictionary_warning hup_dict_warning
+hup_dictionary_unchanged_kept hup_dict_unchanged
 hup_new_file_written hup_new_file_written
 hup_exit_0 hup_exit0
 hup_files_equal_replay hup_equals_replay
