@@ -486,19 +486,10 @@ static int delete_generation(const void *key, const void *value, void *ctx)
 	return 0;
 }
 
-int hs_withdraw_dictionary(struct hs_instance *in, __u32 generation)
+int hs_unpublish_dictionary(struct hs_instance *in, __u32 generation)
 {
 	struct dictionary_schedule *s = schedule_map(in);
-	struct withdrawn eps = {
-		.fd = bpf_map__fd(in->skel->maps.service_endpoints), .generation = generation,
-		.offset = offsetof(struct endpoint_key, generation), .big_endian = true,
-	};
-	struct withdrawn rules = {
-		.fd = bpf_map__fd(in->skel->maps.endpoint_rules), .generation = generation,
-		.offset = offsetof(struct ruleset_key, generation),
-	};
 	__u64 live;
-	int err;
 
 	if (!s)
 		return -ENOMEM;
@@ -509,12 +500,29 @@ int hs_withdraw_dictionary(struct hs_instance *in, __u32 generation)
 			__atomic_fetch_and(&s->claimed, ~(1ULL << i), __ATOMIC_RELEASE);
 		}
 	munmap(s, sizeof(*s));
-	/* No datagram chooses it now; its entries go. */
-	err = hs_map_for_each(eps.fd, sizeof(struct endpoint_key), 0, delete_generation, &eps);
-	if (!err)
-		err = hs_map_for_each(rules.fd, sizeof(struct ruleset_key), 0, delete_generation,
-				      &rules);
+	return 0;
+}
+
+int hs_remove_generation(struct hs_instance *in, __u32 generation, bool rules)
+{
+	struct withdrawn eps = {
+		.fd = bpf_map__fd(in->skel->maps.service_endpoints), .generation = generation,
+		.offset = offsetof(struct endpoint_key, generation), .big_endian = true,
+	};
+	struct withdrawn rs = {
+		.fd = bpf_map__fd(in->skel->maps.endpoint_rules), .generation = generation,
+		.offset = offsetof(struct ruleset_key, generation),
+	};
+	int err = hs_map_for_each(eps.fd, sizeof(struct endpoint_key), 0, delete_generation, &eps);
+
+	if (!err && rules)
+		err = hs_map_for_each(rs.fd, sizeof(struct ruleset_key), 0, delete_generation, &rs);
 	return err;
+}
+
+int hs_withdraw_dictionary(struct hs_instance *in, __u32 generation)
+{
+	return hs_unpublish_dictionary(in, generation) ?: hs_remove_generation(in, generation, true);
 }
 
 int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg)

@@ -54,8 +54,12 @@ __u32 hs_next_generation(struct hs_instance *in);
 /* Make a written dictionary one the program chooses from (a free slot of
  * the dictionaries map). -E2BIG with one line when every slot is taken. */
 int hs_publish_dictionary(struct hs_instance *in, const struct dictionary_slot *slot);
-/* Withdraw generation g: no datagram chooses it from then on, and its
- * endpoints and rule sets are removed. */
+/* No datagram chooses generation g from then on; its slot is free. */
+int hs_unpublish_dictionary(struct hs_instance *in, __u32 generation);
+/* Its endpoints, and with rules its rule sets (which harvesting its
+ * evidence reads), removed: once no datagram can be using them. */
+int hs_remove_generation(struct hs_instance *in, __u32 generation, bool rules);
+/* Both at once: for a generation no datagram can have chosen yet. */
 int hs_withdraw_dictionary(struct hs_instance *in, __u32 generation);
 int hs_schedule_read(int dictionaries_fd, struct dictionary_schedule *s);
 int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg);

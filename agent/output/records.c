@@ -94,6 +94,9 @@ int hs_record_write(FILE *out, const struct flow_record *rec,
 	add_int(o, "bytes", rec->bytes);
 	add_int(o, "tcp_flags", rec->tcp_flags);
 	add_int(o, "sampling", rec->sampling);
+	/* the dictionary that classified it (include/haystack.h, dictionaries) */
+	if (rec->generation)
+		add_int(o, "generation", rec->generation);
 	if (rec->result == RESULT_MATCHED) {
 		json_object_object_add(o, "match", match_object(rec, domains, n_domains));
 	} else {

@@ -59,6 +59,7 @@ struct live {
 	struct hs_collector_ports ports;	/* held when no collector holds them */
 	struct hs_dict_set *dicts;	/* every generation reports may need */
 	__u32 dicts_seen;		/* the schedule's last generation, synced */
+	struct hs_retiring retiring;	/* generations being released */
 	int epfd;
 	int fds[SRC_COUNT];
 	bool stopping;
@@ -271,6 +272,8 @@ static int on_timer(struct live *l)
 	/* what the stack queued on the ports haystack holds */
 	hs_drain_collector_sockets(&l->ports);
 	sync_dictionaries(l);
+	if (hs_dict_release(l->in, &l->retiring, reported_until(l)))
+		hs_warn("cannot release an old dictionary; it stays loaded");
 	if (read(l->fds[SRC_TIMER], &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		return -errno;
 	return poll_bins(l, false);

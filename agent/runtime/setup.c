@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "lib/hash.h"
 #include "lib/prefix.h"
+#include "kern/mapwalk.h"
 
 /* Everything is checked against the map sizes before the first map write, so
  * a dictionary or subscriber list too large is refused whole. */
@@ -261,6 +262,91 @@ int hs_dict_add(struct hs_instance *in, const char *path, bool force, struct hs_
 		hs_withdraw_dictionary(in, *generation);
 	}
 	hs_dict_free(d);
+	return err;
+}
+
+/* Whether a live slot other than g is in force over all of [t, ...). */
+static bool superseded(const struct dictionary_schedule *sch, const struct dictionary_slot *g,
+		       __u64 t)
+{
+	for (int k = 0; k < HAYSTACK_MAX_DICTIONARIES; k++) {
+		const struct dictionary_slot *h = &sch->slot[k];
+
+		if ((sch->live & (1ULL << k)) && h != g && h->valid_from <= t &&
+		    (h->valid_from > g->valid_from ||
+		     (h->valid_from == g->valid_from && h->generation > g->generation)))
+			return true;
+	}
+	return false;
+}
+
+struct generation_search {
+	__u32 generation;
+	bool found;
+};
+
+static int has_generation(const void *key, const void *value, void *ctx)
+{
+	struct generation_search *g = ctx;
+
+	g->found = ((const struct evidence_key *)key)->generation == g->generation;
+	return g->found;	/* non-zero stops the walk */
+}
+
+/* Whether any evidence of generation g is left (the walk stops at one). */
+static bool evidence_of(struct hs_instance *in, __u32 g)
+{
+	struct generation_search x = { .generation = g };
+
+	hs_map_for_each(hs_instance_map_fd(in, HS_MAP_EVIDENCE), sizeof(struct evidence_key), 0,
+			has_generation, &x);
+	return x.found;
+}
+
+int hs_dict_release(struct hs_instance *in, struct hs_retiring *r, __u64 open_from)
+{
+	struct dictionary_schedule sch;
+	int n = 0, err;
+
+	/* a step a call: a datagram that chose a generation just before it
+	 * was unpublished has long finished at the next call (a second on) */
+	for (int i = 0; i < r->n; i++) {
+		if (r->stage[i] == 1) {
+			err = hs_remove_generation(in, r->gen[i], false);
+			if (err)
+				return err;
+			r->stage[i] = 2;
+			r->checked_from[i] = ~0ULL;
+		}
+		if (open_from != r->checked_from[i]) {
+			/* evidence goes only as bins are reported: looked for
+			 * once, then again after each report */
+			r->checked_from[i] = open_from;
+			if (!evidence_of(in, r->gen[i])) {
+				err = hs_remove_generation(in, r->gen[i], true);
+				if (err)
+					return err;
+				hs_info("dictionary generation %u released: no open bin needs it",
+					r->gen[i]);
+				continue;
+			}
+		}
+		r->gen[n] = r->gen[i];
+		r->checked_from[n] = r->checked_from[i];
+		r->stage[n++] = r->stage[i];
+	}
+	r->n = n;
+	err = hs_schedule_read(hs_instance_map_fd(in, HS_MAP_DICTIONARIES), &sch);
+	for (int k = 0; !err && k < HAYSTACK_MAX_DICTIONARIES; k++) {
+		const struct dictionary_slot *g = &sch.slot[k];
+
+		if (!(sch.live & (1ULL << k)) || !superseded(&sch, g, open_from) ||
+		    r->n == HS_DICT_SET_MAX)
+			continue;
+		err = hs_unpublish_dictionary(in, g->generation);
+		r->gen[r->n] = g->generation;
+		r->stage[r->n++] = 1;
+	}
 	return err;
 }
 

@@ -41,6 +41,18 @@ int hs_setup_apply(struct hs_setup *s, struct hs_instance *in);
  * refused. With set, it joins it. */
 int hs_dict_add(struct hs_instance *in, const char *path, bool force, struct hs_dict_set *set,
 		__u32 *generation);
+/* Generations on their way out, each at its stage. */
+struct hs_retiring {
+	__u32 gen[HS_DICT_SET_MAX];
+	__u8 stage[HS_DICT_SET_MAX];	/* 1: unpublished, 2: endpoints removed */
+	__u64 checked_from[HS_DICT_SET_MAX];	/* open_from its evidence was looked for at */
+	int n;
+};
+/* Release what no open bin needs: a dictionary that a later one replaces
+ * over all of [open_from, ...) is unpublished (its slot free for the next
+ * load), its endpoints removed a call later, its rule sets once no evidence
+ * of it is left. Called once a second by the running agent. */
+int hs_dict_release(struct hs_instance *in, struct hs_retiring *r, __u64 open_from);
 /* Every live dictionary of the pins that set lacks (loaded by another
  * command), read again from its path and checked against its hash. */
 int hs_dict_sync(struct hs_instance *in, struct hs_dict_set *set);

@@ -99,7 +99,8 @@ json.dump(d, open(sys.argv[2], "w"))' "$W/day2.json" "$W/shrunk.json"
 ln -s day1.json "$W/current.json"
 ip netns exec "$ns" bash -s "$HAYSTACK" "$W" "$TMP" >"$TMP/load.out" 2>&1 <<'EOS'
 H=$1 W=$2 T=$3
-count() { "$H" status --json | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["counters"]["export_packets"] if sys.argv[1] == "e" else len(j["dictionaries"]))' "$1"; }
+# e: export packets counted; d: dictionaries loaded; g: their generations
+count() { "$H" status --json | python3 -c 'import json,sys; j=json.load(sys.stdin); d=j["dictionaries"]; print({"e": j["counters"]["export_packets"], "d": len(d), "g": ",".join(str(x["generation"]) for x in d)}[sys.argv[1]])' "$1"; }
 wait_for() { for _ in $(seq 50); do [ "$(count "$1")" = "$2" ] && return; sleep 0.1; done; }
 timeout 30 "$H" run --iface vb --dict "$W/current.json" --subscribers "$W/subscribers.txt" \
 	--detail --out "$T/load.jsonl" 2>"$T/load.err" &
@@ -113,9 +114,12 @@ timeout 30 tcpreplay -q -i va "$W/day1.pcap" >/dev/null 2>&1; wait_for e 48
 echo "after_loads=$(count d)"
 timeout 30 tcpreplay -q -i va "$W/day2.pcap" >/dev/null 2>&1; wait_for e 96
 ln -sfn day3.json "$W/current.json"
-kill -HUP $pid; wait_for d 3
+kill -HUP $pid
+for _ in $(seq 50); do count g | grep -q 3 && break; sleep 0.1; done
 timeout 30 tcpreplay -q -i va "$W/day3.pcap" >/dev/null 2>&1; wait_for e 144
 "$H" status --json >"$T/load-status.json"
+# day 1 and 2 are reported: their dictionaries go within seconds
+for _ in $(seq 50); do grep -q "generation 1 released" "$T/load.err" && break; sleep 0.1; done
 kill -TERM $pid; wait $pid; echo "exit=$?"
 EOS
 check dicts_load_exits_0 grep -qx "load=0" "$TMP/load.out"
@@ -126,11 +130,65 @@ check dicts_load_shrunk_says_force grep -q -- "--force" "$TMP/shrunk.err"
 check dicts_load_same_again_is_no_change grep -qx "again=0" "$TMP/load.out"
 check dicts_load_refusals_leave_two grep -qx "after_loads=2" "$TMP/load.out"
 check dicts_load_run_exits_0 grep -qx "exit=0" "$TMP/load.out"
-check dicts_load_status_three_generations python3 -c '
+# day 1's and day 2's may be released by then: day 3's is the one in force
+check dicts_load_status_sighup_generation_in_force python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))["dictionaries"]
-got = sorted((x["generation"], x["valid_from"], x["in_force"]) for x in d)
-want = [(1, "2019-11-15T00:00:00Z", False), (2, "2019-11-16T00:00:00Z", False),
-        (3, "2019-11-17T00:00:00Z", True)]
-sys.exit(0 if got == want else "dictionaries: %s" % got)' "$TMP/load-status.json"
+got = [(x["generation"], x["valid_from"]) for x in d if x["in_force"]]
+sys.exit(0 if got == [(3, "2019-11-17T00:00:00Z")] else "dictionaries: %s" % d)' "$TMP/load-status.json"
 check dicts_load_live_equals_replay compare_reports "$TMP/all.jsonl" "$TMP/load.jsonl"
+# once its day is reported, day 1's dictionary is released whole
+check dicts_load_day1_released grep -q "dictionary generation 1 released" "$TMP/load.err"
+
+# Swap under load: while a stream runs, dictionaries that classify one
+# endpoint differently are loaded over and over (each replacing the one
+# before, which is released: more loads than the 8 slots). Every datagram's
+# records carry one generation,
+# and each record's outcome is the one that generation's dictionary gives.
+python3 tests/e2e/make_swaps.py "$W" 40
+ip netns exec "$ns" bash -s "$HAYSTACK" "$W" "$TMP" >"$TMP/swap.out" 2>&1 <<'EOS'
+H=$1 W=$2 T=$3
+timeout 60 "$H" run --iface vb --dict "$W/swap-1.json" --subscribers "$W/subscribers.txt" \
+	--records --out "$T/swap.jsonl" 2>"$T/swap.err" &
+pid=$!
+for _ in $(seq 50); do grep -q "attached to" "$T/swap.err" 2>/dev/null && break; sleep 0.1; done
+timeout 30 tcpreplay -q --pps 100 -i va "$W/swap.pcap" >/dev/null 2>&1 &
+sender=$!
+for k in $(seq 2 40); do
+	kill -0 $sender 2>/dev/null || break
+	"$H" load --dict "$W/swap-$k.json" 2>&1 | sed -n 's/.*swap-\([0-9]*\)\.json: dictionary generation \([0-9]*\),.*/loaded \1 \2/p'
+	sleep 0.2
+done
+wait $sender
+sleep 1.5
+kill -TERM $pid; wait $pid; echo "exit=$?"
+EOS
+check dicts_swap_run_exits_0 grep -qx "exit=0" "$TMP/swap.out"
+check dicts_swap_every_record_one_dictionary python3 -c '
+import collections, json, sys
+# generation -> the file it was loaded from: 1 is swap-1 (at start)
+kind = {1: 1}
+for l in open(sys.argv[2]):
+    if l.startswith("loaded "):
+        k, g = map(int, l.split()[1:])
+        kind[g] = k % 2
+by_time = collections.defaultdict(set)
+n = bad = 0
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    if d["type"] != "record":
+        continue
+    n += 1
+    g = d["generation"]
+    by_time[d["export_time"]].add(g)
+    tcp = d["proto"] == 6
+    want = "matched" if tcp == (kind[g] == 1) else "port_mismatch"
+    got = "matched" if d["match"] else d["reason"]
+    bad += got != want
+split = sum(len(g) > 1 for g in by_time.values())
+gens = {g for s in by_time.values() for g in s}
+print("%d records, %d datagrams, %d generations, %d loads, %d split, %d wrong" %
+      (n, len(by_time), len(gens), len(kind) - 1, split, bad))
+# more loads than slots: each replaced one was released in between
+sys.exit(0 if n == 6000 and not split and not bad and len(gens) >= 5 and len(kind) > 9 else 1)' \
+	"$TMP/swap.jsonl" "$TMP/swap.out"
