@@ -44,6 +44,18 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
+static int open_skeleton(struct hs_instance *in)
+{
+	int err;
+
+	in->skel = haystack_bpf__open();
+	if (in->skel)
+		return 0;
+	err = -errno;
+	hs_err("cannot open the BPF object: %s (%d)", strerror(-err), err);
+	return err;
+}
+
 int hs_instance_open(struct hs_instance *in, const char *pin_dir)
 {
 	struct bpf_map *map;
@@ -63,12 +75,9 @@ int hs_instance_open(struct hs_instance *in, const char *pin_dir)
 			return err;
 		}
 	}
-	in->skel = haystack_bpf__open();
-	if (!in->skel) {
-		err = -errno;
-		hs_err("cannot open the BPF object: %s (%d)", strerror(-err), err);
+	err = open_skeleton(in);
+	if (err)
 		return err;
-	}
 	/* Only the maps named in hs_map_names are shared by a program and
 	 * the agents that follow; the walk's scratch space is the program's. */
 	bpf_object__for_each_map(map, in->skel->obj) {
@@ -80,6 +89,39 @@ int hs_instance_open(struct hs_instance *in, const char *pin_dir)
 		}
 		if (err) {
 			hs_err("cannot set pin path of map %s: %s (%d)", bpf_map__name(map),
+			       strerror(-err), err);
+			return err;
+		}
+	}
+	return 0;
+}
+
+int hs_instance_open_pins(struct hs_instance *in, const char *pin_dir)
+{
+	struct bpf_map *map;
+	int err;
+
+	memset(in, 0, sizeof(*in));
+	err = open_skeleton(in);
+	if (err)
+		return err;
+	/* No program is loaded (that would need CAP_NET_ADMIN too): the maps
+	 * are the pinned ones, their fds where the skeleton looks for them. */
+	bpf_object__for_each_map(map, in->skel->obj) {
+		int fd;
+
+		if (!hs_is_pinned_map(bpf_map__name(map)))
+			continue;
+		fd = hs_pinned_map_fd(pin_dir, bpf_map__name(map));
+		if (fd < 0) {
+			hs_err("no haystack instance at %s (`haystack run` makes one): %s/%s: %s",
+			       pin_dir, pin_dir, bpf_map__name(map), strerror(-fd));
+			return fd == -ENOENT ? -ESRCH : fd;
+		}
+		err = bpf_map__reuse_fd(map, fd);
+		close(fd);
+		if (err) {
+			hs_err("cannot use the pinned map %s: %s (%d)", bpf_map__name(map),
 			       strerror(-err), err);
 			return err;
 		}

@@ -25,6 +25,9 @@ struct hs_instance {
  * when already pinned (evidence and config survive a restart). Mounts a bpffs
  * at /sys/fs/bpf when there is none (as inside `ip netns exec`). */
 int hs_instance_open(struct hs_instance *in, const char *pin_dir);
+/* The maps pinned at pin_dir by a running (or kept) instance, for writing
+ * into them (load); no program. -ESRCH with one line when none is there. */
+int hs_instance_open_pins(struct hs_instance *in, const char *pin_dir);
 /* Load without attaching (replay: BPF_PROG_TEST_RUN on the same program). */
 int hs_instance_load(struct hs_instance *in);
 /* Load (if needed) and attach with libxdp to ifname. A haystack program of

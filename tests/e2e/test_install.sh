@@ -198,3 +198,47 @@ check refresh_unloaded_says_so grep -q "load did not take .*dictionary-2019-11-1
 check refresh_unloaded_not_current test ! -e "$TMP/dicts/current.json"
 "$refresh" --dir "$TMP/x" 2>"$TMP/refresh.err"
 check refresh_needs_config bash -c "[ $? -eq 2 ] && grep -qx 'haystack-refresh: --config is required' '$TMP/refresh.err'"
+
+# With a running agent, under the refresh unit's capabilities: the day's
+# dictionary is loaded and made current; a later day's that lost most of its
+# domains (an export that came back nearly empty) is refused, and the
+# current one stays.
+runit=$units/haystack-refresh.service
+rcaps=$(setpriv_caps "$(sed -n 's/^CapabilityBoundingSet=//p' "$runit")")
+for c in c d; do
+	printf '{"format":"haystack-signatures/1","classes":[{"name":"%s","level":"platform","parent":null,"domains":[{"name":"api.%s.example","role":"primary"}]}]}\n' \
+		$c $c >"$TMP/sig-$c.json"
+done
+printf '192.0.2.1 api.a.example\n192.0.2.2 api.b.example\n192.0.2.3 api.c.example\n192.0.2.4 api.d.example\n' >"$TMP/all4.hosts"
+printf '192.0.2.1 api.a.example\n' >"$TMP/one.hosts"
+for h in all4 one; do
+	printf '[dict build]\nhosts = %s\n' "$TMP/$h.hosts" >"$TMP/refresh-$h.conf"
+	for c in a b c d; do printf 'signatures = %s\n' "$TMP/sig-$c.json" >>"$TMP/refresh-$h.conf"; done
+	printf '[load]\npin = %s\n' "$pin" >>"$TMP/refresh-$h.conf"
+done
+printf '100.64.0.0/16\n' >"$TMP/subs.txt"
+make_veth_ns hs-refresh || { not_ok refresh_live_setup "cannot create a netns"; exit 0; }
+ip netns exec "$ns" bash -s "$prefix/sbin/haystack" "$refresh" "$TMP" "$pin" "$rcaps" \
+	"$SHARED" >"$TMP/refresh-live.out" 2>&1 <<'EOS'
+H=$1 R=$2 T=$3 pin=$4 C=$5
+as() { setpriv --inh-caps=-all,$C --ambient-caps=-all,$C --bounding-set=-all,$C -- "$@"; }
+timeout 30 "$H" run --iface vb --dict "$T/dicts/dictionary-2019-11-15.json" \
+	--subscribers "$T/subs.txt" --pin "$pin" --out /dev/null 2>"$T/refresh-run.err" &
+pid=$!
+for _ in $(seq 50); do grep -q "attached to" "$T/refresh-run.err" && break; sleep 0.1; done
+as "$R" --config "$T/refresh-all4.conf" --dir "$T/live-dicts" --day 2019-11-16 --haystack "$H" \
+	2>"$T/refresh-1.err"; echo "first=$?"
+readlink "$T/live-dicts/current.json" | sed 's/^/current1=/'
+as "$R" --config "$T/refresh-one.conf" --dir "$T/live-dicts" --day 2019-11-17 --haystack "$H" \
+	2>"$T/refresh-2.err"; echo "shrunk=$?"
+readlink "$T/live-dicts/current.json" | sed 's/^/current2=/'
+"$H" status --pin "$pin" --json | python3 -c 'import json,sys; print("loaded=" + ",".join(str(d["domains"]) for d in json.load(sys.stdin)["dictionaries"]))'
+kill -TERM $pid; wait $pid
+EOS
+r=$(cat "$TMP/refresh-live.out")
+check refresh_live_loads_exit_0 grep -qx "first=0" <<<"$r"
+check refresh_live_made_current grep -qx "current1=dictionary-2019-11-16.json" <<<"$r"
+check refresh_live_shrunk_refused grep -qx "shrunk=2" <<<"$r"
+check refresh_live_shrunk_says_so grep -q "fewer than half" "$TMP/refresh-2.err"
+check refresh_live_current_stays grep -qx "current2=dictionary-2019-11-16.json" <<<"$r"
+check refresh_live_agent_has_both grep -qx "loaded=2,4" <<<"$r"
