@@ -87,7 +87,7 @@ check dicts_live_equals_replay compare_reports "$TMP/two.jsonl" "$TMP/live.jsonl
 
 # Live, one dictionary a day as an operator loads them: day 1 at start
 # (through a symlink, as the refresh keeps it), `haystack load` of day 2
-# before day 2's exports, SIGHUP after the symlink moved to day 3. Loads
+# before day 2's exports, SIGHUP during them after the symlink moved to day 3. Loads
 # that fail in between leave what is loaded. The report equals the replay
 # with the three dictionaries.
 printf '{"format": "haystack-dictionary/1", "classes": [' >"$W/broken.json"
@@ -112,9 +112,14 @@ timeout 30 tcpreplay -q -i va "$W/day1.pcap" >/dev/null 2>&1; wait_for e 48
 "$H" load --dict "$W/shrunk.json" 2>"$T/shrunk.err"; echo "shrunk=$?"
 "$H" load --dict "$W/day2.json"; echo "again=$?"
 echo "after_loads=$(count d)"
-timeout 30 tcpreplay -q -i va "$W/day2.pcap" >/dev/null 2>&1; wait_for e 96
+# SIGHUP during day 2's stream: day 3's dictionary, read then, is not in
+# force before day 3's export times
 ln -sfn day3.json "$W/current.json"
+timeout 30 tcpreplay -q --pps 48 -i va "$W/day2.pcap" >/dev/null 2>&1 &
+sender=$!
+sleep 0.5
 kill -HUP $pid
+wait $sender; wait_for e 96
 for _ in $(seq 50); do count g | grep -q 3 && break; sleep 0.1; done
 timeout 30 tcpreplay -q -i va "$W/day3.pcap" >/dev/null 2>&1; wait_for e 144
 "$H" status --json >"$T/load-status.json"
