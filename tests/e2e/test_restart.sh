@@ -5,7 +5,8 @@
 # of an hour and of a day, a few exports sent while no agent runs, a new run
 # started on the same pins and --out, the rest of the stream sent. The --out
 # file, written by both runs, equals the report of the uninterrupted stream:
-# no bin lost, none written twice, nothing counted late. Last, a death
+# no bin lost, none written twice, nothing counted late, and the
+# dictionaries `haystack load` added before the death still in force. Last, a death
 # between appending a step's lines and noting them in the pins (the pins
 # set back by one hour): the run taking over reads --out and goes on after
 # the lines already there.
@@ -15,8 +16,8 @@ cd "$(dirname "$0")/../.."
 
 python3 tests/e2e/make_three_days.py "$TMP" ||
 	{ not_ok restart_capture "could not make three days of exports"; exit 1; }
-D="--dict $TMP/day1.json --dict $TMP/day2.json --dict $TMP/day3.json --subscribers $TMP/subscribers.txt --ports 2055 --detail"
-"$HAYSTACK" replay $D "$TMP/all.pcap" >"$TMP/whole.jsonl" 2>"$TMP/replay.err" &&
+D="--dict $TMP/day1.json --subscribers $TMP/subscribers.txt --ports 2055 --detail"
+"$HAYSTACK" replay $D --dict "$TMP/day2.json" --dict "$TMP/day3.json" "$TMP/all.pcap" >"$TMP/whole.jsonl" 2>"$TMP/replay.err" &&
 	[ -s "$TMP/whole.jsonl" ] ||
 	{ not_ok restart_reference "replay of the whole stream failed" "$(cat "$TMP/replay.err")"; exit 1; }
 # The stream cut in three at frame K: before the death (the last export at
@@ -40,7 +41,7 @@ wait_counter() {	# NAME VALUE, bounded
 	for _ in $(seq 50); do [ "$(counter "$1" 2>/dev/null)" = "$2" ] && return 0; sleep 0.1; done
 	return 1
 }
-started() { for _ in $(seq 50); do grep -q "attached to" "$1" 2>/dev/null && return; sleep 0.1; done; }
+started() { for _ in $(seq 100); do grep -q "attached to" "$1" 2>/dev/null && return; sleep 0.1; done; }
 rm -f $T/out.jsonl
 ulimit -c 0	# SIGABRT kills without leaving a core file behind
 keep=; [ "$death" = TERM ] && keep=--keep
@@ -48,6 +49,10 @@ keep=; [ "$death" = TERM ] && keep=--keep
 "$H" run --iface vb $D $keep --out $T/out.jsonl 2>$T/run1.err &
 pid=$!
 started $T/run1.err
+# The second and third days' dictionaries only in the pins, as `haystack
+# load` adds them: the run taking over is started with the first alone.
+"$H" load --dict $T/day2.json --dict $T/day3.json 2>$T/load.err && echo "loaded=1"
+for _ in $(seq 30); do "$H" status | grep -q "^dictionaries: 3" && break; sleep 0.1; done
 tcpreplay -q -i va $T/a.pcap >/dev/null 2>&1
 wait_counter v5_packets "$k" && echo "first_part_seen=1" || echo "# v5_packets $(counter v5_packets) of $k"
 sleep 1.5	# a poll of the bins: the hours closed so far are written
@@ -65,15 +70,16 @@ fi
 timeout 30 "$H" run --iface vb $D --out $T/out.jsonl 2>$T/run2.err &
 pid=$!
 started $T/run2.err
-grep -q "took over the haystack attached to vb" $T/run2.err && echo "took_over=1"
 tcpreplay -q -i va $T/c.pcap >/dev/null 2>&1
 wait_counter v5_packets 144 && echo "rest_seen=1" || echo "# v5_packets $(counter v5_packets) of 144"
 kill -TERM $pid; wait $pid; echo "second_exit=$?"
+grep -q "took over the haystack attached to vb" $T/run2.err && echo "took_over=1"
 grep -q "arrived for bins already reported" $T/run2.err || echo "nothing_late=1"
 ip link show vb | grep -q "prog/xdp" || [ -e /sys/fs/bpf/haystack ] || echo "clean=1"
 sed 's/^/# run1: /' $T/run1.err; sed 's/^/# run2: /' $T/run2.err
 EOS
 	r=$(cat "$TMP/$name.out")
+	check "restart_${name}_dictionaries_loaded" grep -q "loaded=1" <<<"$r"
 	check "restart_${name}_first_part_seen" grep -q "first_part_seen=1" <<<"$r"
 	check "restart_${name}_first_run_wrote_closed_bins" grep -q "first_wrote=1" <<<"$r"
 	check "restart_${name}_left_counting" grep -q "left_counting=1" <<<"$r"
