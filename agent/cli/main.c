@@ -99,7 +99,7 @@ static const struct hs_opt run_opts[] = {
 	  .help = "drop the export datagrams once read, instead of passing them on to a "
 		  "collector on this host" },
 	{ HS_OPT_BOOL, "keep", .off = RT(keep, bool),
-	  .help = "leave the program attached and the maps pinned on exit" },
+	  .help = "leave the program attached, the maps pinned and the open bins open on exit" },
 	OPT_PIN("where the maps are pinned"),
 	{ .type = HS_OPT_END },
 };
@@ -146,9 +146,10 @@ static const struct hs_opt detach_opts[] = {
 RUNTIME_VERB(run, cmd_run,
 	     "Attach the XDP program to IF, load the dictionary and subscriber prefixes, and "
 	     "write report lines as bins close (by export time, plus the grace period). On "
-	     "SIGINT/SIGTERM writes the open bins, then detaches and unpins unless --keep. A "
-	     "haystack left attached by --keep is taken over with its pinned evidence and "
-	     "templates.");
+	     "SIGINT/SIGTERM writes the open bins, then detaches and unpins; with --keep it "
+	     "leaves them open, the program counting. A haystack left attached by --keep, "
+	     "kill -9 or a crash is taken over with its pinned evidence, templates, dictionaries "
+	     "and reporting progress; with the same --out every bin is written once.");
 RUNTIME_VERB(replay, cmd_replay,
 	     "Feed every frame of pcap/pcapng captures through the same XDP program "
 	     "(BPF_PROG_TEST_RUN) and report every bin from the first export time to the "

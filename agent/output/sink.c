@@ -4,7 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <json-c/json.h>
 #include "lib/log.h"
+#include "lib/timeparse.h"
+#include "haystack.h"
 #include "output/sink.h"
 
 static int open_out(const char *path)
@@ -111,5 +115,138 @@ int hs_sink_close(struct hs_sink *s)
 		err = -errno;
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+	return err;
+}
+
+/* Where the scan of the file's tail stands (hs_sink_resume). */
+struct tail {
+	int n;
+	const __u32 *widths;
+	const __u64 *noted;	/* what the pins say is reported */
+	__u64 newest;
+	__u64 found[HAYSTACK_REPORT_WIDTHS];	/* end of the newest bin seen */
+	off_t cut;		/* the file's new end; -1: left as it is */
+};
+
+/* The width (index) and start of a report line's bin; -1 for another line
+ * (a record line, another instance's width, not JSON). */
+static int line_bin(struct tail *t, char *line, __u64 *start)
+{
+	struct json_object *o = json_tokener_parse(line), *v;
+	long long at = -1;
+	int w = -1;
+
+	if (o && json_object_object_get_ex(o, "bin_seconds", &v)) {
+		__u32 secs = (__u32)json_object_get_int64(v);
+
+		for (int i = 0; i < t->n; i++)
+			if (t->widths[i] == secs && t->noted[i])
+				w = i;
+	}
+	if (w >= 0 && (!json_object_object_get_ex(o, "bin_start", &v) ||
+		       hs_parse_time(json_object_get_string(v) ?: "", &at) || at < 0 ||
+		       (__u64)at > t->newest))
+		w = -1;
+	json_object_put(o);
+	*start = at;
+	return w;
+}
+
+/* Lines from the end of buf (len bytes, the file's from off on) back to the
+ * first of a bin the pins note reported, or until every width was seen.
+ * Returns 0 when done, 1 when the window began too late to tell. */
+static int scan_tail(struct tail *t, char *buf, size_t len, off_t off)
+{
+	size_t end = len, b;
+	int torn_w = -1, seen = 0, want = 0;
+	__u64 torn_start = 0, start;
+
+	for (int i = 0; i < t->n; i++)
+		want += t->noted[i] != 0;
+	memset(t->found, 0, sizeof(t->found));
+	t->cut = -1;
+	/* The sink writes whole lines: a last line without its newline is a
+	 * write the death stopped, and its bin is not all in the file. */
+	if (len && buf[len - 1] != '\n') {
+		while (end && buf[end - 1] != '\n')
+			end--;
+		if (!end && off)
+			return 1;
+		t->cut = off + end;
+		torn_w = -2;
+	}
+	while (end && seen < want) {
+		int w;
+
+		for (b = end - 1; b && buf[b - 1] != '\n'; b--)
+			;
+		if (!b && off)
+			return 1;
+		buf[end - 1] = '\0';
+		w = line_bin(t, buf + b, &start);
+		if (w >= 0 && torn_w == -2 && start + t->widths[w] > t->noted[w]) {
+			torn_w = w;	/* the bin the cut line may belong to */
+			torn_start = start;
+		}
+		if (w >= 0 && w == torn_w && start == torn_start) {
+			t->cut = off + b;
+		} else if (w >= 0) {
+			if (start + t->widths[w] <= t->noted[w])
+				break;	/* a step the pins noted: the ones before are too */
+			if (!t->found[w]) {
+				seen++;
+				t->found[w] = start + t->widths[w];
+			}
+			torn_w = -1;
+		} else if (torn_w == -2) {
+			torn_w = -1;	/* a record line: nothing of a bin to cut */
+		}
+		end = b;
+	}
+	return 0;
+}
+
+int hs_sink_resume(struct hs_sink *s, int n, const __u32 *widths, __u64 *next, __u64 newest)
+{
+	struct tail t = { .n = n, .widths = widths, .noted = next, .newest = newest };
+	size_t win = 1 << 20;
+	struct stat st;
+	char *buf = NULL;
+	int fd = -1, err = 0, more = 1;
+
+	if (!s->path || fstat(s->fd, &st) || !S_ISREG(st.st_mode) || !st.st_size)
+		return 0;
+	fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		err = -errno;
+	while (!err && more) {
+		size_t len = (off_t)win < st.st_size ? win : (size_t)st.st_size;
+		char *nb = realloc(buf, len);
+
+		if (!nb) {
+			err = -ENOMEM;
+			break;
+		}
+		buf = nb;
+		if (pread(fd, buf, len, st.st_size - len) != (ssize_t)len) {
+			err = errno ? -errno : -EIO;
+			break;
+		}
+		more = scan_tail(&t, buf, len, st.st_size - len);
+		win *= 2;
+	}
+	if (!err && t.cut >= 0) {
+		hs_warn("%s ends in a write cut part way: cut back by %lld bytes to byte %lld, the last whole line before it; a bin it cut is written again whole",
+			s->path, (long long)(st.st_size - t.cut), (long long)t.cut);
+		if (ftruncate(s->fd, t.cut))
+			err = -errno;
+	}
+	for (int i = 0; !err && i < n; i++)
+		next[i] = next[i] > t.found[i] ? next[i] : t.found[i];
+	if (err)
+		hs_err("cannot read back %s: %s (%d)", s->path, strerror(-err), err);
+	free(buf);
+	if (fd >= 0)
+		close(fd);
 	return err;
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <stdio.h>
+#include <linux/types.h>
 
 struct hs_sink {
 	const char *path;	/* NULL: standard output */
@@ -32,3 +33,16 @@ void hs_sink_discard(struct hs_sink *s);
  * leaves the old one in use. Standard output is left as it is. */
 int hs_sink_reopen(struct hs_sink *s);
 int hs_sink_close(struct hs_sink *s);
+
+/* The report file as the record of what was reported, for a run taking over
+ * from one that died (kill -9, a crash) between appending the lines of a
+ * step and noting them reported in the pins. widths[0..n) are the bin
+ * widths; next[i] comes in as the start of width i's first bin the pins say
+ * is not reported (0: that width was not reported) and goes out as the end
+ * of the newest bin of that width the file holds a line of, when later and
+ * starting no later than newest (the newest export time counted: a line of
+ * a later bin is not this instance's). A last line cut part way (a write
+ * stopped by the death) is cut off, with the lines of its bin before it, so
+ * that bin is reported again whole. Standard output and pipes: nothing to
+ * read, next unchanged. Returns 0 or -errno after one line on stderr. */
+int hs_sink_resume(struct hs_sink *s, int n, const __u32 *widths, __u64 *next, __u64 newest);

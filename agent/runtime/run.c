@@ -107,6 +107,17 @@ static void unwritten(struct live *l, const __u64 *limit, size_t lines, int err)
 	       l->stopping ? "" : ", kept to be written when the next bin closes");
 }
 
+/* The width the program is told about: the smallest closes first. */
+static int narrowest(const struct hs_options *o)
+{
+	int w = 0;
+
+	for (int i = 1; i < o->n_bins; i++)
+		if (o->bins[i] < o->bins[w])
+			w = i;
+	return w;
+}
+
 /* Report, for each width, the bins that start before limit[i]: the evidence
  * of those bins alone is read, in one walk, and only when one has closed. */
 static int report_until(struct live *l, const __u64 *limit, bool late)
@@ -115,7 +126,7 @@ static int report_until(struct live *l, const __u64 *limit, bool late)
 	__u64 from = ~0ULL, until = 0;
 	size_t n = 0, lines;
 	char t0[32], t1[32];
-	int w = 0, err;
+	int err;
 
 	for (int i = 0; i < l->o->n_bins; i++) {
 		if (limit[i] <= l->next[i])
@@ -158,11 +169,8 @@ static int report_until(struct live *l, const __u64 *limit, bool late)
 	}
 
 	/* Tell the program which bins are reported, so a record that comes
-	 * later is counted late (the smallest width closes first). */
-	for (int i = 1; i < l->o->n_bins; i++)
-		if (l->o->bins[i] < l->o->bins[w])
-			w = i;
-	l->cfg.closed_before = l->next[w];
+	 * later is counted late. */
+	l->cfg.closed_before = l->next[narrowest(l->o)];
 	err = hs_write_config(l->in, &l->cfg);
 	return err ?: expire(l, late);
 }
@@ -207,22 +215,43 @@ static int poll_bins(struct live *l, bool final)
 
 /* Bins the agent we take over from reported stay reported: each width goes
  * on from where it stopped. A width it did not report starts at the first
- * export time, as in a fresh run. */
+ * export time, as in a fresh run. The pins note a step only once its lines
+ * are written, so an agent that died between the two (kill -9, a crash)
+ * wrote bins the pins do not show: the --out file says which (see
+ * docs/operations.md, Restarts). */
 static int resume(struct live *l, struct hs_instance *in, struct haystack_config *cfg)
 {
 	struct haystack_config old;
+	struct haystack_stats st;
+	__u64 noted[HS_MAX_BINS];
+	char t[32];
 	int err = hs_config_read(hs_instance_map_fd(in, HS_MAP_CONFIG), &old);
 
+	if (!err)
+		err = hs_read_stats(hs_instance_map_fd(in, HS_MAP_STATS), &st);
 	if (err)
 		return err;
 	cfg->closed_before = old.closed_before;
 	for (int i = 0; i < l->o->n_bins; i++)
 		for (int j = 0; j < HAYSTACK_REPORT_WIDTHS; j++)
-			if (old.report_width[j] == l->o->bins[i]) {
+			if (old.report_width[j] == l->o->bins[i])
 				l->next[i] = old.report_next[j];
-				cfg->report_width[i] = old.report_width[j];
-				cfg->report_next[i] = old.report_next[j];
-			}
+	memcpy(noted, l->next, sizeof(noted));
+	err = hs_sink_resume(&l->sink, l->o->n_bins, l->o->bins, l->next, st.export_time_max);
+	if (err)
+		return err;
+	for (int i = 0; i < l->o->n_bins; i++) {
+		if (!l->next[i])
+			continue;
+		if (l->next[i] > noted[i])
+			hs_info("%s holds the %u s bins up to %s, not noted reported in the pins: going on after them",
+				l->o->out_path, l->o->bins[i],
+				hs_format_time(l->next[i], t, sizeof(t)));
+		cfg->report_width[i] = l->o->bins[i];
+		cfg->report_next[i] = l->next[i];
+	}
+	if (l->next[narrowest(l->o)])
+		cfg->closed_before = l->next[narrowest(l->o)];
 	return 0;
 }
 
@@ -519,8 +548,12 @@ int cmd_run(const struct hs_options *o)
 	err = check_iface(&l) ?: loop(&l);
 	if (!err && o->records)
 		err = on_records(&l);
+	/* Detaching ends the counting: the open bins are written now or never.
+	 * With --keep the program counts on and the run taking over writes
+	 * them once export time closes them; written now, the rest of their
+	 * records would come late for it. */
 	if (!err)
-		err = poll_bins(&l, true);
+		err = poll_bins(&l, !o->keep);
 	/* Bins that could not be written stay counted, attached and pinned:
 	 * the next run takes them over and writes them. */
 	for (int i = 0; i < o->n_bins && !err; i++)

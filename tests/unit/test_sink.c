@@ -144,12 +144,93 @@ static void test_reopen_after_rotation(void **state)
 	unlink(away);
 }
 
+/* A report line of the bin starting at hour h of 2019-11-15, w seconds wide. */
+#define H0 1573776000ULL
+#define LINE(type, hh, w) "{\"type\":\"" type "\",\"bin_start\":\"2019-11-15T" hh ":00:00Z\"," \
+			   "\"bin_seconds\":" #w ",\"class\":\"cam\"}\n"
+#define RECORD "{\"type\":\"record\",\"export_time\":\"2019-11-15T03:10:00Z\"}\n"
+
+/* hs_sink_resume: what the file says was written, against what the pins
+ * noted (next in), for the widths 3600 and 86400. */
+static const struct {
+	const char *name, *text;
+	__u64 noted[2], newest, want[2];
+	const char *left;	/* the file afterwards; NULL: as it was */
+} resume_cases[] = {
+	{ "file and pins agree", LINE("summary", "00", 3600) LINE("summary", "01", 3600),
+	  { H0 + 7200, H0 }, H0 + 10000, { H0 + 7200, H0 } },
+	{ "a step written, not noted: go on after it",
+	  LINE("summary", "01", 3600) LINE("summary", "02", 3600) LINE("detection", "02", 3600),
+	  { H0 + 7200, H0 }, H0 + 11000, { H0 + 10800, H0 } },
+	{ "a width the pins never noted is not read from the file",
+	  LINE("summary", "00", 86400) LINE("summary", "01", 3600),
+	  { H0 + 3600, 0 }, H0 + 90000, { H0 + 7200, 0 } },
+	{ "record lines after the last step",
+	  LINE("summary", "02", 3600) RECORD RECORD, { H0 + 7200, H0 }, H0 + 11000,
+	  { H0 + 10800, H0 } },
+	{ "a bin after the newest export time is not this instance's",
+	  LINE("summary", "00", 3600) LINE("summary", "05", 3600), { H0 + 3600, H0 }, H0 + 7000,
+	  { H0 + 3600, H0 } },
+	{ "a cut last line goes, with the lines of its bin before it",
+	  LINE("summary", "00", 3600) LINE("summary", "01", 3600) LINE("detection", "01", 3600)
+	  "{\"type\":\"detection\",\"bin_st", { H0 + 3600, H0 }, H0 + 7000, { H0 + 3600, H0 },
+	  LINE("summary", "00", 3600) },
+	{ "a cut line after a noted step goes alone",
+	  LINE("summary", "00", 3600) "{\"type\":\"summ", { H0 + 3600, H0 }, H0 + 7000,
+	  { H0 + 3600, H0 }, LINE("summary", "00", 3600) },
+	{ "a cut record line goes alone", LINE("summary", "01", 3600) RECORD "{\"type\":\"rec",
+	  { H0 + 3600, H0 }, H0 + 11000, { H0 + 7200, H0 }, LINE("summary", "01", 3600) RECORD },
+};
+
+static void test_resume_reads_the_file_back(void **state)
+{
+	static const __u32 widths[2] = { 3600, 86400 };
+
+	for (size_t i = 0; i < sizeof(resume_cases) / sizeof(resume_cases[0]); i++) {
+		const char *left = resume_cases[i].left ?: resume_cases[i].text;
+		__u64 next[2] = { resume_cases[i].noted[0], resume_cases[i].noted[1] };
+		struct hs_sink s;
+		struct dir d;
+		FILE *f;
+
+		dir_make(&d);
+		f = fopen(d.file, "w");
+		fputs(resume_cases[i].text, f);
+		fclose(f);
+		assert_int_equal(hs_sink_open(&s, d.file), 0);
+		assert_int_equal(hs_sink_resume(&s, 2, widths, next, resume_cases[i].newest), 0);
+		assert_int_equal(hs_sink_close(&s), 0);
+		if (next[0] != resume_cases[i].want[0] || next[1] != resume_cases[i].want[1] ||
+		    strcmp(slurp(d.file), left))
+			fail_msg("%s: next %llu %llu, file:\n%s", resume_cases[i].name,
+				 (unsigned long long)next[0], (unsigned long long)next[1],
+				 slurp(d.file));
+		unlink(d.file);
+		rmdir(d.path);
+	}
+}
+
+/* Standard output cannot be read back: the pins are the record. */
+static void test_resume_stdout_keeps_the_pins(void **state)
+{
+	static const __u32 widths[1] = { 3600 };
+	__u64 next[1] = { H0 };
+	struct hs_sink s;
+
+	assert_int_equal(hs_sink_open(&s, NULL), 0);
+	assert_int_equal(hs_sink_resume(&s, 1, widths, next, H0 + 99999), 0);
+	assert_int_equal(next[0], H0);
+	hs_sink_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commit_appends_steps),
 		cmocka_unit_test(test_write_cut_short_leaves_whole_lines),
 		cmocka_unit_test(test_reopen_after_rotation),
+		cmocka_unit_test(test_resume_reads_the_file_back),
+		cmocka_unit_test(test_resume_stdout_keeps_the_pins),
 	};
 
 	return cmocka_run_group_tests_name("sink", tests, NULL, NULL);
