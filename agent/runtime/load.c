@@ -26,7 +26,7 @@ int cmd_load(const struct hs_options *o)
 	}
 	close(fd);
 	/* the pinned maps, through a program of this build never attached */
-	err = hs_instance_open(&in, o->pin_dir);
+	err = hs_instance_open(&in, o->pin_dir, NULL);
 	if (!err)
 		err = hs_instance_load(&in);
 	for (int i = 0; !err && i < o->dicts.n; i++) {
