@@ -221,21 +221,40 @@ static struct json_object *bin_list(const struct agent_state *a, const struct ha
 	return list;
 }
 
+static void add_fill(struct json_object *list, const char *name, size_t n, __u32 max,
+		     const char *remedy)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "map", json_object_new_string(name));
+	json_object_object_add(o, "entries", json_object_new_uint64(n));
+	json_object_object_add(o, "max_entries", json_object_new_uint64(max));
+	json_object_array_add(list, o);
+	if (max && n * 10 >= (size_t)max * 9)
+		hs_warn("map %s is %zu%% full (%zu of %u entries)%s%s", name, n * 100 / max, n, max,
+			remedy ? ": " : "", remedy ?: "");
+}
+
 /* Entries in use against max_entries of every map that fills, and a line on
  * stderr for one at 90 % or more: a full evidence map loses records
  * (evidence_full), a full dictionary map refuses the next load. */
-static struct json_object *map_fill(const int *fds)
+static struct json_object *map_fill(const int *fds, const struct dictionary_schedule *sched)
 {
 	static const struct {
 		enum hs_map m;
 		size_t key_size;
-		const char *option;
+		const char *remedy;
 	} filled[] = {
-		{ HS_MAP_EVIDENCE, sizeof(struct evidence_key), "--max-evidence" },
-		{ HS_MAP_ENDPOINTS, sizeof(struct endpoint_key), "--max-endpoints" },
-		{ HS_MAP_RULES, sizeof(struct ruleset_key), "--max-rulesets" },
-		{ HS_MAP_SUBSCRIBERS, sizeof(struct haystack_lpm_key), "--max-subscribers" },
-		{ HS_MAP_TEMPLATES, sizeof(struct template_key), "--max-templates" },
+		{ HS_MAP_EVIDENCE, sizeof(struct evidence_key),
+		  "start afresh with a larger --max-evidence (haystack detach first)" },
+		{ HS_MAP_ENDPOINTS, sizeof(struct endpoint_key),
+		  "start afresh with a larger --max-endpoints (haystack detach first)" },
+		{ HS_MAP_RULES, sizeof(struct ruleset_key),
+		  "start afresh with a larger --max-rulesets (haystack detach first)" },
+		{ HS_MAP_SUBSCRIBERS, sizeof(struct haystack_lpm_key),
+		  "start afresh with a larger --max-subscribers (haystack detach first)" },
+		{ HS_MAP_TEMPLATES, sizeof(struct template_key),
+		  "start afresh with a larger --max-templates (haystack detach first)" },
 		{ HS_MAP_EXPORTERS, sizeof(struct exporter_key), NULL },
 		{ HS_MAP_EXPORTER_ALLOW, sizeof(struct haystack_lpm_key), NULL },
 	};
@@ -243,20 +262,13 @@ static struct json_object *map_fill(const int *fds)
 
 	for (size_t i = 0; i < sizeof(filled) / sizeof(filled[0]); i++) {
 		int fd = fds[filled[i].m];
-		size_t n = hs_map_count(fd, filled[i].key_size);
-		__u32 max = hs_map_capacity(fd);
-		struct json_object *o = json_object_new_object();
-		const char *name = hs_map_names[filled[i].m];
 
-		json_object_object_add(o, "map", json_object_new_string(name));
-		json_object_object_add(o, "entries", json_object_new_uint64(n));
-		json_object_object_add(o, "max_entries", json_object_new_uint64(max));
-		json_object_array_add(list, o);
-		if (max && n * 10 >= (size_t)max * 9)
-			hs_warn("map %s is %zu%% full (%zu of %u entries)%s%s%s", name,
-				n * 100 / max, n, max, filled[i].option ? ": start afresh with a larger " : "",
-				filled[i].option ?: "", filled[i].option ? " (haystack detach first)" : "");
+		add_fill(list, hs_map_names[filled[i].m], hs_map_count(fd, filled[i].key_size),
+			 hs_map_capacity(fd), filled[i].remedy);
 	}
+	/* one entry of slots: what fills is the slots taken */
+	add_fill(list, hs_map_names[HS_MAP_DICTIONARIES], __builtin_popcountll(sched->claimed),
+		 HAYSTACK_MAX_DICTIONARIES, "a load beyond the last slot is refused");
 	return list;
 }
 
@@ -368,7 +380,7 @@ int cmd_status(const struct hs_options *o)
 			*(__u64 *)((char *)&st + hs_counters[i].offset)));
 	json_object_object_add(j, "counters", c);
 	json_object_object_add(j, "bins", bin_list(&agent, &cfg, &st));
-	json_object_object_add(j, "maps", map_fill(fds));
+	json_object_object_add(j, "maps", map_fill(fds, &sched));
 	json_object_object_add(j, "refresh", refresh_result(o->refresh_status));
 	json_object_object_add(j, "templates", map_list(fds[HS_MAP_TEMPLATES],
 		sizeof(struct template_key), sizeof(struct flow_template), add_template));

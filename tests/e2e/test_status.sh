@@ -27,6 +27,12 @@ check status_replay_small_evidence_full grep -qE "evidence_full=[1-9][0-9]*" "$T
 make_veth_ns hs-status || { not_ok status_live_setup "cannot create a netns"; exit 0; }
 echo '{"day":"2019-11-16","finished":"2019-11-15T18:03:00Z","result":"load_failed","exit":2,"dictionary":"/d/x.json"}' \
 	>"$TMP/refresh.json"
+# The refresh's inputs: one class, one domain, in a hosts file.
+printf '{"format":"haystack-signatures/1","classes":[{"name":"a","level":"platform","parent":null,"domains":[{"name":"api.a.example","role":"primary"}]}]}\n' \
+	>"$TMP/sig.json"
+echo "192.0.2.1 api.a.example" >"$TMP/a.hosts"
+printf '[dict build]\nsignatures = %s\nhosts = %s\n[load]\nforce = true\n' "$TMP/sig.json" "$TMP/a.hosts" \
+	>"$TMP/refresh.conf"
 # The agent is started without a wrapper, so $! is its pid; the whole script
 # is bounded by timeout.
 timeout 60 ip netns exec "$ns" bash -s "$HAYSTACK" "$DICT" "$SUBS" "$PCAP" "$TMP" \
@@ -45,6 +51,11 @@ tcpreplay -q -i va "$P" >/dev/null 2>&1
 for _ in $(seq 50); do [ "$(exports)" = "439 2019-11-15T11:00:00Z" ] && break; sleep 0.1; done
 "$H" status --json --refresh-status "$T/refresh.json" >"$T/status.json" 2>"$T/status.err"
 "$H" status --refresh-status "$T/no-such-file" >"$T/status.txt" 2>&1
+# the daily refresh against this agent, its result in status
+scripts/haystack-refresh --config "$T/refresh.conf" --dir "$T/dicts" --day 2019-11-16 \
+	--haystack "$H" --status "$T/refresh-live.json" 2>"$T/refresh.err"
+echo "refresh=$?"
+"$H" status --json --refresh-status "$T/refresh-live.json" >"$T/refreshed.json" 2>/dev/null
 kill -TERM $pid; wait $pid; echo "exit1=$?"
 # --keep: the program counts on, no agent reports
 "$H" status --json >"$T/kept.json" 2>/dev/null
@@ -72,7 +83,7 @@ check status_agent_uptime json "$TMP/status.json" "0 <= j['agent']['uptime_secon
 check status_dictionary json "$TMP/status.json" \
 	"[(d['generation'], d['domains'], d['prefixes'], d['in_force'], d['stale']) for d in j['dictionaries']] == [(1, 96, 117, True, False)]"
 check status_map_fill json "$TMP/status.json" \
-	"{m['map']: (m['entries'], m['max_entries']) for m in j['maps']} == {'evidence': (8, 8), 'service_endpoints': (117, 1048576), 'endpoint_rules': (95, 65536), 'subscriber_prefixes': (3, 65536), 'templates': (0, 4096), 'exporters': (0, 4096), 'exporter_allow': (0, 16384)}"
+	"{m['map']: (m['entries'], m['max_entries']) for m in j['maps']} == {'evidence': (8, 8), 'service_endpoints': (117, 1048576), 'endpoint_rules': (95, 65536), 'subscriber_prefixes': (3, 65536), 'templates': (0, 4096), 'exporters': (0, 4096), 'exporter_allow': (0, 16384), 'dictionaries': (1, 8)}"
 check status_map_full_warning grep -qx \
 	"haystack: map evidence is 100% full (8 of 8 entries): start afresh with a larger --max-evidence (haystack detach first)" \
 	"$TMP/status.err"
@@ -84,6 +95,11 @@ check status_bins json "$TMP/status.json" \
 	"[(b['seconds'], b['last_reported'], b['open'], b['first_open']) for b in j['bins']] == [(3600, '2019-11-15T11:00:00Z', 1, '2019-11-15T12:00:00Z'), (86400, None, 1, '2019-11-15T00:00:00Z')]"
 check status_refresh_shown json "$TMP/status.json" \
 	"j['refresh'] == json.load(open('$TMP/refresh.json'))"
+check status_refresh_exits_0 grep -qx "refresh=0" "$TMP/live.out"
+check status_refresh_loaded json "$TMP/refreshed.json" \
+	"(j['refresh']['day'], j['refresh']['result'], j['refresh']['exit'], j['refresh']['dictionary']) == ('2019-11-16', 'loaded', 0, '$TMP/dicts/dictionary-2019-11-16.json')"
+check status_refresh_dictionary_listed json "$TMP/refreshed.json" \
+	"sorted((d['generation'], d['domains'], d['prefixes']) for d in j['dictionaries']) == [(1, 96, 117), (2, 1, 1)]"
 check status_text_agent grep -q "^agent: {\"pid\":$pid," "$TMP/status.txt"
 check status_text_no_refresh grep -qx "refresh: none" "$TMP/status.txt"
 check status_text_maps grep -q '^  {"map":"evidence","entries":8,"max_entries":8}$' "$TMP/status.txt"
