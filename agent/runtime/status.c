@@ -148,7 +148,7 @@ void hs_status_publish(struct hs_instance *in, const struct hs_options *o)
 
 	snprintf(a.ifname, sizeof(a.ifname), "%s", o->iface);
 	snprintf(a.version, sizeof(a.version), "%s", HAYSTACK_VERSION);
-	memcpy(a.bins, o->bins, sizeof(a.bins));
+	memcpy(a.bins, o->bins, o->n_bins * sizeof(a.bins[0]));
 	if (hs_write_agent(in, &a))
 		hs_warn("status will not show this agent's pid, interface and start");
 }
@@ -196,15 +196,18 @@ static struct json_object *agent_object(const struct agent_state *a)
 
 /* Per report width of the agent: the last bin reported (config.report_next,
  * which a run taking over goes on from) and the bins export time has opened
- * since, the one holding the last export time included. */
+ * since, the one holding the last export time included. With no agent (it
+ * exited with --keep), the widths the last one reported. */
 static struct json_object *bin_list(const struct agent_state *a, const struct haystack_config *cfg,
 				    const struct haystack_stats *st)
 {
 	struct json_object *list = json_object_new_array();
+	const __u32 *widths = a->n_bins ? a->bins : cfg->report_width;
+	__u32 n = a->n_bins ?: HAYSTACK_REPORT_WIDTHS;
 
-	for (__u32 i = 0; i < a->n_bins && i < HAYSTACK_REPORT_WIDTHS; i++) {
+	for (__u32 i = 0; i < n && i < HAYSTACK_REPORT_WIDTHS && widths[i]; i++) {
 		struct json_object *o = json_object_new_object();
-		__u64 w = a->bins[i], next = 0, first, open = 0;
+		__u64 w = widths[i], next = 0, first, open = 0;
 
 		for (int j = 0; j < HAYSTACK_REPORT_WIDTHS; j++)
 			if (cfg->report_width[j] == w)
