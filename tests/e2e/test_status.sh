@@ -59,6 +59,10 @@ echo "refresh=$?"
 kill -TERM $pid; wait $pid; echo "exit1=$?"
 # --keep: the program counts on, no agent reports
 "$H" status --json >"$T/kept.json" 2>/dev/null
+# a refresh file that is not JSON: said, and the rest of status stands
+echo "503 Service Unavailable" >"$T/bad-refresh.json"
+"$H" status --json --refresh-status "$T/bad-refresh.json" >"$T/bad-refresh.out" 2>"$T/bad-refresh.err"
+echo "bad_refresh=$?"
 # the pinned evidence map holds 8: another size is refused, none asked keeps 8
 "$H" run --iface vb --dict "$D" --subscribers "$S" --xdp-mode skb --max-evidence 16 \
 	--out "$T/live2.jsonl" 2>"$T/resized.err"
@@ -107,6 +111,9 @@ check status_kept_no_agent json "$TMP/kept.json" "j['agent'] is None and not j['
 # the exit wrote the open bins: every bin of the widths it ran with is reported
 check status_kept_bins json "$TMP/kept.json" \
 	"[(b['seconds'], b['last_reported'], b['open']) for b in j['bins']] == [(3600, '2019-11-15T12:00:00Z', 0), (86400, '2019-11-15T00:00:00Z', 0)]"
+check status_bad_refresh_exits_0 grep -qx "bad_refresh=0" "$TMP/live.out"
+check status_bad_refresh_null json "$TMP/bad-refresh.out" "j['refresh'] is None and j['counters']['export_packets'] == 439"
+check status_bad_refresh_one_line bash -c "[ \$(wc -l <'$TMP/bad-refresh.err') -eq 1 ] && grep -q '^haystack: $TMP/bad-refresh.json: ' '$TMP/bad-refresh.err'"
 check status_resize_refused_exit_2 grep -qx "resized=2" "$TMP/live.out"
 check status_resize_one_line bash -c "[ \$(wc -l <'$TMP/resized.err') -eq 1 ] && grep -q -- '--max-evidence 16: the map evidence pinned at /sys/fs/bpf/haystack holds 8 entries' '$TMP/resized.err'"
 check status_takeover_keeps_size json "$TMP/taken.json" \
