@@ -31,13 +31,14 @@
  * before, and the ones open bins still need (dictionaries below). */
 #define HAYSTACK_MAX_DICTIONARIES	8
 
-/* Default map sizes, for all loaded dictionaries together; the agent may
- * resize before load. */
-#define HAYSTACK_MAX_ENDPOINTS	(1 << 20)
-#define HAYSTACK_MAX_RULESETS	(1 << 16)
+/* Default map sizes, for all loaded dictionaries together; run and replay
+ * set others before load (--max-evidence, ...). Plain decimals: the option
+ * help prints them as they are written here. */
+#define HAYSTACK_MAX_ENDPOINTS	1048576		/* 2^20 */
+#define HAYSTACK_MAX_RULESETS	65536
 #define HAYSTACK_MAX_SUBSCRIBER_PREFIXES 65536
 #define HAYSTACK_MAX_EXPORTER_PREFIXES	16384
-#define HAYSTACK_MAX_EVIDENCE	(1 << 20)
+#define HAYSTACK_MAX_EVIDENCE	1048576		/* 2^20 */
 #define HAYSTACK_MAX_TEMPLATES	4096
 #define HAYSTACK_MAX_EXPORTERS	4096
 
@@ -203,6 +204,25 @@ struct haystack_config {
 #define HAYSTACK_F_EXPORTERS	(1U << 4)
 
 /*
+ * agent: ARRAY with one entry, the running agent's own state for `haystack
+ * status` (the program never reads it). Written by `run` once it is
+ * attached, zeroed when it exits leaving the program attached (--keep);
+ * pid 0 = no agent has it. The bins it reported are config.report_next.
+ */
+#define HAYSTACK_VERSION_MAX	32
+
+struct agent_state {
+	__u64 start_time;	/* UTC seconds the agent attached */
+	__u32 pid;
+	__u32 ifindex;
+	char ifname[16];	/* IF_NAMESIZE */
+	__u32 xdp_mode;		/* enum xdp_attach_mode of libxdp: 1 native, 2 skb, 3 hw */
+	__u32 n_bins;
+	__u32 bins[HAYSTACK_REPORT_WIDTHS];	/* --bins, seconds */
+	char version[HAYSTACK_VERSION_MAX];
+};
+
+/*
  * templates: HASH, template_key -> flow_template. NetFlow v9 and IPFIX
  * templates, scoped as the RFCs scope them: exporter address, source ID /
  * observation domain, template ID (and the protocol version).
@@ -346,6 +366,8 @@ _Static_assert(HAYSTACK_MAX_DICTIONARIES <= 64, "a live bit for every slot");
 _Static_assert(sizeof(struct evidence_value) == 32, "evidence value layout");
 _Static_assert(sizeof(struct haystack_config) == 96, "config layout");
 _Static_assert(sizeof(struct template_key) == 24, "template key layout");
+_Static_assert(sizeof(struct agent_state) == 40 + 4 * HAYSTACK_REPORT_WIDTHS + HAYSTACK_VERSION_MAX,
+	       "agent state layout");
 _Static_assert(ROLE_COUNT <= ROLE_SLOTS, "role slots");
 _Static_assert(sizeof(struct exporter_key) == 32, "exporter key layout");
 _Static_assert(sizeof(struct flow_record) == 120, "flow record layout");

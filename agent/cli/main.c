@@ -61,7 +61,26 @@
 	{ HS_OPT_U32, "template-timeout", .off = RT(template_timeout, __u32),          \
 	  .metavar = "SECONDS", .min = 1, .max = 86400,                                \
 	  .def = HS_XSTR(HAYSTACK_TEMPLATE_TIMEOUT),                                   \
-	  .help = "drop v9/IPFIX templates not refreshed for this long in export time" }
+	  .help = "drop v9/IPFIX templates not refreshed for this long in export time" }, \
+	OPTS_SIZES
+/* Map sizes, set when the maps are created; a taken-over instance keeps
+ * its own. The upper bounds keep a preallocated bucket array and the
+ * kernel's memory accounting sane, far beyond any dictionary seen. */
+#define OPT_SIZE(opt, field, max_n, dflt, text)                                    \
+	{ HS_OPT_U32, opt, .off = RT(sizes.field, __u32), .metavar = "N", .min = 1,  \
+	  .max = max_n, .def = HS_XSTR(dflt), .help = text }
+#define OPTS_SIZES                                                                 \
+	OPT_SIZE("max-evidence", evidence, 1U << 26, HAYSTACK_MAX_EVIDENCE,            \
+		 "evidence entries (subscriber, hour, rule set, rules matched) the kernel keeps; "  \
+		 "records beyond count as evidence_full"),                                 \
+	OPT_SIZE("max-endpoints", endpoints, 1U << 26, HAYSTACK_MAX_ENDPOINTS,         \
+		 "service endpoint prefixes, of every loaded dictionary together"),       \
+	OPT_SIZE("max-rulesets", rulesets, 1U << 24, HAYSTACK_MAX_RULESETS,            \
+		 "endpoint rule sets, of every loaded dictionary together"),              \
+	OPT_SIZE("max-subscribers", subscribers, 1U << 24, HAYSTACK_MAX_SUBSCRIBER_PREFIXES, \
+		 "subscriber prefixes"),                                                   \
+	OPT_SIZE("max-templates", templates, 1U << 20, HAYSTACK_MAX_TEMPLATES,         \
+		 "v9/IPFIX templates cached, of every exporter together")
 
 static const struct hs_options rt_defaults = {
 	.pin_dir = HAYSTACK_PIN_DIR,
@@ -70,6 +89,7 @@ static const struct hs_options rt_defaults = {
 	.ports = { 2055, 4739, 9995 },
 	.xdp_mode = XDP_MODE_NATIVE,
 	.grace = 300,
+	.refresh_status = HS_REFRESH_STATUS,
 };
 
 static const struct hs_enum_val xdp_modes[] = {
@@ -117,6 +137,10 @@ static const struct hs_opt replay_opts[] = {
 
 static const struct hs_opt status_opts[] = {
 	{ HS_OPT_BOOL, "json", .off = RT(json, bool), .help = "one JSON object" },
+	{ HS_OPT_STRING, "refresh-status", .off = RT(refresh_status, const char *),
+	  .metavar = "FILE",
+	  .help = "the result of the last dictionary refresh, the JSON file haystack-refresh "
+		  "writes; not there: none shown" },
 	OPT_PIN("the pinned maps of the instance"),
 	{ .type = HS_OPT_END },
 };
@@ -155,8 +179,10 @@ RUNTIME_VERB(replay, cmd_replay,
 	     "(BPF_PROG_TEST_RUN) and report every bin from the first export time to the "
 	     "last. Pins nothing.");
 RUNTIME_VERB(status, cmd_status,
-	     "Counters, configuration, map fill, the v9/IPFIX template cache and the "
-	     "exporters' sampling rates of the running instance, read from the pinned maps.");
+	     "What the running instance is doing, read from the pinned maps: the agent (pid, "
+	     "version, interface, XDP mode, uptime), the dictionaries, the bins reported and open, "
+	     "the counters, each map's entries against its size (a warning when 90% full), the "
+	     "v9/IPFIX template cache, the exporters' sampling rates, the last refresh's result.");
 RUNTIME_VERB(detach, cmd_detach, "Remove the haystack program from IF and the pinned maps.");
 RUNTIME_VERB(load, cmd_load,
 	     "Add a dictionary to the running instance, as a generation of its own: it classifies "

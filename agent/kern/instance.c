@@ -22,9 +22,6 @@
 #include "lib/log.h"
 #include "lib/prefix.h"
 
-
-
-
 static int mkdir_p(const char *path)
 {
 	char buf[PATH_MAX];
@@ -56,7 +53,58 @@ static int open_skeleton(struct hs_instance *in)
 	return err;
 }
 
-int hs_instance_open(struct hs_instance *in, const char *pin_dir)
+__u32 hs_map_capacity(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+/* The maps an operator sizes, and the option that does. */
+static const struct {
+	const char *map;
+	size_t off;
+	const char *option;
+} sized_maps[] = {
+	{ "evidence", offsetof(struct hs_map_sizes, evidence), "--max-evidence" },
+	{ "service_endpoints", offsetof(struct hs_map_sizes, endpoints), "--max-endpoints" },
+	{ "endpoint_rules", offsetof(struct hs_map_sizes, rulesets), "--max-rulesets" },
+	{ "subscriber_prefixes", offsetof(struct hs_map_sizes, subscribers), "--max-subscribers" },
+	{ "templates", offsetof(struct hs_map_sizes, templates), "--max-templates" },
+};
+
+/* libbpf re-uses a pinned map only when its max_entries is the one it would
+ * create: a pinned map is opened with its own size. A size asked for that
+ * differs is refused rather than ignored, so an operator never believes the
+ * map holds what it does not. */
+static int size_map(struct bpf_map *map, const char *pin_dir, const struct hs_map_sizes *sizes)
+{
+	const char *name = bpf_map__name(map);
+	__u32 want = 0, pinned = 0;
+	const char *option = NULL;
+	int fd;
+
+	for (size_t i = 0; sizes && i < sizeof(sized_maps) / sizeof(sized_maps[0]); i++)
+		if (!strcmp(sized_maps[i].map, name)) {
+			want = *(const __u32 *)((const char *)sizes + sized_maps[i].off);
+			option = sized_maps[i].option;
+		}
+	fd = pin_dir ? hs_pinned_map_fd(pin_dir, name) : -ENOENT;
+	if (fd >= 0) {
+		pinned = hs_map_capacity(fd);
+		close(fd);
+	}
+	if (pinned && want && want != pinned) {
+		hs_err("%s %u: the map %s pinned at %s holds %u entries, fixed when it was created; `haystack detach` to start afresh with another size",
+		       option, want, name, pin_dir, pinned);
+		return -EINVAL;
+	}
+	return pinned || want ? bpf_map__set_max_entries(map, pinned ?: want) : 0;
+}
+
+int hs_instance_open(struct hs_instance *in, const char *pin_dir,
+		     const struct hs_map_sizes *sizes)
 {
 	struct bpf_map *map;
 	char path[PATH_MAX];
@@ -92,6 +140,10 @@ int hs_instance_open(struct hs_instance *in, const char *pin_dir)
 			       strerror(-err), err);
 			return err;
 		}
+		err = size_map(map, pin_dir && hs_is_pinned_map(bpf_map__name(map)) ? pin_dir : NULL,
+			       sizes);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -288,6 +340,11 @@ void hs_instance_close(struct hs_instance *in, bool keep)
 	}
 	/* The xdp_program shares the skeleton's bpf_object: close it first
 	 * without letting it free the object twice. */
+	if (in->agent_written) {
+		struct agent_state none = {};
+
+		hs_write_agent(in, &none);
+	}
 	if (in->xdp)
 		xdp_program__close(in->xdp);
 	if (in->skel)
@@ -574,17 +631,37 @@ int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg)
 	return map_update(in->skel->maps.config, &zero, cfg);
 }
 
-int hs_config_read(int config_fd, struct haystack_config *cfg)
+/* The one entry of a one-entry array. */
+static int read_entry(int fd, void *value, const char *what)
 {
 	__u32 zero = 0;
 
-	if (bpf_map_lookup_elem(config_fd, &zero, cfg)) {
+	if (bpf_map_lookup_elem(fd, &zero, value)) {
 		int err = -errno;
 
-		hs_err("cannot read the pinned config: %s (%d)", strerror(-err), err);
+		hs_err("cannot read the pinned %s: %s (%d)", what, strerror(-err), err);
 		return err;
 	}
 	return 0;
+}
+
+int hs_config_read(int config_fd, struct haystack_config *cfg)
+{
+	return read_entry(config_fd, cfg, "config");
+}
+
+int hs_write_agent(struct hs_instance *in, const struct agent_state *a)
+{
+	__u32 zero = 0;
+	int err = map_update(in->skel->maps.agent, &zero, a);
+
+	in->agent_written = !err && a->pid;
+	return err;
+}
+
+int hs_agent_read(int agent_fd, struct agent_state *a)
+{
+	return read_entry(agent_fd, a, "agent state");
 }
 
 int hs_instance_map_fd(const struct hs_instance *in, enum hs_map m)

@@ -11,6 +11,17 @@
 
 struct haystack_bpf;
 
+/* Map sizes (max_entries) an operator asks for; 0 = the default of
+ * include/haystack.h. The kernel fixes them when a map is created: pins
+ * taken over keep theirs. */
+struct hs_map_sizes {
+	__u32 evidence;
+	__u32 endpoints;
+	__u32 rulesets;
+	__u32 subscribers;
+	__u32 templates;
+};
+
 struct hs_instance {
 	struct haystack_bpf *skel;
 	struct xdp_program *xdp;
@@ -19,12 +30,16 @@ struct hs_instance {
 	enum xdp_attach_mode mode;
 	bool attached;
 	bool adopted;			/* took over a program left by run --keep */
+	bool agent_written;		/* the agent map holds our state */
 };
 
 /* Open the program; with pin_dir, maps are pinned there by name and re-used
  * when already pinned (evidence and config survive a restart). Mounts a bpffs
- * at /sys/fs/bpf when there is none (as inside `ip netns exec`). */
-int hs_instance_open(struct hs_instance *in, const char *pin_dir);
+ * at /sys/fs/bpf when there is none (as inside `ip netns exec`). The maps
+ * get the sizes asked for (sizes NULL: the defaults); a pinned map keeps
+ * its own, and a different size asked for it is refused (-EINVAL, one line). */
+int hs_instance_open(struct hs_instance *in, const char *pin_dir,
+		     const struct hs_map_sizes *sizes);
 /* The maps pinned at pin_dir by a running (or kept) instance, for writing
  * into them (load); no program. -ESRCH with one line when none is there. */
 int hs_instance_open_pins(struct hs_instance *in, const char *pin_dir);
@@ -68,6 +83,11 @@ int hs_schedule_read(int dictionaries_fd, struct dictionary_schedule *s);
 int hs_write_config(struct hs_instance *in, const struct haystack_config *cfg);
 /* The config entry in place (pinned by an earlier agent). */
 int hs_config_read(int config_fd, struct haystack_config *cfg);
+/* The agent map's entry; zeroed again when the instance is closed. */
+int hs_write_agent(struct hs_instance *in, const struct agent_state *a);
+int hs_agent_read(int agent_fd, struct agent_state *a);
+/* max_entries of the map at fd, 0 when it cannot be read. */
+__u32 hs_map_capacity(int fd);
 
 /* The instance's maps and program, for the runtime: file descriptors, never
  * the skeleton, which stays in kern/. */

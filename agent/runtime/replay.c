@@ -217,7 +217,7 @@ int cmd_replay(const struct hs_options *o)
 	if (err)
 		return err;
 	/* Replay pins nothing: it must not disturb a running instance. */
-	err = hs_instance_open(&in, NULL);
+	err = hs_instance_open(&in, NULL, &o->sizes);
 	if (!err)
 		err = hs_instance_load(&in);
 	if (!err)

@@ -498,7 +498,7 @@ int cmd_run(const struct hs_options *o)
 	if (err)
 		goto out;
 	pinned_before = hs_pins_present(o->pin_dir);
-	err = hs_instance_open(&in, o->pin_dir);
+	err = hs_instance_open(&in, o->pin_dir, &o->sizes);
 	if (err)
 		goto out;
 	err = hs_pin_lock(o->pin_dir, HS_PIN_WRITE, &lock);
@@ -541,6 +541,7 @@ int cmd_run(const struct hs_options *o)
 	err = loop_open(&l, &sigs);
 	if (err)
 		goto out;
+	hs_status_publish(&in, o);
 	hs_info("attached to %s: %zu endpoints, %zu subscriber prefixes, maps in %s", o->iface,
 		s.n_endpoints, s.n_subscribers, o->pin_dir);
 	started = true;

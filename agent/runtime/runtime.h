@@ -6,9 +6,12 @@
 #include <stdbool.h>
 #include <xdp/libxdp.h>
 #include "haystack.h"
+#include "kern/instance.h"
 #include "lib/file.h"
 
 #define HS_MAX_BINS HAYSTACK_REPORT_WIDTHS
+/* Where scripts/haystack-refresh writes its result by default. */
+#define HS_REFRESH_STATUS "/var/lib/haystack/refresh.json"
 
 struct hs_options {
 	struct hs_files dicts;		/* --dict, in load order */
@@ -30,6 +33,8 @@ struct hs_options {
 	bool json;
 	bool consume;
 	bool force;			/* load: even a dictionary that lost most domains */
+	struct hs_map_sizes sizes;	/* --max-evidence, ... (run, replay) */
+	const char *refresh_status;	/* status: the refresh's result file */
 	char **inputs;			/* replay: capture files */
 	int n_inputs;
 };
@@ -39,6 +44,9 @@ int cmd_run(const struct hs_options *o);
 int cmd_status(const struct hs_options *o);
 int cmd_detach(const struct hs_options *o);
 int cmd_load(const struct hs_options *o);
+/* run, once attached: the agent's own state into the agent map, for
+ * status (cleared when the instance is closed). Failure is said, not fatal. */
+void hs_status_publish(struct hs_instance *in, const struct hs_options *o);
 
 /*
  * Exit status, one mapping for every verb (DESIGN §3). A verb returns 0 or

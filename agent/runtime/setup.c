@@ -16,11 +16,15 @@
  * a dictionary or subscriber list too large is refused whole. */
 static int check_fits(const struct hs_options *o, struct hs_setup *s)
 {
+	/* the sizes asked for; a taken-over map's own is checked when written */
+	size_t max_sub = o->sizes.subscribers ?: HAYSTACK_MAX_SUBSCRIBER_PREFIXES;
+	size_t max_ep = o->sizes.endpoints ?: HAYSTACK_MAX_ENDPOINTS;
+	size_t max_rs = o->sizes.rulesets ?: HAYSTACK_MAX_RULESETS;
 	size_t endpoints = 0, rulesets = 0;
 
-	if (s->n_subscribers > HAYSTACK_MAX_SUBSCRIBER_PREFIXES) {
-		hs_err("%s: %zu subscriber prefixes, at most %d fit", o->subscribers_path,
-		       s->n_subscribers, HAYSTACK_MAX_SUBSCRIBER_PREFIXES);
+	if (s->n_subscribers > max_sub) {
+		hs_err("%s: %zu subscriber prefixes, at most %zu fit (--max-subscribers)",
+		       o->subscribers_path, s->n_subscribers, max_sub);
 		return -E2BIG;
 	}
 	for (int i = 0; i < s->n_dicts; i++) {
@@ -28,10 +32,10 @@ static int check_fits(const struct hs_options *o, struct hs_setup *s)
 		rulesets += s->compiled[i].n_rulesets;
 	}
 	s->n_endpoints = endpoints;
-	if (endpoints > HAYSTACK_MAX_ENDPOINTS || rulesets > HAYSTACK_MAX_RULESETS) {
-		hs_err("%s%s: need %zu endpoints and %zu rule sets, at most %d and %d fit",
+	if (endpoints > max_ep || rulesets > max_rs) {
+		hs_err("%s%s: need %zu endpoints and %zu rule sets, at most %zu and %zu fit (--max-endpoints, --max-rulesets)",
 		       o->dicts.v[0], s->n_dicts > 1 ? " and the other dictionaries" : "",
-		       endpoints, rulesets, HAYSTACK_MAX_ENDPOINTS, HAYSTACK_MAX_RULESETS);
+		       endpoints, rulesets, max_ep, max_rs);
 		return -E2BIG;
 	}
 	return 0;

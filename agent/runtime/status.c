@@ -4,14 +4,18 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <linux/capability.h>
 #include <json-c/json.h>
+#include "cli/version.h"
 #include "dict/schedule.h"
 #include "kern/instance.h"
 #include "kern/mapwalk.h"
 #include "kern/stats.h"
 #include "lib/caps.h"
+#include "lib/json.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
 #include "lib/timefmt.h"
@@ -73,14 +77,36 @@ static struct json_object *map_list(int fd, size_t key_size, size_t value_size,
 	return list;
 }
 
-/* The loaded dictionaries; the one in force at the last export time, and
- * whether that time is past its valid_until (said on stderr too). */
-static struct json_object *dictionary_list(const struct dictionary_schedule *s, __u64 now)
+struct generation_count {
+	__u32 generation[HAYSTACK_MAX_DICTIONARIES];
+	__u64 n[HAYSTACK_MAX_DICTIONARIES];
+};
+
+static int count_endpoint(const void *k, const void *v, void *ctx)
 {
+	const struct endpoint_key *key = k;
+	struct generation_count *c = ctx;
+
+	for (int i = 0; i < HAYSTACK_MAX_DICTIONARIES; i++)
+		if (c->generation[i] == ntohl(key->generation))
+			c->n[i]++;
+	return 0;
+}
+
+/* The loaded dictionaries, with the prefixes each has in the endpoint trie;
+ * the one in force at the last export time, and whether that time is past
+ * its valid_until (said on stderr too). */
+static struct json_object *dictionary_list(const struct dictionary_schedule *s, __u64 now,
+					   int endpoints_fd)
+{
+	struct generation_count prefixes = {};
 	struct json_object *list = json_object_new_array();
 	int in_force = hs_slot_in_force(s->slot, HAYSTACK_MAX_DICTIONARIES, s->live, now);
 	char t[32], h[20];
 
+	for (int i = 0; i < HAYSTACK_MAX_DICTIONARIES; i++)
+		prefixes.generation[i] = s->live & (1ULL << i) ? s->slot[i].generation : 0;
+	hs_map_for_each(endpoints_fd, sizeof(struct endpoint_key), 0, count_endpoint, &prefixes);
 	for (int i = 0; i < HAYSTACK_MAX_DICTIONARIES; i++) {
 		const struct dictionary_slot *d = &s->slot[i];
 		struct json_object *o;
@@ -95,6 +121,8 @@ static struct json_object *dictionary_list(const struct dictionary_schedule *s, 
 		json_object_object_add(o, "valid_until", d->valid_until != ~0ULL ?
 			json_object_new_string(hs_format_time(d->valid_until, t, sizeof(t))) : NULL);
 		json_object_object_add(o, "domains", json_object_new_int64(d->n_domains));
+		/* service prefixes in the kernel, overlaps split (the trie's entries) */
+		json_object_object_add(o, "prefixes", json_object_new_uint64(prefixes.n[i]));
 		json_object_object_add(o, "path", json_object_new_string(d->path));
 		snprintf(h, sizeof(h), "%016llx", (unsigned long long)d->dict_hash);
 		json_object_object_add(o, "file_hash", json_object_new_string(h));
@@ -108,22 +136,182 @@ static struct json_object *dictionary_list(const struct dictionary_schedule *s, 
 	return list;
 }
 
+void hs_status_publish(struct hs_instance *in, const struct hs_options *o)
+{
+	struct agent_state a = {
+		.start_time = time(NULL),
+		.pid = getpid(),
+		.ifindex = in->ifindex,
+		.xdp_mode = in->mode,
+		.n_bins = o->n_bins,
+	};
+
+	snprintf(a.ifname, sizeof(a.ifname), "%s", o->iface);
+	snprintf(a.version, sizeof(a.version), "%s", HAYSTACK_VERSION);
+	memcpy(a.bins, o->bins, o->n_bins * sizeof(a.bins[0]));
+	if (hs_write_agent(in, &a))
+		hs_warn("status will not show this agent's pid, interface and start");
+}
+
+static const char *mode_name(__u32 mode)
+{
+	switch (mode) {
+	case XDP_MODE_NATIVE:
+		return "native";
+	case XDP_MODE_SKB:
+		return "skb";
+	case XDP_MODE_HW:
+		return "hw";
+	default:
+		return "unknown";
+	}
+}
+
+static struct json_object *time_or_null(__u64 t)
+{
+	char buf[32];
+
+	return t ? json_object_new_string(hs_format_time(t, buf, sizeof(buf))) : NULL;
+}
+
+/* The agent that wrote the agent map; NULL when none did or it exited. */
+static struct json_object *agent_object(const struct agent_state *a)
+{
+	struct json_object *o;
+	__u64 now = time(NULL);
+
+	if (!a->pid)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "pid", json_object_new_int64(a->pid));
+	json_object_object_add(o, "version", json_object_new_string(a->version));
+	json_object_object_add(o, "interface", json_object_new_string(a->ifname));
+	json_object_object_add(o, "ifindex", json_object_new_int64(a->ifindex));
+	json_object_object_add(o, "xdp_mode", json_object_new_string(mode_name(a->xdp_mode)));
+	json_object_object_add(o, "started", time_or_null(a->start_time));
+	json_object_object_add(o, "uptime_seconds",
+			       json_object_new_uint64(now > a->start_time ? now - a->start_time : 0));
+	return o;
+}
+
+/* Per report width of the agent: the last bin reported (config.report_next,
+ * which a run taking over goes on from) and the bins export time has opened
+ * since, the one holding the last export time included. With no agent (it
+ * exited with --keep), the widths the last one reported. */
+static struct json_object *bin_list(const struct agent_state *a, const struct haystack_config *cfg,
+				    const struct haystack_stats *st)
+{
+	struct json_object *list = json_object_new_array();
+	const __u32 *widths = a->n_bins ? a->bins : cfg->report_width;
+	__u32 n = a->n_bins ?: HAYSTACK_REPORT_WIDTHS;
+
+	for (__u32 i = 0; i < n && i < HAYSTACK_REPORT_WIDTHS && widths[i]; i++) {
+		struct json_object *o = json_object_new_object();
+		__u64 w = widths[i], next = 0, first, open = 0;
+
+		for (int j = 0; j < HAYSTACK_REPORT_WIDTHS; j++)
+			if (cfg->report_width[j] == w)
+				next = cfg->report_next[j];
+		first = next ?: st->export_time_min - st->export_time_min % w;
+		if (st->export_time_max && st->export_time_max >= first)
+			open = (st->export_time_max - first) / w + 1;
+		json_object_object_add(o, "seconds", json_object_new_uint64(w));
+		json_object_object_add(o, "last_reported", next ? time_or_null(next - w) : NULL);
+		json_object_object_add(o, "open", json_object_new_uint64(open));
+		json_object_object_add(o, "first_open", open ? time_or_null(first) : NULL);
+		json_object_array_add(list, o);
+	}
+	return list;
+}
+
+static void add_fill(struct json_object *list, const char *name, size_t n, __u32 max,
+		     const char *remedy)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "map", json_object_new_string(name));
+	json_object_object_add(o, "entries", json_object_new_uint64(n));
+	json_object_object_add(o, "max_entries", json_object_new_uint64(max));
+	json_object_array_add(list, o);
+	if (max && n * 10 >= (size_t)max * 9)
+		hs_warn("map %s is %zu%% full (%zu of %u entries)%s%s", name, n * 100 / max, n, max,
+			remedy ? ": " : "", remedy ?: "");
+}
+
+/* Entries in use against max_entries of every map that fills, and a line on
+ * stderr for one at 90 % or more: a full evidence map loses records
+ * (evidence_full), a full dictionary map refuses the next load. */
+static struct json_object *map_fill(const int *fds, const struct dictionary_schedule *sched)
+{
+	static const struct {
+		enum hs_map m;
+		size_t key_size;
+		const char *remedy;
+	} filled[] = {
+		{ HS_MAP_EVIDENCE, sizeof(struct evidence_key),
+		  "start afresh with a larger --max-evidence (haystack detach first)" },
+		{ HS_MAP_ENDPOINTS, sizeof(struct endpoint_key),
+		  "start afresh with a larger --max-endpoints (haystack detach first)" },
+		{ HS_MAP_RULES, sizeof(struct ruleset_key),
+		  "start afresh with a larger --max-rulesets (haystack detach first)" },
+		{ HS_MAP_SUBSCRIBERS, sizeof(struct haystack_lpm_key),
+		  "start afresh with a larger --max-subscribers (haystack detach first)" },
+		{ HS_MAP_TEMPLATES, sizeof(struct template_key),
+		  "start afresh with a larger --max-templates (haystack detach first)" },
+		{ HS_MAP_EXPORTERS, sizeof(struct exporter_key), NULL },
+		{ HS_MAP_EXPORTER_ALLOW, sizeof(struct haystack_lpm_key), NULL },
+	};
+	struct json_object *list = json_object_new_array();
+
+	for (size_t i = 0; i < sizeof(filled) / sizeof(filled[0]); i++) {
+		int fd = fds[filled[i].m];
+
+		add_fill(list, hs_map_names[filled[i].m], hs_map_count(fd, filled[i].key_size),
+			 hs_map_capacity(fd), filled[i].remedy);
+	}
+	/* one entry of slots: what fills is the slots taken */
+	add_fill(list, hs_map_names[HS_MAP_DICTIONARIES], __builtin_popcountll(sched->claimed),
+		 HAYSTACK_MAX_DICTIONARIES, "a load beyond the last slot is refused");
+	return list;
+}
+
+/* The last refresh's result, as haystack-refresh wrote it; NULL when there is
+ * no such file (no refresh ran yet, or it runs on another host). */
+static struct json_object *refresh_result(const char *path)
+{
+	struct json_object *r = NULL;
+
+	if (!path || access(path, F_OK))
+		return NULL;
+	if (hs_json_file_load(path, 65536, &r, NULL))
+		return NULL;	/* said; the rest of status stands */
+	return r;
+}
+
+#define PLAIN (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* An array as its length and one line an element; an object (or null) on one line. */
 static void print_list(struct json_object *j, const char *name)
 {
 	struct json_object *list = json_object_object_get(j, name);
-	size_t n = json_object_array_length(list);
+	size_t n;
 
+	if (!json_object_is_type(list, json_type_array)) {
+		printf("%s: %s\n", name, list ? json_object_to_json_string_ext(list, PLAIN) : "none");
+		return;
+	}
+	n = json_object_array_length(list);
 	printf("%s: %zu\n", name, n);
 	for (size_t i = 0; i < n; i++)
 		printf("  %s\n", json_object_to_json_string_ext(json_object_array_get_idx(list, i),
-							       JSON_C_TO_STRING_PLAIN |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
+							       PLAIN));
 }
 
 int cmd_status(const struct hs_options *o)
 {
 	int fds[HS_MAP_COUNT];
 	struct haystack_config cfg = {};
+	struct agent_state agent;
 	struct dictionary_schedule sched;
 	struct haystack_stats st;
 	struct json_object *j, *c;
@@ -151,7 +339,7 @@ int cmd_status(const struct hs_options *o)
 	err = hs_config_read(fds[HS_MAP_CONFIG], &cfg);
 	if (err)
 		goto out;
-	err = hs_read_stats(fds[HS_MAP_STATS], &st);
+	err = hs_read_stats(fds[HS_MAP_STATS], &st) ?: hs_agent_read(fds[HS_MAP_AGENT], &agent);
 	if (err)
 		goto out;
 	hs_stats_warn(&st);
@@ -166,6 +354,9 @@ int cmd_status(const struct hs_options *o)
 	json_object_object_add(j, "pin_dir", json_object_new_string(o->pin_dir));
 	/* false: the program counts on, left by run --keep, with nobody reporting */
 	json_object_object_add(j, "agent_running", json_object_new_boolean(running));
+	/* what run wrote at start; null: no agent since the pins were made,
+	 * or it exited with --keep */
+	json_object_object_add(j, "agent", agent_object(&agent));
 	/* true: the interface run attached to was deleted; it attaches again
 	 * when one of that name appears */
 	json_object_object_add(j, "interface_gone",
@@ -178,7 +369,8 @@ int cmd_status(const struct hs_options *o)
 			hs_map_count(fds[HS_MAP_EXPORTER_ALLOW], sizeof(struct haystack_lpm_key))));
 	json_object_object_add(j, "service_endpoints", json_object_new_uint64(n_ep));
 	json_object_object_add(j, "evidence_entries", json_object_new_uint64(n_ev));
-	json_object_object_add(j, "dictionaries", dictionary_list(&sched, st.export_time_max));
+	json_object_object_add(j, "dictionaries", dictionary_list(&sched, st.export_time_max,
+							     fds[HS_MAP_ENDPOINTS]));
 	if (st.export_time_max) {
 		json_object_object_add(j, "first_export_time", json_object_new_string(
 			hs_format_time(st.export_time_min, t, sizeof(t))));
@@ -190,17 +382,19 @@ int cmd_status(const struct hs_options *o)
 		json_object_object_add(c, hs_counters[i].name, json_object_new_uint64(
 			*(__u64 *)((char *)&st + hs_counters[i].offset)));
 	json_object_object_add(j, "counters", c);
+	json_object_object_add(j, "bins", bin_list(&agent, &cfg, &st));
+	json_object_object_add(j, "maps", map_fill(fds, &sched));
+	json_object_object_add(j, "refresh", refresh_result(o->refresh_status));
 	json_object_object_add(j, "templates", map_list(fds[HS_MAP_TEMPLATES],
 		sizeof(struct template_key), sizeof(struct flow_template), add_template));
 	json_object_object_add(j, "exporters", map_list(fds[HS_MAP_EXPORTERS],
 		sizeof(struct exporter_key), sizeof(struct exporter_info), add_exporter));
 
 	if (o->json) {
-		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
+		puts(json_object_to_json_string_ext(j, PLAIN));
 	} else {
 		json_object_object_foreach(j, key, val) {
-			if (json_object_is_type(val, json_type_object) ||
+			if (!val || json_object_is_type(val, json_type_object) ||
 			    json_object_is_type(val, json_type_array))
 				continue;
 			printf("%-22s %s\n", key, json_object_get_string(val));
@@ -208,7 +402,11 @@ int cmd_status(const struct hs_options *o)
 		printf("counters:\n");
 		json_object_object_foreach(c, ckey, cval)
 			printf("  %-22s %s\n", ckey, json_object_get_string(cval));
+		print_list(j, "agent");
+		print_list(j, "refresh");
 		print_list(j, "dictionaries");
+		print_list(j, "bins");
+		print_list(j, "maps");
 		print_list(j, "templates");
 		print_list(j, "exporters");
 	}

@@ -37,6 +37,16 @@ for b in +1h " 1h" 1h,,1d 1h, 0h 367d 1x 0x1h; do
 	expect_bad "cli_bad_bins_'$b'" "^haystack: --bins .*: expected a list like" \
 		"$HAYSTACK" replay --bins "$b" --dict "$dict" --subscribers "$subs" x.pcap
 done
+# Map sizes: from 1 to a bound each, on run and replay alike.
+expect_bad cli_max_evidence_0 "^haystack: --max-evidence 0: expected a whole number from 1 to 67108864$" \
+	"$HAYSTACK" replay --max-evidence 0 --dict "$dict" --subscribers "$subs" x.pcap
+expect_bad cli_max_templates_too_big "^haystack: --max-templates 1048577: expected a whole number from 1 to 1048576$" \
+	"$HAYSTACK" replay --max-templates 1048577 --dict "$dict" --subscribers "$subs" x.pcap
+expect_bad cli_run_max_endpoints_not_a_number "^haystack: --max-endpoints 1e6: expected a whole number" \
+	"$HAYSTACK" run --iface lo --max-endpoints 1e6 --dict "$dict" --subscribers "$subs"
+# A dictionary larger than --max-endpoints is refused before any map is written.
+expect_bad cli_dict_beyond_max_endpoints "need [0-9]+ endpoints and [0-9]+ rule sets, at most 1 and 65536 fit" \
+	"$HAYSTACK" replay --max-endpoints 1 --dict "$dict" --subscribers "$subs" /dev/null
 expect_bad cli_bad_ports "--ports 70000" "$HAYSTACK" replay --ports 70000 --dict "$dict" --subscribers "$subs" x.pcap
 for v in 0 -5 1x 4294967296; do
 	expect_bad "cli_bad_sampling_$v" "--sampling" "$HAYSTACK" replay --sampling "$v" --dict "$dict" --subscribers "$subs" x.pcap

@@ -175,7 +175,7 @@ refresh_conf() {	# the [dict build] of the refresh, with extra lines
 run_refresh() {	# CONF DIR: exit status in $TMP/refresh.rc, stderr in $TMP/refresh.err
 	unshare -m bash -c 'mount -t bpf bpf /sys/fs/bpf && "$@"' _ \
 		"$refresh" --config "$1" --dir "$2" --day 2019-11-15 --haystack "$prefix/sbin/haystack" \
-		2>"$TMP/refresh.err"
+		--status "$TMP/refresh-status.json" 2>"$TMP/refresh.err"
 	echo $? >"$TMP/refresh.rc"
 }
 
@@ -187,6 +187,9 @@ check refresh_bad_pdns_keeps_current grep -q \
 	"haystack-refresh: 2019-11-15: dict build failed (exit 2): nothing loaded, the current dictionary stays" \
 	"$TMP/refresh.err"
 check refresh_bad_pdns_writes_nothing test ! -e "$TMP/dicts-bad/dictionary-2019-11-15.json"
+# the outcome, for haystack status
+refresh_status() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["day"], j["result"], j["exit"], j["dictionary"])' "$TMP/refresh-status.json"; }
+check refresh_bad_pdns_status test "$(refresh_status)" = "2019-11-15 build_failed 2 $TMP/dicts-bad/dictionary-2019-11-15.json"
 
 refresh_conf >"$TMP/refresh.conf"
 run_refresh "$TMP/refresh.conf" "$TMP/dicts"
@@ -196,6 +199,7 @@ check refresh_builds_the_day python3 -c 'import json,sys; d=json.load(open(sys.a
 check refresh_unloaded_fails test "$(cat "$TMP/refresh.rc")" != 0
 check refresh_unloaded_says_so grep -q "load did not take .*dictionary-2019-11-15.json" "$TMP/refresh.err"
 check refresh_unloaded_not_current test ! -e "$TMP/dicts/current.json"
+check refresh_unloaded_status test "$(refresh_status)" = "2019-11-15 load_failed 1 $TMP/dicts/dictionary-2019-11-15.json"
 "$refresh" --dir "$TMP/x" 2>"$TMP/refresh.err"
 check refresh_needs_config bash -c "[ $? -eq 2 ] && grep -qx 'haystack-refresh: --config is required' '$TMP/refresh.err'"
 

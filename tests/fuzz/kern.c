@@ -52,7 +52,7 @@ void hs_fuzz_kern_init(void)
 	o.dicts = (struct hs_files){ dicts, 1 };
 	o.subscribers_path = access(subs, R_OK) ? "signatures/sample-subscribers.txt" : subs;
 	hs_kern_log_setup();
-	if (hs_setup_load(&o, &s) || hs_instance_open(&in, NULL) || hs_instance_load(&in) ||
+	if (hs_setup_load(&o, &s) || hs_instance_open(&in, NULL, NULL) || hs_instance_load(&in) ||
 	    hs_setup_apply(&s, &in))
 		hs_fuzz_fail("cannot load the XDP program (root? above)");
 	hs_setup_free(&s);

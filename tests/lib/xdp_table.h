@@ -564,7 +564,7 @@ static int case_setup(void **state)
 	struct haystack_config cfg = ctx.setup.config;
 	struct bpf_map *map;
 
-	if (hs_instance_open(&ctx.in, NULL))
+	if (hs_instance_open(&ctx.in, NULL, NULL))
 		return -1;
 	/* nothing may be pinned: the tests must not touch a running instance */
 	bpf_object__for_each_map(map, ctx.in.skel->obj)
