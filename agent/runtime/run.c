@@ -177,6 +177,48 @@ static int report_until(struct live *l, const __u64 *limit, bool late)
  * all falling silent writes are final. */
 #define HS_SILENCE_MIN	10
 
+/* On stop, the bins left are written HS_BINS_PER_TICK at a time for at
+ * most this long: SIGTERM is answered within a second, however long the
+ * backlog. */
+#define HS_STOP_BUDGET_MS	500
+
+static long long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* The bins before want[i], on stop; what the budget leaves is said. */
+static int flush_on_stop(struct live *l, const __u64 *want, bool late)
+{
+	__u64 limit[HS_MAX_BINS], before;
+	bool more, moved = true;
+	struct timespec t0;
+	char t[32];
+	int err = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		more = false;
+		before = reported_until(l);
+		for (int i = 0; i < l->o->n_bins; i++) {
+			__u64 step = l->next[i] + (__u64)HS_BINS_PER_TICK * l->o->bins[i];
+
+			limit[i] = want[i] < step ? want[i] : step;
+			more |= limit[i] < want[i];
+		}
+		err = report_until(l, limit, late);
+		/* a report that could not be written moves nothing: said already */
+		moved = reported_until(l) != before;
+	} while (!err && more && moved && ms_since(&t0) < HS_STOP_BUDGET_MS);
+	if (!err && more && moved)
+		hs_warn("stopped before the bins from %s were written (more than %d ms of report); their evidence stays only with --keep",
+			hs_format_time(reported_until(l), t, sizeof(t)), HS_STOP_BUDGET_MS);
+	return err;
+}
+
 /* The exporters' clocks as the live agent judges them: not past the host's
  * clock and a day, active when heard lately on the host's clock. */
 static int live_times(struct live *l, struct hs_times *t)
@@ -237,7 +279,7 @@ static int poll_bins(struct live *l, bool final)
 	}
 	if (!retry)	/* what failed to be written waits for the next bin */
 		return expire(l, late);
-	return report_until(l, limit, late);
+	return final ? flush_on_stop(l, limit, late) : report_until(l, limit, late);
 }
 
 /* Bins the agent we take over from reported stay reported: each width goes

@@ -17,8 +17,9 @@ SCENARIO changes exporter 10.9.0.1 (subscriber 100.64.1.1), halfway:
   2106    the same with unix_secs 0xffffffff
   year    its clock jumps a year ahead and stays there
   stop    it stops after the first hour
-  many    one exporter alone, 400 datagrams a day apart (8,760 hour bins
-          that are all plausible: a long backlog to write)
+  many    one exporter alone, 3,000 datagrams 86,000 s apart, up to
+          2019-11-15 (eight years of hour bins, all plausible: a long
+          backlog to write)
 """
 import struct
 import sys
@@ -32,7 +33,7 @@ YEAR = 365 * 86400
 def exports(scenario):
     """(exporter, subscriber, export time) in the order sent."""
     if scenario == "many":
-        return [("10.9.0.1", "100.64.1.1", T0 + i * 86000) for i in range(400)]
+        return [("10.9.0.1", "100.64.1.1", T0 - i * 86000) for i in range(2999, -1, -1)]
     out = []
     for i in range(90):
         t = T0 + i * 120
@@ -58,7 +59,7 @@ def main():
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
         for seq, (exporter, sub, t) in enumerate(exports(scenario)):
             fr = frame(exporter, port, datagram(seq, t, sub, "203.0.113.70"))
-            f.write(struct.pack("<IIII", T0, seq * 1000, len(fr), len(fr)) + fr)
+            f.write(struct.pack("<IIII", T0 + seq // 1000, seq % 1000 * 1000, len(fr), len(fr)) + fr)
 
 
 if __name__ == "__main__":
