@@ -12,13 +12,119 @@ static __always_inline __u64 bin_of(const struct haystack_config *cfg, __u64 t)
 	return t - t % width;
 }
 
-/* Bins come from export header times; the agent closes them by these. */
+/* The export time range of status: accepted times of datagrams with valid
+ * records only. */
 static __always_inline void note_export_time(struct haystack_stats *st, __u64 t)
 {
 	if (!st->export_time_min || t < st->export_time_min)
 		st->export_time_min = t;
 	if (t > st->export_time_max)
 		st->export_time_max = t;
+}
+
+/* The exporter's own entry of the exporters map (sampler_id 0), made when
+ * missing. NULL when the map is full: that exporter's datagrams are read
+ * with no clock of their own, and then move no report range either. */
+/* scope: CLOCK_SCOPE(domain, version), one argument (a BPF call has five) */
+#define CLOCK_SCOPE(domain, version)	((__u64)(version) << 32 | (domain))
+
+static __always_inline struct exporter_info *exporter_clock(struct haystack_stats *st,
+							    const __u8 addr[16], __u64 scope)
+{
+	struct exporter_key key = { .domain_id = (__u32)scope, .version = scope >> 32 };
+	struct exporter_info init = {}, *info;
+
+	__builtin_memcpy(key.exporter, addr, 16);
+	info = bpf_map_lookup_elem(&exporters, &key);
+	if (info)
+		return info;
+	/* another CPU may have made it meanwhile: then that one is used */
+	bpf_map_update_elem(&exporters, &key, &init, BPF_NOEXIST);
+	info = bpf_map_lookup_elem(&exporters, &key);
+	if (!info)
+		st->exporters_full++;
+	return info;
+}
+
+static __always_inline bool near(__u64 a, __u64 b)
+{
+	return a + HAYSTACK_CLOCK_WINDOW >= b && a <= b + HAYSTACK_CLOCK_WINDOW;
+}
+
+enum clock_verdict { CLOCK_JUMP, CLOCK_ACCEPT, CLOCK_FOLLOW };
+
+/*
+ * Whether a datagram of export time t is read. Within the window of the
+ * exporter's clock (or its first datagram): yes. Else it is a jump, not
+ * read, remembered as the candidate of a new clock; the HAYSTACK_CLOCK_FOLLOW-th
+ * in a row agreeing with the one before is read and restarts the clock
+ * there. Nothing of the clock itself moves here: clock_commit() does, once
+ * the datagram proved to hold valid records. Plain stores: two CPUs racing
+ * on one exporter lose at most one count of a candidate.
+ *
+ * These two are subprograms of their own, called from the entry and
+ * returning before the walk of the sets: their keys and values stay off the
+ * stack of the walk's call chain (512 octets for all of it).
+ */
+static __noinline int clock_check(struct haystack_stats *st, const __u8 *addr, __u64 scope,
+				  __u64 t)
+{
+	struct exporter_info *info = exporter_clock(st, addr, scope);
+
+	if (!info || !info->clock || near(t, info->clock)) {
+		if (info)
+			info->candidate_count = 0;
+		return CLOCK_ACCEPT;
+	}
+	if (info->candidate_count && near(t, info->candidate))
+		info->candidate_count++;
+	else
+		info->candidate_count = 1;
+	info->candidate = t;
+	if (info->candidate_count >= HAYSTACK_CLOCK_FOLLOW)
+		return CLOCK_FOLLOW;
+	st->export_time_jump++;
+	return CLOCK_JUMP;
+}
+
+/* A datagram read at time t held valid records: its exporter's clock moves.
+ * Looked up again: options data in the datagram may have replaced the
+ * entry. */
+static __noinline void clock_commit(struct haystack_stats *st, const __u8 *addr, __u64 scope,
+				    __u64 t, int verdict)
+{
+	struct exporter_info *info = exporter_clock(st, addr, scope);
+
+	note_export_time(st, t);
+	if (!info)
+		return;
+	if (verdict == CLOCK_FOLLOW) {
+		st->export_clock_followed++;
+		info->candidate_count = 0;
+	}
+	if (verdict == CLOCK_FOLLOW || !info->clock) {
+		info->clock = info->clock_first = t;
+		info->accepted = 0;
+	}
+	if (t > info->clock)
+		info->clock = t;
+	if (t < info->clock_first)
+		info->clock_first = t;
+	info->accepted++;
+	info->clock_seen_ns = bpf_ktime_get_ns();
+}
+
+/* Both at once, for a format that knows before reading its records whether
+ * they are valid (v5: its count was checked against the datagram). Returns
+ * 0 when the datagram is not to be read. */
+static __noinline int clock_datagram(struct haystack_stats *st, const __u8 *addr, __u64 scope,
+				     __u64 t, int valid)
+{
+	int verdict = clock_check(st, addr, scope, t);
+
+	if (verdict != CLOCK_JUMP && valid)
+		clock_commit(st, addr, scope, t, verdict);
+	return verdict != CLOCK_JUMP;
 }
 
 /*

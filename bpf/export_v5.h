@@ -76,7 +76,12 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 	}
 	st->v5_packets++;
 	t = bpf_ntohl(h->unix_secs);
-	note_export_time(st, t);
+	/* v5 has no observation domain; its engine is the closest to one */
+	/* v5 has no observation domain; its engine is the closest to one.
+	 * count was checked against the datagram: count > 0 are valid records. */
+	if (!clock_datagram(st, pkt->src,
+			    CLOCK_SCOPE(h->engine_type << 8 | h->engine_id, NETFLOW_V5), t, count))
+		return;
 	bin = bin_of(cfg, t);
 	generation = dictionary_at(t, &stale);
 	/* Low 14 bits: 1-in-N; 0 means unsampled. */

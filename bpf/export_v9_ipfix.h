@@ -58,6 +58,9 @@ struct flow_cursor {
 	__u64 bin;
 	__u64 system_init_ms;		/* IPFIX 160 of this exporter, 0 = unknown */
 	__u32 sys_uptime;		/* v9 header: ms since the exporter booted */
+	__u64 read_before;		/* records, options and templates read before this datagram */
+	int clock_verdict;		/* enum clock_verdict of this datagram */
+	struct exporter_info info;	/* options data being stored */
 	__u32 sampling;			/* 1-in-N the exporter announced, 0 = not said */
 	__u32 off;			/* next octet to read */
 	__u32 end;			/* end of the message */
@@ -434,7 +437,9 @@ static __always_inline __u32 stated_sampling(struct xdp_md *ctx, const struct fl
 	return rate > 0xffffffff ? 0xffffffff : rate;
 }
 
-/* Options data: what the exporter says of its sampling and its clock. */
+/* Options data: what the exporter says of its sampling and its clock. The
+ * entry is built in the cursor, not on the stack: the walk's call chain has
+ * 512 octets for all of it. */
 static __always_inline void read_options(struct xdp_md *ctx, struct flow_cursor *c,
 					 struct haystack_stats *st)
 {
@@ -442,31 +447,37 @@ static __always_inline void read_options(struct xdp_md *ctx, struct flow_cursor 
 		.domain_id = c->key.domain_id,
 		.version = c->key.version,
 	};
-	struct exporter_info info = {}, *old;
+	struct exporter_info *info = &c->info, *old;
 	__u32 rate;
 
 	st->options_records++;
 	__builtin_memcpy(key.exporter, c->key.exporter, 16);
 	old = bpf_map_lookup_elem(&exporters, &key);
 	if (old)
-		info = *old;
+		*info = *old;
+	else
+		__builtin_memset(info, 0, sizeof(*info));
 	rate = stated_sampling(ctx, c);
 	if (rate)
-		info.sampling = rate;
+		info->sampling = rate;
 	else if (c->len[ROLE_SAMPLING_INTERVAL])
-		info.sampling = 1;	/* an interval of 0: unsampled */
+		info->sampling = 1;	/* an interval of 0: unsampled */
 	if (c->len[ROLE_SYSTEM_INIT_MS])
-		info.system_init_ms = field_uint(ctx, c, ROLE_SYSTEM_INIT_MS);
-	info.last_seen = c->rec.export_time;
-	if (bpf_map_update_elem(&exporters, &key, &info, 0))
+		info->system_init_ms = field_uint(ctx, c, ROLE_SYSTEM_INIT_MS);
+	info->last_seen = c->rec.export_time;
+	if (bpf_map_update_elem(&exporters, &key, info, 0))
 		st->exporters_full++;
 	/* A sampler's own rate too, for the records that name it; the
-	 * exporter's entry above serves those that name none. */
+	 * exporter's entry above serves those that name none. It has no
+	 * clock: the exporter's entry keeps that. */
 	key.sampler_id = field_uint(ctx, c, ROLE_SAMPLER_ID);
 	if (key.sampler_id && (rate || c->len[ROLE_SAMPLING_INTERVAL])) {
-		info.sampling = rate ? rate : 1;
-		info.system_init_ms = 0;
-		if (bpf_map_update_elem(&exporters, &key, &info, 0))
+		__u64 last_seen = info->last_seen;
+
+		__builtin_memset(info, 0, sizeof(*info));
+		info->sampling = rate ? rate : 1;
+		info->last_seen = last_seen;
+		if (bpf_map_update_elem(&exporters, &key, info, 0))
 			st->exporters_full++;
 	}
 }
@@ -787,11 +798,14 @@ static __always_inline void parse_template_flows(struct xdp_md *ctx, struct hays
 		hlen = sizeof(*h);
 		st->ipfix_packets++;
 	}
-	note_export_time(st, t);
-
 	c = bpf_map_lookup_elem(&cursor, &zero);
 	if (!c)
 		return;
+	c->clock_verdict = clock_check(st, pkt->src, CLOCK_SCOPE(domain, version), t);
+	if (c->clock_verdict == CLOCK_JUMP)
+		return;
+	/* what of the datagram is valid is known after the walk */
+	c->read_before = st->records + st->options_records + st->templates + st->options_templates;
 	c->sys_uptime = sys_uptime;
 	c->bin = bin_of(cfg, t);
 
@@ -821,4 +835,7 @@ static __always_inline void parse_template_flows(struct xdp_md *ctx, struct hays
 	 * message: nothing was left unread. */
 	if (steps == HAYSTACK_MAX_STEPS && c->off < c->end)
 		st->records_over_limit++;
+	if (st->records + st->options_records + st->templates + st->options_templates >
+	    c->read_before)
+		clock_commit(st, pkt->src, CLOCK_SCOPE(domain, version), t, c->clock_verdict);
 }

@@ -56,6 +56,14 @@
  * times the longest default refresh among common exporters (FortiGate's
  * template-tx-timeout, 30 min; Juniper's template-refresh-rate is 600 s). */
 #define HAYSTACK_TEMPLATE_TIMEOUT	5400
+/* An export time further than this from its exporter's accepted clock is a
+ * jump (stats.export_time_jump): its datagram is not read. An exporter
+ * whose clock really changed is followed once HAYSTACK_CLOCK_FOLLOW
+ * datagrams in a row agree with each other (each within the window of the
+ * one before). A bit flip or a 1970/2106 header is one datagram; a real
+ * clock change goes on. */
+#define HAYSTACK_CLOCK_WINDOW	86400
+#define HAYSTACK_CLOCK_FOLLOW	8
 /* Ring buffer for --records (decoded flow records as read in the kernel). */
 #define HAYSTACK_RECORDS_RING	(4 << 20)
 
@@ -296,6 +304,19 @@ struct exporter_info {
 	__u32 _pad;
 	__u64 system_init_ms;	/* IPFIX 160: UTC ms of exporter boot */
 	__u64 last_seen;	/* export time of the options record */
+	/*
+	 * The exporter's own clock (its entry with sampler_id 0; v5 exporters
+	 * have one too, domain_id engine_type << 8 | engine_id). Bins close and
+	 * reports span by these, never by one datagram's header: a datagram
+	 * moves them only when its time is within HAYSTACK_CLOCK_WINDOW of
+	 * clock and it held valid records (docs/operations.md, "Time").
+	 */
+	__u64 clock;		/* the latest export time accepted, UTC s; 0 = none yet */
+	__u64 clock_first;	/* the earliest accepted since the clock was (re)started */
+	__u64 clock_seen_ns;	/* CLOCK_MONOTONIC ns of the last accepted datagram */
+	__u64 candidate;	/* export time of the last datagram refused as a jump */
+	__u32 accepted;		/* datagrams accepted since clock_first */
+	__u32 candidate_count;	/* consecutive refused datagrams agreeing with candidate */
 };
 
 /* What became of a decoded record: the index of the counter it was counted
@@ -348,7 +369,8 @@ struct haystack_stats {
 #define HAYSTACK_STAT_FIELD(name, kind, help) __u64 name;
 	HAYSTACK_COUNTERS(HAYSTACK_STAT_FIELD)
 #undef HAYSTACK_STAT_FIELD
-	/* export header time seen, UTC seconds: bins are derived from these */
+	/* export times accepted (HAYSTACK_CLOCK_WINDOW) of datagrams with valid
+	 * records, UTC seconds, for status; bins go by the exporters' clocks */
 	__u64 export_time_min;
 	__u64 export_time_max;
 };
@@ -370,6 +392,7 @@ _Static_assert(sizeof(struct agent_state) == 40 + 4 * HAYSTACK_REPORT_WIDTHS + H
 	       "agent state layout");
 _Static_assert(ROLE_COUNT <= ROLE_SLOTS, "role slots");
 _Static_assert(sizeof(struct exporter_key) == 32, "exporter key layout");
+_Static_assert(sizeof(struct exporter_info) == 64, "exporter info layout");
 _Static_assert(sizeof(struct flow_record) == 120, "flow record layout");
 _Static_assert(__builtin_offsetof(struct haystack_stats, export_time_min) ==
 	       HAYSTACK_STAT_COUNT * sizeof(__u64), "stats: the counters, then the time range");

@@ -96,6 +96,10 @@
 	  "was a record past its dictionary's valid_until: classified by it all the same (no newer one is loaded)") \
 	X(records_over_limit, STAT_INFO,					\
 	  "was a datagram with sets or records left after the 65,536 steps of its walk (one a set or record: more than a message holds)") \
+	X(export_time_jump, STAT_INFO,						\
+	  "was an export datagram whose time lies more than a day from its exporter's accepted clock (a 1970 or 2106 header, a bit flip): not read, no clock moved") \
+	X(export_clock_followed, STAT_INFO,					\
+	  "was the datagram after which haystack followed an exporter's new clock: 8 in a row agreed with each other, away from the old one") \
 	X(options_records, STAT_INFO,						\
 	  "was an options data record, read")					\
 	X(exporters_full, STAT_INFO,						\

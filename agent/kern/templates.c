@@ -20,6 +20,18 @@ static int expire_one(const void *key, const void *value, void *ctx)
 	return 0;
 }
 
+/* An exporter's entry lives while its options data or its clock is fresh:
+ * the clock state of an exporter that goes on exporting is kept. */
+static int expire_exporter(const void *key, const void *value, void *ctx)
+{
+	const struct exporter_info *info = value;
+	const struct expiry *x = ctx;
+
+	if (info->last_seen < x->before && info->clock < x->before)
+		bpf_map_delete_elem(x->fd, key);
+	return 0;
+}
+
 void hs_templates_expire(int templates_fd, int exporters_fd, __u64 timeout, __u64 export_time)
 {
 	struct expiry t = { templates_fd, offsetof(struct flow_template, last_seen),
@@ -32,5 +44,5 @@ void hs_templates_expire(int templates_fd, int exporters_fd, __u64 timeout, __u6
 	hs_map_for_each(templates_fd, sizeof(struct template_key), sizeof(struct flow_template),
 			expire_one, &t);
 	hs_map_for_each(exporters_fd, sizeof(struct exporter_key), sizeof(struct exporter_info),
-			expire_one, &e);
+			expire_exporter, &e);
 }

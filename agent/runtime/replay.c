@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <linux/if_ether.h>
 /* libpcap would bring its own classic-BPF struct bpf_insn, clashing with libbpf. */
 #define PCAP_DONT_INCLUDE_PCAP_BPF_H
 #include <pcap/pcap.h>
 #include <pcap/dlt.h>
+#include "kern/clocks.h"
 #include "kern/harvest.h"
 #include "kern/instance.h"
 #include "kern/records_ring.h"
@@ -195,11 +197,29 @@ static void log_counters(const struct haystack_stats *st)
 	hs_info("counters:%s", off ? line : " none");
 }
 
+/* The range a replay reports: the exporters' accepted clocks, judged as
+ * live (docs/operations.md, "Time") with every exporter active and the
+ * host's clock and a day as the limit (a capture is of the past). One that
+ * is not plausible is said, with what it would have added. */
+static int replay_times(struct hs_instance *in, struct hs_times *t)
+{
+	int err = hs_times_read(hs_instance_map_fd(in, HS_MAP_EXPORTERS),
+				(__u64)time(NULL) + HAYSTACK_CLOCK_WINDOW, 0, 0, t);
+
+	if (err)
+		hs_err("cannot read the exporters map: %s (%d)", strerror(-err), err);
+	else if (t->plausible < t->exporters)
+		hs_warn("%u of %u exporters have a clock far from the others' (or ahead of this host's): their times do not widen the report",
+			t->exporters - t->plausible, t->exporters);
+	return err;
+}
+
 int cmd_replay(const struct hs_options *o)
 {
 	struct hs_replay_counts counts = {};
 	struct hs_evidence *ev = NULL;
 	struct haystack_stats st;
+	struct hs_times t;
 	struct hs_instance in = {};
 	struct hs_setup s;
 	struct hs_report rep = {};
@@ -253,7 +273,10 @@ int cmd_replay(const struct hs_options *o)
 		(unsigned long long)st.evidence_full);
 	log_counters(&st);
 	hs_stats_warn(&st);
-	if (!st.export_time_max) {
+	err = replay_times(&in, &t);
+	if (err)
+		goto out;
+	if (!t.last) {
 		hs_info("no flow export packets in the input: no bins to report");
 		goto out;
 	}
@@ -266,13 +289,13 @@ int cmd_replay(const struct hs_options *o)
 	rep.out = out;
 	rep.dicts = &s.set;
 	rep.detail = o->detail;
-	/* Every bin from the one holding the first export time to the one
-	 * holding the last, partial edge bins included (DESIGN §2). */
+	/* Every bin from the one holding the first plausible export time to
+	 * the one holding the last, partial edge bins included (DESIGN §2). */
 	for (int i = 0; i < o->n_bins && !err; i++) {
 		__u32 w = o->bins[i];
 
-		err = hs_report_bins(&rep, ev, n_ev, w, st.export_time_min - st.export_time_min % w,
-				     st.export_time_max - st.export_time_max % w);
+		err = hs_report_bins(&rep, ev, n_ev, w, t.first - t.first % w,
+				     t.last - t.last % w);
 	}
 	if (err)
 		hs_err("cannot write the report: %s (%d)", strerror(-err), err);

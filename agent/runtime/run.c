@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include "kern/clocks.h"
 #include "kern/harvest.h"
 #include "kern/instance.h"
 #include "kern/records_ring.h"
@@ -175,20 +176,95 @@ static int report_until(struct live *l, const __u64 *limit, bool late)
 	return err ?: expire(l, late);
 }
 
-/* Once a second, from the stats alone: which bins export time has closed. */
+/* Bins written in one tick of the timer, per width: a backlog (a long
+ * replay into the port, a restart after days) is written a day of hours at
+ * a time, and SIGTERM is read between ticks. */
+#define HS_BINS_PER_TICK	24
+
+/* An exporter is silent after the grace period without a datagram, and
+ * never sooner than this: exports pause for seconds, and the open bins that
+ * all falling silent writes are final. */
+#define HS_SILENCE_MIN	10
+
+/* On stop, the bins left are written HS_BINS_PER_TICK at a time for at
+ * most this long: SIGTERM is answered within a second, however long the
+ * backlog. */
+#define HS_STOP_BUDGET_MS	500
+
+static long long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* The bins before want[i], on stop; what the budget leaves is said. */
+static int flush_on_stop(struct live *l, const __u64 *want, bool late)
+{
+	__u64 limit[HS_MAX_BINS], before;
+	bool more, moved = true;
+	struct timespec t0;
+	char t[32];
+	int err = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		more = false;
+		before = reported_until(l);
+		for (int i = 0; i < l->o->n_bins; i++) {
+			__u64 step = l->next[i] + (__u64)HS_BINS_PER_TICK * l->o->bins[i];
+
+			limit[i] = want[i] < step ? want[i] : step;
+			more |= limit[i] < want[i];
+		}
+		err = report_until(l, limit, late);
+		/* a report that could not be written moves nothing: said already */
+		moved = reported_until(l) != before;
+	} while (!err && more && moved && ms_since(&t0) < HS_STOP_BUDGET_MS);
+	if (!err && more && moved)
+		hs_warn("stopped before the bins from %s were written (more than %d ms of report); their evidence stays only with --keep",
+			hs_format_time(reported_until(l), t, sizeof(t)), HS_STOP_BUDGET_MS);
+	return err;
+}
+
+/* The exporters' clocks as the live agent judges them: not past the host's
+ * clock and a day, active when heard lately on the host's clock. */
+static int live_times(struct live *l, struct hs_times *t)
+{
+	unsigned int silence = l->o->grace > HS_SILENCE_MIN ? l->o->grace : HS_SILENCE_MIN;
+	__u64 grace_ns = (__u64)silence * 1000000000ULL;
+	struct timespec real, mono;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return hs_times_read(hs_instance_map_fd(l->in, HS_MAP_EXPORTERS),
+			     (__u64)real.tv_sec + HAYSTACK_CLOCK_WINDOW,
+			     (__u64)mono.tv_sec * 1000000000ULL + mono.tv_nsec, grace_ns, t);
+}
+
+/*
+ * Once a second: which bins the exporters' clocks have closed
+ * (docs/operations.md, "Time"). A bin closes once the lower median of the
+ * active exporters' clocks has passed its end by the grace period; when
+ * every exporter has been silent for the grace period (HS_SILENCE_MIN at
+ * least) on the host's clock, the open bins are written too. Reports never reach past the plausible
+ * clocks, and one tick writes at most HS_BINS_PER_TICK bins of a width.
+ */
 static int poll_bins(struct live *l, bool final)
 {
 	__u64 limit[HS_MAX_BINS];
 	struct haystack_stats st;
+	struct hs_times t;
 	bool late = false, retry = final;
 	int err;
 
-	err = hs_read_stats(hs_instance_map_fd(l->in, HS_MAP_STATS), &st);
-	if (err || !st.export_time_max)
+	err = hs_read_stats(hs_instance_map_fd(l->in, HS_MAP_STATS), &st) ?: live_times(l, &t);
+	if (err || !t.last)
 		return err;
 	hs_templates_expire(hs_instance_map_fd(l->in, HS_MAP_TEMPLATES),
 			    hs_instance_map_fd(l->in, HS_MAP_EXPORTERS),
-			    l->o->template_timeout ?: HAYSTACK_TEMPLATE_TIMEOUT, st.export_time_max);
+			    l->o->template_timeout ?: HAYSTACK_TEMPLATE_TIMEOUT, t.last);
 	if (st.late_records > l->late_records) {
 		hs_warn("%llu matched records arrived for bins already reported (exports more than %u s late, see --grace): they count only in longer bins still open",
 			(unsigned long long)(st.late_records - l->late_records), l->o->grace);
@@ -199,18 +275,20 @@ static int poll_bins(struct live *l, bool final)
 		__u32 w = l->o->bins[i];
 
 		if (!l->next[i])
-			l->next[i] = st.export_time_min - st.export_time_min % w;
-		if (final)	/* flush the open bins too */
-			limit[i] = st.export_time_max - st.export_time_max % w + w;
-		else if (st.export_time_max >= l->o->grace)
-			limit[i] = (st.export_time_max - l->o->grace) / w * w;
+			l->next[i] = t.first - t.first % w;
+		if (final || !t.active)	/* the open bins too */
+			limit[i] = t.last - t.last % w + w;
+		else if (t.close >= l->o->grace)
+			limit[i] = (t.close - l->o->grace) / w * w;
 		else
 			limit[i] = 0;
+		if (!final && limit[i] > l->next[i] + (__u64)HS_BINS_PER_TICK * w)
+			limit[i] = l->next[i] + (__u64)HS_BINS_PER_TICK * w;
 		retry |= limit[i] > l->failed[i];
 	}
 	if (!retry)	/* what failed to be written waits for the next bin */
 		return expire(l, late);
-	return report_until(l, limit, late);
+	return final ? flush_on_stop(l, limit, late) : report_until(l, limit, late);
 }
 
 /* Bins the agent we take over from reported stay reported: each width goes

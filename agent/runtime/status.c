@@ -51,7 +51,7 @@ static int add_template(const void *k, const void *v, void *list)
 	return 0;
 }
 
-/* What exporters said of themselves in options data. */
+/* What exporters said of themselves in options data, and their clocks. */
 static int add_exporter(const void *k, const void *v, void *list)
 {
 	const struct exporter_key *key = k;
@@ -64,6 +64,16 @@ static int add_exporter(const void *k, const void *v, void *list)
 	json_object_object_add(o, "sampling", json_object_new_int64(info->sampling));
 	/* a sampler's own rate (v9 48, IPFIX 302/48); 0 is the exporter's */
 	json_object_object_add(o, "sampler_id", json_object_new_uint64(key->sampler_id));
+	/* the exporter's own clock, which bins close by (docs/operations.md) */
+	if (info->clock) {
+		char t[32];
+
+		json_object_object_add(o, "clock", json_object_new_string(
+			hs_format_time(info->clock, t, sizeof(t))));
+		json_object_object_add(o, "clock_first", json_object_new_string(
+			hs_format_time(info->clock_first, t, sizeof(t))));
+		json_object_object_add(o, "clock_datagrams", json_object_new_int64(info->accepted));
+	}
 	json_object_array_add(list, o);
 	return 0;
 }

@@ -214,6 +214,13 @@ static void b_tmpl_data(struct pkt *p, int f, int v)
 	tmpl_and_data(p, v, T0, FIELDS(V4), &SUB_TO_CAM);
 }
 
+/* One bit flipped in the export time of the middle message (2^30 s: 34
+ * years on): not read, its template not stored, no clock moved. */
+static void b_time_bit_flip(struct pkt *p, int f, int v)
+{
+	tmpl_and_data(p, v, f == 1 ? T0 ^ (1U << 30) : T0, FIELDS(V4), &SUB_TO_CAM);
+}
+
 static void b_tmpl_then_data(struct pkt *p, int f, int v)
 {
 	if (f == 1) {
@@ -859,6 +866,8 @@ static void b_template_past_page(struct pkt *p, int f, int v)
 	  RESULT_MATCHED, 1, "203.0.113.0/24", { "api.cam.test" } }
 /* template at T0, data at T0 + dt */
 #define EXPIRY(dt)	.export_time_min = T0, .export_time_max = T0 + (dt), .templates = 1
+/* the same, the data's template expired: no valid record, no clock moved */
+#define EXPIRED		AT(T0), .templates = 1
 #define TINY_TMPL	{ EXPORTER, DOMAIN, 256, 0, 1, 1, 1, 0, T0 }
 
 static const struct xdp_case cases[] = {
@@ -866,6 +875,11 @@ static const struct xdp_case cases[] = {
 	BOTH("template then data in one packet", b_tmpl_data, 1,
 	     (AT(T0), .templates = 1, .records = 1, .matched = 1),
 	     .ev = ONE_CAM, .templates = { V4_TMPL(T0) }),
+	BOTH("one bit flipped in the export time: export_time_jump, the message not read",
+	     b_time_bit_flip, 3,
+	     (AT(T0), .templates = 2, .records = 2, .matched = 2, .export_time_jump = 1),
+	     .ev = { CAM_EV(SUB, 6, 840, 2, 0) }, .templates = { V4_TMPL(T0) },
+	     .clocks = { { EXPORTER, DOMAIN, 0, T0, T0, 2, 0, T0 ^ (1U << 30) } }),
 	BOTH("template and data in separate packets", b_tmpl_then_data, 2,
 	     (AT(T0), .templates = 1, .records = 1, .matched = 1),
 	     .ev = ONE_CAM, .templates = { V4_TMPL(T0) }),
@@ -1059,8 +1073,9 @@ static const struct xdp_case cases[] = {
 	    b_v9_variable, 1, (AT(T0), .templates = 1, .records = 2, .matched = 2),
 	    .ev = { CAM_EV(SUB, 3, 420, 1, 0), CAM_EV(SUB2, 5, 700, 1, 0) },
 	    .templates = { { EXPORTER, DOMAIN, 256, 0, 11, 0, 25, 0, T0 } }),
+	/* nothing valid in it: no clock moves */
 	BOTH("template ID 255: refused, nothing stored", b_low_id, 1,
-	     (AT(T0), .bad_template = 1)),
+	     (.bad_template = 1)),
 	BOTH("variable-length field running past its set: truncated_record, nothing read",
 	    b_variable_overrun, 1, (AT(T0), .templates = 1, .truncated_record = 1),
 	    .templates = { { EXPORTER, DOMAIN, 256, 0, 3, 0, 9, 0, T0 } }),
@@ -1071,7 +1086,7 @@ static const struct xdp_case cases[] = {
 	     .ev = { CAM_EV(SUB, 3, 420, 1, 0), CAM_EV(SUB2, 5, 700, 1, 0) },
 	     .templates = { V4_TMPL(T0) }),
 	BOTH("template timeout 60: data 61 s after it expired, template removed", b_after_61, 2,
-	     (EXPIRY(61), .records = 1, .matched = 1, .template_expired = 1),
+	     (EXPIRED, .records = 1, .matched = 1, .template_expired = 1),
 	     .template_timeout = 60, .ev = ONE_CAM),
 	BOTH("default timeout: data HAYSTACK_TEMPLATE_TIMEOUT s after the template read",
 	     b_after_timeout, 2, (EXPIRY(HAYSTACK_TEMPLATE_TIMEOUT), .records = 2, .matched = 2),
@@ -1081,7 +1096,7 @@ static const struct xdp_case cases[] = {
 	     .templates = { V4_TMPL(T0) }),
 	BOTH("default timeout: data HAYSTACK_TEMPLATE_TIMEOUT + 1 s after it expired",
 	     b_after_timeout_1, 2,
-	     (EXPIRY(HAYSTACK_TEMPLATE_TIMEOUT + 1), .records = 1, .matched = 1,
+	     (EXPIRED, .records = 1, .matched = 1,
 	      .template_expired = 1), .ev = ONE_CAM),
 
 	/* -- template scope -- */

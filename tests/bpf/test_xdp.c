@@ -120,6 +120,40 @@ static void b_overlap(struct pkt *p, int f, int v)
 			.dport = 443, .proto = IPPROTO_TCP, .packets = 4, .bytes = 500 }, T0);
 }
 
+/* The exporter's clock (include/haystack.h HAYSTACK_CLOCK_WINDOW): one
+ * header from 1970 or 2106 between two sound ones, and a real change of a
+ * year, followed after HAYSTACK_CLOCK_FOLLOW datagrams agreeing. */
+#define YEAR	(365 * 86400U)
+
+static void b_time_1970(struct pkt *p, int f, int v)
+{
+	one_record(p, OUT_V4, &SUB_TO_CAM, f == 1 ? 1 : T0);
+}
+
+static void b_time_2106(struct pkt *p, int f, int v)
+{
+	one_record(p, OUT_V4, &SUB_TO_CAM, f == 1 ? 0xffffffffU : T0);
+}
+
+/* frame 0 at T0, then the clock a year on */
+static void b_time_year(struct pkt *p, int f, int v)
+{
+	one_record(p, OUT_V4, &SUB_TO_CAM, f ? T0 + YEAR + f : T0);
+}
+
+/* a jump, then an empty datagram at the old time: it moves no clock, and
+ * the jump does not count as agreeing with a later one */
+static void b_time_jump_empty(struct pkt *p, int f, int v)
+{
+	if (f == 2) {
+		export_begin(p, OUT_V4, PORT);
+		pkt_v5_header(p, 0, T0 + 60, 0);
+		pkt_finish(p);
+		return;
+	}
+	one_record(p, OUT_V4, &SUB_TO_CAM, f == 0 ? T0 : T0 + YEAR);
+}
+
 static void b_binning(struct pkt *p, int f, int v)
 {
 	/* 10:59:59 then 11:00:00: the last second of one hour, the first of the next */
@@ -557,6 +591,39 @@ static const struct xdp_case cases[] = {
 	  .verdict = PASS, .stats = ONE_MATCH,
 	  .ev = { { SUB, HOUR10, "203.0.113.7/32", { "api.cam.test", "relay.hub.test" },
 		    4, 500, 1 } } },
+	/* -- the exporter's clock -- */
+	{ "v5: one header of 1970 between two sound ones: export_time_jump, not read, the clock stays",
+	  b_time_1970, .frames = 3, .verdict = PASS,
+	  .stats = { .packets = 3, .export_packets = 3, .v5_packets = 3, .records = 2,
+		     .matched = 2, .export_time_jump = 1, .export_time_min = T0,
+		     .export_time_max = T0 },
+	  .ev = { { SUB, HOUR10, "203.0.113.0/24", { "api.cam.test" }, 6, 840, 2 } },
+	  .clocks = { { EXPORTER, 0, 5, T0, T0, 2, 0, 1 } } },
+	{ "v5: one header of 2106 (unix_secs 0xffffffff): export_time_jump, not read",
+	  b_time_2106, .frames = 3, .verdict = PASS,
+	  .stats = { .packets = 3, .export_packets = 3, .v5_packets = 3, .records = 2,
+		     .matched = 2, .export_time_jump = 1, .export_time_min = T0,
+		     .export_time_max = T0 },
+	  .ev = { { SUB, HOUR10, "203.0.113.0/24", { "api.cam.test" }, 6, 840, 2 } },
+	  .clocks = { { EXPORTER, 0, 5, T0, T0, 2, 0, 0xffffffffU } } },
+	{ "v5: the clock jumps a year: 7 datagrams refused, the 8th agreeing one followed",
+	  b_time_year, .frames = 1 + HAYSTACK_CLOCK_FOLLOW, .verdict = PASS,
+	  .stats = { .packets = 9, .export_packets = 9, .v5_packets = 9, .records = 2,
+		     .matched = 2, .export_time_jump = HAYSTACK_CLOCK_FOLLOW - 1,
+		     .export_clock_followed = 1, .stale_dictionary = 1, .export_time_min = T0,
+		     .export_time_max = T0 + YEAR + HAYSTACK_CLOCK_FOLLOW },
+	  .ev = { { SUB, HOUR10, "203.0.113.0/24", { "api.cam.test" }, 3, 420, 1 },
+		  { SUB, (T0 + YEAR + HAYSTACK_CLOCK_FOLLOW) / 3600 * 3600, "203.0.113.0/24",
+		    { "api.cam.test" }, 3, 420, 1 } },
+	  .clocks = { { EXPORTER, 0, 5, T0 + YEAR + HAYSTACK_CLOCK_FOLLOW,
+			T0 + YEAR + HAYSTACK_CLOCK_FOLLOW, 1, 0, T0 + YEAR + HAYSTACK_CLOCK_FOLLOW } } },
+	{ "v5: a jump, then an empty datagram: no clock moved, the next jump starts anew",
+	  b_time_jump_empty, .frames = 4, .verdict = PASS,
+	  .stats = { .packets = 4, .export_packets = 4, .v5_packets = 4, .records = 1,
+		     .matched = 1, .export_time_jump = 2, .export_time_min = T0,
+		     .export_time_max = T0 },
+	  .ev = { CAM_EV(SUB) },
+	  .clocks = { { EXPORTER, 0, 5, T0, T0, 1, 1, T0 + YEAR } } },
 	{ "export time binning: 10:59:59 and 11:00:00 in two hour bins", b_binning, .frames = 2,
 	  .verdict = PASS,
 	  .stats = { .packets = 2, .export_packets = 2, .v5_packets = 2, .records = 2,
@@ -605,8 +672,9 @@ static const struct xdp_case cases[] = {
 	  .verdict = PASS, .stats = { .packets = 1, .bad_udp_length = 1 } },
 	{ "header count 31", b_count_too_large,
 	  .verdict = PASS, .stats = { .packets = 1, .export_packets = 1, .count_too_large = 1 } },
+	/* no valid record: no clock moves, not even the status range */
 	{ "zero records", b_zero_records,
-	  .verdict = PASS, .stats = { V5(T0, 0) } },
+	  .verdict = PASS, .stats = { V5(0, 0) } },
 	{ "NetFlow version 7 header", b_bad_version,
 	  .verdict = PASS, .stats = { .packets = 1, .export_packets = 1, .bad_version = 1 } },
 
@@ -642,8 +710,7 @@ static const struct xdp_case cases[] = {
 	{ "IPv6 destination options header before UDP: not followed", b_ipv6_extension,
 	  .verdict = PASS, .stats = { .packets = 1, .not_udp = 1 } },
 	{ "IPv6 atomic fragment (offset 0, no M): the whole datagram, read", b_ipv6_atomic_fragment,
-	  .verdict = PASS, .stats = { .packets = 1, .export_packets = 1, .v5_packets = 1,
-				      .export_time_min = T0, .export_time_max = T0 } },
+	  .verdict = PASS, .stats = { .packets = 1, .export_packets = 1, .v5_packets = 1 } },
 	{ "TCP header cut short, to the collector port", b_tcp_cut,
 	  .verdict = PASS, .stats = { .packets = 1, .not_udp = 1 } },
 	{ "UDP length 7 to another port", b_udp_length_short_other_port,

@@ -20,10 +20,12 @@ import time
 EXPORT_TIME = 1573812007
 
 
-def datagram(seq):
-    header = struct.pack(">HHIIIIBBH", 5, 1, 3600000, EXPORT_TIME, 0, seq, 0, 0, 0)
+def datagram(seq, t=EXPORT_TIME, sub="100.64.0.7", service="203.0.113.10"):
+    """One record from sub to service:443, exported at t (also by
+    clock_exports.py)."""
+    header = struct.pack(">HHIIIIBBH", 5, 1, 3600000, t, 0, seq, 0, 0, 0)
     record = struct.pack(">4s4s4sHHIIIIHHBBBBHHBBH",
-                         socket.inet_aton("100.64.0.7"), socket.inet_aton("203.0.113.10"),
+                         socket.inet_aton(sub), socket.inet_aton(service),
                          bytes(4), 0, 0, 3, 420, 3590000, 3595000, 50123, 443,
                          0, 0x18, 6, 0, 0, 0, 0, 0, 0)
     return header + record

@@ -6,7 +6,9 @@
  * attached), fills its maps from tests/bpf/data/ with the agent's own setup
  * code, runs its frames, then checks the verdict, EVERY stats counter (what
  * should be zero must stay zero), the whole evidence, templates and
- * exporters maps, and every record in the --records ring buffer (none
+ * exporters maps (the exporters' clocks: exactly in cases that list them,
+ * else held to the stats' export time range), and every record in the
+ * --records ring buffer (none
  * unless the case sets HAYSTACK_F_RECORDS). After every frame it asserts
  * the identities of the counter list (include/haystack_counters.h): the
  * frame ended in exactly one frame outcome, and export packets and records
@@ -103,6 +105,17 @@ struct exporter_expect {
 	__u64 sampler_id;		/* 0: the exporter's own entry */
 };
 
+/* The clock of an exporter's own entry (include/haystack.h exporter_info).
+ * version 0: the case's version. */
+struct clock_expect {
+	const char *exporter;		/* NULL ends the list */
+	__u32 domain_id;
+	__u16 version;
+	__u64 clock, clock_first;
+	__u32 accepted, candidate_count;
+	__u64 candidate;
+};
+
 /* One record of the ring buffer, in the order sent. version 0: the case's.
  * prefix/domains: the rule set and rules matched (RESULT_MATCHED only). */
 struct record_expect {
@@ -147,6 +160,9 @@ struct xdp_case {
 	struct ev_expect ev[MAX_EV];
 	struct template_expect templates[MAX_MAPPED];
 	struct exporter_expect exporters[MAX_MAPPED];
+	/* listed: the exporters' clocks exactly, and the entries that hold
+	 * only a clock are these; none: every clock lies in the stats' range */
+	struct clock_expect clocks[MAX_MAPPED];
 	struct record_expect records[MAX_RECORDS];
 };
 
@@ -235,6 +251,7 @@ static struct {
 	struct hs_setup setup;
 	struct hs_instance in;
 	const struct xdp_case *c;	/* the case running */
+	int clocks_seen;		/* exporter clocks the case listed, found */
 } ctx;
 
 /* The rule set the compiled dictionary gives exactly this prefix. */
@@ -313,18 +330,26 @@ static int check_entry(const void *key, const void *value, void *arg)
 	return 0;
 }
 
-static void assert_map(int fd, size_t key_size, size_t value_size, int n_want,
-		       bool (*match)(int i, const void *key, const void *value),
-		       const char *(*show)(const void *key))
+static void assert_map_by(int fd, size_t key_size, size_t value_size, int n_want,
+			  bool (*match)(int i, const void *key, const void *value),
+			  const char *(*show)(const void *key),
+			  int (*each)(const void *key, const void *value, void *arg))
 {
 	struct map_check m = { .n_want = n_want, .match = match, .show = show };
 
-	assert_int_equal(hs_map_for_each(fd, key_size, value_size, check_entry, &m), 0);
+	assert_int_equal(hs_map_for_each(fd, key_size, value_size, each, &m), 0);
 	/* every expected entry exists: none missing, none merged */
 	for (int i = 0; i < n_want; i++)
 		if (!m.seen[i])
 			fail_msg("missing map entry %d", i);
 	assert_int_equal(m.n_got, n_want);
+}
+
+static void assert_map(int fd, size_t key_size, size_t value_size, int n_want,
+		       bool (*match)(int i, const void *key, const void *value),
+		       const char *(*show)(const void *key))
+{
+	assert_map_by(fd, key_size, value_size, n_want, match, show, check_entry);
 }
 
 static bool evidence_match(int i, const void *k, const void *v)
@@ -397,6 +422,55 @@ static const char *template_show(const void *k)
 	return s;
 }
 
+/* The entry holds a clock and no options data. */
+static bool clock_only(const struct exporter_key *key, const struct exporter_info *x)
+{
+	return !key->sampler_id && !x->sampling && !x->system_init_ms && !x->last_seen;
+}
+
+/* A clock is one of the case's, or at least inside the stats' range. */
+static void check_clock(const struct exporter_key *key, const struct exporter_info *x)
+{
+	const struct clock_expect *e = ctx.c->clocks;
+	struct haystack_stats st;
+	char a[HS_ADDRSTRLEN];
+
+	hs_format_addr(key->exporter, a, sizeof(a));
+	if (!e->exporter) {
+		assert_int_equal(hs_read_stats(bpf_map__fd(ctx.in.skel->maps.stats), &st), 0);
+		if (x->clock && (x->clock_first > x->clock || x->clock_first < st.export_time_min ||
+				 x->clock > st.export_time_max || !x->accepted))
+			fail_msg("clock of %s: %llu..%llu (%u datagrams) outside the accepted %llu..%llu",
+				 a, (unsigned long long)x->clock_first,
+				 (unsigned long long)x->clock, x->accepted,
+				 (unsigned long long)st.export_time_min,
+				 (unsigned long long)st.export_time_max);
+		return;
+	}
+	for (; e < ctx.c->clocks + MAX_MAPPED && e->exporter; e++) {
+		if (!addr_is(key->exporter, e->exporter) || key->domain_id != e->domain_id ||
+		    key->version != version_of(e->version) || key->sampler_id)
+			continue;
+		if (x->clock != e->clock || x->clock_first != e->clock_first ||
+		    x->accepted != e->accepted || x->candidate_count != e->candidate_count ||
+		    x->candidate != e->candidate)
+			fail_msg("clock of %s: clock/first/accepted/candidate/count %llu/%llu/%u/%llu/%u, expected %llu/%llu/%u/%llu/%u",
+				 a, (unsigned long long)x->clock,
+				 (unsigned long long)x->clock_first, x->accepted,
+				 (unsigned long long)x->candidate, x->candidate_count,
+				 (unsigned long long)e->clock, (unsigned long long)e->clock_first,
+				 e->accepted, (unsigned long long)e->candidate, e->candidate_count);
+		/* a clock that moved was moved by now: its host time is set */
+		if (x->clock && !x->clock_seen_ns)
+			fail_msg("clock of %s: no host time", a);
+		ctx.clocks_seen++;
+		return;
+	}
+	if (clock_only(key, x))
+		fail_msg("unexpected exporter clock: %s domain %u version %u", a, key->domain_id,
+			 key->version);
+}
+
 static bool exporter_match(int i, const void *k, const void *v)
 {
 	const struct exporter_expect *e = &ctx.c->exporters[i];
@@ -427,6 +501,14 @@ static const char *exporter_show(const void *k)
 	return s;
 }
 
+/* Exporter entries: every clock checked; the options data of those that
+ * have some against the case's exporters. */
+static int check_exporter(const void *key, const void *value, void *arg)
+{
+	check_clock(key, value);
+	return clock_only(key, value) ? 0 : check_entry(key, value, arg);
+}
+
 /* Entries of an expected list before the first without an exporter. */
 #define N_EXPECTED(list)	({						\
 	int __n = 0;								\
@@ -448,9 +530,11 @@ static void assert_maps(void)
 	assert_map(bpf_map__fd(s->maps.templates), sizeof(struct template_key),
 		   sizeof(struct flow_template), N_EXPECTED(ctx.c->templates), template_match,
 		   template_show);
-	assert_map(bpf_map__fd(s->maps.exporters), sizeof(struct exporter_key),
-		   sizeof(struct exporter_info), N_EXPECTED(ctx.c->exporters), exporter_match,
-		   exporter_show);
+	ctx.clocks_seen = 0;
+	assert_map_by(bpf_map__fd(s->maps.exporters), sizeof(struct exporter_key),
+		      sizeof(struct exporter_info), N_EXPECTED(ctx.c->exporters), exporter_match,
+		      exporter_show, check_exporter);
+	assert_int_equal(ctx.clocks_seen, N_EXPECTED(ctx.c->clocks));
 }
 
 /* ---- the records ring buffer ---- */
