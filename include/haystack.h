@@ -177,6 +177,16 @@ struct evidence_value {
 	__u64 packets_estimate;	/* packets × the sampling rate of each record */
 };
 
+/* Where a report step goes in the --out file: the file (st_dev, st_ino),
+ * its size before the step, the step's length in bytes. Zero: no file
+ * (standard output, a pipe). */
+struct report_step {
+	__u64 dev;
+	__u64 ino;
+	__u64 offset;
+	__u64 length;
+};
+
 /* config: ARRAY with one entry */
 struct haystack_config {
 	__u16 ports[HAYSTACK_MAX_PORTS];	/* host byte order; 0 = unused */
@@ -194,6 +204,12 @@ struct haystack_config {
 	 * the start of its first bin not yet reported. Width 0 = unused. */
 	__u32 report_width[HAYSTACK_REPORT_WIDTHS];
 	__u64 report_next[HAYSTACK_REPORT_WIDTHS];
+	/* The report step being appended to --out, noted before its write
+	 * and its bins noted reported only after: an agent that dies part
+	 * way through the write leaves the file between offset and offset +
+	 * length, and the run taking over cuts it back to offset and writes
+	 * those bins again (docs/operations.md, Restarts). */
+	struct report_step step;
 };
 
 /* Consume export packets (XDP_DROP) instead of passing them on. */
@@ -386,7 +402,7 @@ _Static_assert(sizeof(struct dictionary_schedule) ==
 	       "schedule layout");
 _Static_assert(HAYSTACK_MAX_DICTIONARIES <= 64, "a live bit for every slot");
 _Static_assert(sizeof(struct evidence_value) == 32, "evidence value layout");
-_Static_assert(sizeof(struct haystack_config) == 96, "config layout");
+_Static_assert(sizeof(struct haystack_config) == 128, "config layout");
 _Static_assert(sizeof(struct template_key) == 24, "template key layout");
 _Static_assert(sizeof(struct agent_state) == 40 + 4 * HAYSTACK_REPORT_WIDTHS + HAYSTACK_VERSION_MAX,
 	       "agent state layout");

@@ -86,6 +86,25 @@ int hs_sink_commit(struct hs_sink *s, size_t *lines)
 	return err;
 }
 
+int hs_sink_step(struct hs_sink *s, struct report_step *step)
+{
+	struct stat st;
+	off_t end;
+
+	memset(step, 0, sizeof(*step));
+	if (fflush(s->stage))
+		return -errno;
+	if (!s->path || !s->len)
+		return 0;
+	end = lseek(s->fd, 0, SEEK_END);
+	if (end < 0 || fstat(s->fd, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	*step = (struct report_step){ st.st_dev, st.st_ino, end, s->len };
+	return 0;
+}
+
 int hs_sink_reopen(struct hs_sink *s)
 {
 	int fd, err;
@@ -206,7 +225,28 @@ static int scan_tail(struct tail *t, char *buf, size_t len, off_t off)
 	return 0;
 }
 
-int hs_sink_resume(struct hs_sink *s, int n, const __u32 *widths, __u64 *next, __u64 newest)
+/* The step the pins say was being written, when the file ends inside it:
+ * the death cut its write, wherever that fell (in a line or between two),
+ * and the file goes back to where the step began. Its bins are not noted
+ * reported, so they are written again whole. Returns 0 or -errno. */
+static int cut_step(struct hs_sink *s, const struct report_step *step, struct stat *st)
+{
+	__u64 size = st->st_size;
+
+	if (!step->length || step->dev != (__u64)st->st_dev || step->ino != (__u64)st->st_ino ||
+	    size <= step->offset || size >= step->offset + step->length)
+		return 0;
+	hs_warn("%s ends %llu bytes into a report step of %llu bytes that a stop cut part way: cut back to byte %llu, where the step began; its bins are written again whole",
+		s->path, (unsigned long long)(size - step->offset),
+		(unsigned long long)step->length, (unsigned long long)step->offset);
+	if (ftruncate(s->fd, step->offset))
+		return -errno;
+	st->st_size = step->offset;
+	return 0;
+}
+
+int hs_sink_resume(struct hs_sink *s, const struct report_step *step, int n,
+		   const __u32 *widths, __u64 *next, __u64 newest)
 {
 	struct tail t = { .n = n, .widths = widths, .noted = next, .newest = newest };
 	size_t win = 1 << 20;
@@ -214,7 +254,14 @@ int hs_sink_resume(struct hs_sink *s, int n, const __u32 *widths, __u64 *next, _
 	char *buf = NULL;
 	int fd = -1, err = 0, more = 1;
 
-	if (!s->path || fstat(s->fd, &st) || !S_ISREG(st.st_mode) || !st.st_size)
+	if (!s->path || fstat(s->fd, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	err = cut_step(s, step, &st);
+	if (err) {
+		hs_err("cannot cut %s back: %s (%d)", s->path, strerror(-err), err);
+		return err;
+	}
+	if (!st.st_size)
 		return 0;
 	fd = open(s->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -155,6 +155,14 @@ static int report_until(struct live *l, const __u64 *limit, bool late)
 		hs_err("cannot make the report: %s (%d)", strerror(-err), err);
 		return err;
 	}
+	/* Where the lines go, in the pins before they are written: a death
+	 * part way leaves the run taking over where to cut the file back. */
+	err = hs_sink_step(&l->sink, &l->cfg.step) ?: hs_write_config(l->in, &l->cfg);
+	if (err) {
+		hs_sink_discard(&l->sink);
+		hs_err("cannot note the report step in the pins: %s (%d)", strerror(-err), err);
+		return err;
+	}
 	err = hs_sink_commit(&l->sink, &lines);
 	if (err) {
 		unwritten(l, limit, lines, err);
@@ -293,10 +301,11 @@ static int poll_bins(struct live *l, bool final)
 
 /* Bins the agent we take over from reported stay reported: each width goes
  * on from where it stopped. A width it did not report starts at the first
- * export time, as in a fresh run. The pins note a step only once its lines
- * are written, so an agent that died between the two (kill -9, a crash)
- * wrote bins the pins do not show: the --out file says which (see
- * docs/operations.md, Restarts). */
+ * export time, as in a fresh run. The pins note where a step goes before
+ * its lines are written and its bins reported only after, so an agent that
+ * died in between (kill -9, a crash) left a step cut part way, cut back to
+ * its start here, or bins written that the pins do not show: the --out file
+ * says which (see docs/operations.md, Restarts). */
 static int resume(struct live *l, struct hs_instance *in, struct haystack_config *cfg)
 {
 	struct haystack_config old;
@@ -315,7 +324,8 @@ static int resume(struct live *l, struct hs_instance *in, struct haystack_config
 			if (old.report_width[j] == l->o->bins[i])
 				l->next[i] = old.report_next[j];
 	memcpy(noted, l->next, sizeof(noted));
-	err = hs_sink_resume(&l->sink, l->o->n_bins, l->o->bins, l->next, st.export_time_max);
+	err = hs_sink_resume(&l->sink, &old.step, l->o->n_bins, l->o->bins, l->next,
+			     st.export_time_max);
 	if (err)
 		return err;
 	for (int i = 0; i < l->o->n_bins; i++) {

@@ -4,28 +4,20 @@
 
 Set the pinned config's report progress of bin width WIDTH back by one bin,
 as an agent leaves it that died after appending a report step's lines and
-before noting them reported (struct haystack_config: report_next[] are the
-last HAYSTACK_REPORT_WIDTHS u64 of the entry, report_width[] the u32 before).
+before noting them reported (struct haystack_config: report_width[],
+report_next[]).
 """
-import json
-import struct
-import subprocess
 import sys
+from pinned_config import Config
 
-WIDTHS = 4
 width = int(sys.argv[1])
-pin = (sys.argv[2] if len(sys.argv) > 2 else "/sys/fs/bpf/haystack") + "/config"
-entry = json.loads(subprocess.check_output(["bpftool", "-j", "map", "dump", "pinned", pin]))[0]
-value = bytes(int(b, 16) for b in entry["value"])
-base = len(value) - 8 * WIDTHS
-widths = struct.unpack_from("<%dI" % WIDTHS, value, base - 4 * WIDTHS)
-nexts = list(struct.unpack_from("<%dQ" % WIDTHS, value, base))
+cfg = Config(*sys.argv[2:3])
+widths, _ = cfg.get("report_width")
+nexts, _ = cfg.get("report_next")
 j = widths.index(width)
 if nexts[j] < width:
     sys.exit("width %d has reported nothing" % width)
 nexts[j] -= width
-value = value[:base] + struct.pack("<%dQ" % WIDTHS, *nexts)
-subprocess.check_call(["bpftool", "map", "update", "pinned", pin,
-                       "key", "hex", "00", "00", "00", "00",
-                       "value", "hex"] + ["%02x" % b for b in value])
+cfg.set_list("report_next", nexts)
+cfg.write()
 print("# report_next of %d s set back to %d" % (width, nexts[j]))

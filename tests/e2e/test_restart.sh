@@ -9,7 +9,8 @@
 # dictionaries `haystack load` added before the death still in force. Last, a death
 # between appending a step's lines and noting them in the pins (the pins
 # set back by one hour): the run taking over reads --out and goes on after
-# the lines already there.
+# the lines already there; and a death part way through a step's write, cut
+# where a line ends: the file is cut back to where the step began.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
@@ -56,7 +57,7 @@ for _ in $(seq 30); do "$H" status | grep -q "^dictionaries: 3" && break; sleep 
 tcpreplay -q -i va $T/a.pcap >/dev/null 2>&1
 wait_counter v5_packets "$k" && echo "first_part_seen=1" || echo "# v5_packets $(counter v5_packets) of $k"
 sleep 1.5	# a poll of the bins: the hours closed so far are written
-sig=$death; [ "$death" = REWIND ] && sig=KILL
+sig=$death; case $death in REWIND|TEAR) sig=KILL;; esac
 kill -$sig $pid; wait $pid; echo "first_exit=$?"
 echo "# first run wrote $(wc -l <$T/out.jsonl) lines"
 [ -s $T/out.jsonl ] && echo "first_wrote=1"
@@ -66,6 +67,8 @@ tcpreplay -q -i va $T/b.pcap >/dev/null 2>&1
 wait_counter v5_packets $((k + 4)) && echo "counted_without_agent=1" || echo "# v5_packets $(counter v5_packets) of $((k + 4))"
 if [ "$death" = REWIND ]; then
 	python3 tests/e2e/rewind_config.py 3600 || echo "# cannot set the pins back"
+elif [ "$death" = TEAR ]; then
+	python3 tests/e2e/tear_step.py $T/out.jsonl || echo "# cannot cut the last step"
 fi
 timeout 30 "$H" run --iface vb $D --out $T/out.jsonl 2>$T/run2.err &
 pid=$!
@@ -108,3 +111,10 @@ sequence abort 101 ABRT
 sequence rewind 29 REWIND
 check restart_rewind_reads_back_out grep -q "^# run2: .*not noted reported in the pins" "$TMP/rewind.out"
 check restart_rewind_pins_set_back grep -q "^# report_next of 3600 s set back" "$TMP/rewind.out"
+# kill -9, then the file and the pins left as by a death part way through
+# the last report step's write, cut where one of its lines ends
+# (tests/e2e/tear_step.py): the run taking over cuts the file back to where
+# the step began, and writes its bins again.
+sequence tear 29 TEAR
+check restart_tear_step_cut_at_a_line_end grep -q "^# step of [0-9]* lines .* cut after its first line" "$TMP/tear.out"
+check restart_tear_file_cut_back_to_the_step grep -q "^# run2: .*into a report step of [0-9]* bytes" "$TMP/tear.out"

@@ -149,6 +149,9 @@ static void test_reopen_after_rotation(void **state)
 #define LINE(type, hh, w) "{\"type\":\"" type "\",\"bin_start\":\"2019-11-15T" hh ":00:00Z\"," \
 			   "\"bin_seconds\":" #w ",\"class\":\"cam\"}\n"
 #define RECORD "{\"type\":\"record\",\"export_time\":\"2019-11-15T03:10:00Z\"}\n"
+#define L00 LINE("summary", "00", 3600)
+#define L01S LINE("summary", "01", 3600)
+#define L01D LINE("detection", "01", 3600)
 
 /* hs_sink_resume: what the file says was written, against what the pins
  * noted (next in), for the widths 3600 and 86400. */
@@ -156,6 +159,10 @@ static const struct {
 	const char *name, *text;
 	__u64 noted[2], newest, want[2];
 	const char *left;	/* the file afterwards; NULL: as it was */
+	/* the last report step the pins noted: from byte step_at, step_len
+	 * bytes (0: none), of this file or (other_file) of another */
+	__u64 step_at, step_len;
+	bool other_file;
 } resume_cases[] = {
 	{ "file and pins agree", LINE("summary", "00", 3600) LINE("summary", "01", 3600),
 	  { H0 + 7200, H0 }, H0 + 10000, { H0 + 7200, H0 } },
@@ -180,6 +187,22 @@ static const struct {
 	  { H0 + 3600, H0 }, LINE("summary", "00", 3600) },
 	{ "a cut record line goes alone", LINE("summary", "01", 3600) RECORD "{\"type\":\"rec",
 	  { H0 + 3600, H0 }, H0 + 11000, { H0 + 7200, H0 }, LINE("summary", "01", 3600) RECORD },
+	/* The pins noted the step: the file ends inside it, however it ends. */
+	{ "a step cut between two lines goes whole",
+	  L00 L01S, { H0 + 3600, H0 }, H0 + 7000, { H0 + 3600, H0 }, L00,
+	  sizeof(L00) - 1, sizeof(L01S L01D) - 1 },
+	{ "a step cut in a line goes whole",
+	  L00 L01S "{\"type\":\"det", { H0 + 3600, H0 }, H0 + 7000, { H0 + 3600, H0 }, L00,
+	  sizeof(L00) - 1, sizeof(L01S L01D) - 1 },
+	{ "a step written whole stays, its bins reported",
+	  L00 L01S L01D RECORD, { H0 + 3600, H0 }, H0 + 7000, { H0 + 7200, H0 }, NULL,
+	  sizeof(L00) - 1, sizeof(L01S L01D) - 1 },
+	{ "a step the death stopped before its first byte",
+	  L00, { H0 + 3600, H0 }, H0 + 7000, { H0 + 3600, H0 }, NULL,
+	  sizeof(L00) - 1, sizeof(L01S L01D) - 1 },
+	{ "a step noted of another file (rotated away) is not cut here",
+	  L00 L01S, { H0 + 3600, H0 }, H0 + 7000, { H0 + 7200, H0 }, NULL,
+	  sizeof(L00) - 1, sizeof(L01S L01D) - 1, true },
 };
 
 static void test_resume_reads_the_file_back(void **state)
@@ -189,6 +212,7 @@ static void test_resume_reads_the_file_back(void **state)
 	for (size_t i = 0; i < sizeof(resume_cases) / sizeof(resume_cases[0]); i++) {
 		const char *left = resume_cases[i].left ?: resume_cases[i].text;
 		__u64 next[2] = { resume_cases[i].noted[0], resume_cases[i].noted[1] };
+		struct report_step step = { 0 };
 		struct hs_sink s;
 		struct dir d;
 		FILE *f;
@@ -198,7 +222,17 @@ static void test_resume_reads_the_file_back(void **state)
 		fputs(resume_cases[i].text, f);
 		fclose(f);
 		assert_int_equal(hs_sink_open(&s, d.file), 0);
-		assert_int_equal(hs_sink_resume(&s, 2, widths, next, resume_cases[i].newest), 0);
+		if (resume_cases[i].step_len) {
+			struct stat st;
+
+			assert_int_equal(stat(d.file, &st), 0);
+			step = (struct report_step){ st.st_dev,
+						     st.st_ino + resume_cases[i].other_file,
+						     resume_cases[i].step_at,
+						     resume_cases[i].step_len };
+		}
+		assert_int_equal(hs_sink_resume(&s, &step, 2, widths, next,
+						resume_cases[i].newest), 0);
 		assert_int_equal(hs_sink_close(&s), 0);
 		if (next[0] != resume_cases[i].want[0] || next[1] != resume_cases[i].want[1] ||
 		    strcmp(slurp(d.file), left))
@@ -217,10 +251,46 @@ static void test_resume_stdout_keeps_the_pins(void **state)
 	__u64 next[1] = { H0 };
 	struct hs_sink s;
 
+	struct report_step step = { 1, 1, 0, 100 };
+
 	assert_int_equal(hs_sink_open(&s, NULL), 0);
-	assert_int_equal(hs_sink_resume(&s, 1, widths, next, H0 + 99999), 0);
+	assert_int_equal(hs_sink_resume(&s, &step, 1, widths, next, H0 + 99999), 0);
 	assert_int_equal(next[0], H0);
+	fputs("{\"a\":1}\n", s.stage);
+	assert_int_equal(hs_sink_step(&s, &step), 0);
+	assert_int_equal(step.length, 0);	/* nothing to note of standard output */
 	hs_sink_close(&s);
+}
+
+/* hs_sink_step: the file, its end, and the length of what is staged. */
+static void test_step_says_where_lines_go(void **state)
+{
+	struct report_step step;
+	struct hs_sink s;
+	struct stat st;
+	struct dir d;
+	FILE *f;
+
+	dir_make(&d);
+	f = fopen(d.file, "w");
+	fputs("{\"earlier\":1}\n", f);
+	fclose(f);
+	assert_int_equal(stat(d.file, &st), 0);
+	assert_int_equal(hs_sink_open(&s, d.file), 0);
+	assert_int_equal(hs_sink_step(&s, &step), 0);
+	assert_int_equal(step.length, 0);	/* nothing staged */
+	fputs("{\"a\":1}\n{\"b\":2}\n", s.stage);
+	assert_int_equal(hs_sink_step(&s, &step), 0);
+	assert_int_equal(step.dev, st.st_dev);
+	assert_int_equal(step.ino, st.st_ino);
+	assert_int_equal(step.offset, 14);
+	assert_int_equal(step.length, 16);
+	assert_int_equal(hs_sink_commit(&s, NULL), 0);
+	assert_int_equal(stat(d.file, &st), 0);
+	assert_int_equal(st.st_size, step.offset + step.length);
+	assert_int_equal(hs_sink_close(&s), 0);
+	unlink(d.file);
+	rmdir(d.path);
 }
 
 int main(void)
@@ -231,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_reopen_after_rotation),
 		cmocka_unit_test(test_resume_reads_the_file_back),
 		cmocka_unit_test(test_resume_stdout_keeps_the_pins),
+		cmocka_unit_test(test_step_says_where_lines_go),
 	};
 
 	return cmocka_run_group_tests_name("sink", tests, NULL, NULL);
