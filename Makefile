@@ -79,7 +79,7 @@ BPF_TESTS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/tes
 # Helpers the tests and the demo run (packet and capture generators).
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-ALL_OBJS := $(call objs,$(CORE_SRCS) $(KERN_SRCS) $(CLI_SRCS) $(wildcard tests/*/*.c))
+ALL_OBJS := $(call objs,$(CORE_SRCS) $(KERN_SRCS) $(CLI_SRCS) $(wildcard tests/*/*.c bench/*.c))
 
 # `make install`: DESTDIR for staging (a package), PREFIX for the tree. The
 # configuration goes to SYSCONFDIR (/etc, as Debian's daemons), never
@@ -92,7 +92,7 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 MAN        := $(BUILD)/haystack.8
 
-.PHONY: all deps test check demo clean install
+.PHONY: all deps test check demo clean install bench bench-build
 .DELETE_ON_ERROR:
 # Objects are kept, not removed as intermediates once a test tool is linked.
 .SECONDARY: $(ALL_OBJS)
@@ -179,6 +179,31 @@ install: all $(MAN)
 	else \
 		install -D -m 0644 scripts/haystack.conf $(DESTDIR)$(SYSCONFDIR)/haystack/haystack.conf; \
 	fi
+
+# Benchmarks (docs/benchmarks.md): built by `make bench-build` (and by
+# .ci/run), run by `make bench`, never by `make test`.
+BENCH_BIN   := $(BUILD)/bench/bench_kern
+BENCH_EMPTY := $(BUILD)/bench/empty.bpf.o
+
+$(BENCH_EMPTY): bench/empty.bpf.c
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%.o: bench/%.c $(SKEL)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(COMPILE) -c $< -o $@
+
+$(BENCH_BIN): $(BUILD)/bench/bench_kern.o $(BUILD)/bench/world.o $(KERN_LIB) $(CORE_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(LINK) $^ -o $@ $(KERN_LDLIBS) $(CORE_LDLIBS)
+
+bench-build: all $(BENCH_BIN) $(BENCH_EMPTY)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory bench-build
+	$(Q)BUILD=$(BUILD) bench/run.sh
 
 clean:
 	$(Q)rm -rf build

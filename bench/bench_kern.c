@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel side of `make bench`: the real haystack program, loaded as
+ * replay loads it, fed many distinct export datagrams through
+ * BPF_PROG_TEST_RUN, each run once (repeat 1: never one warm packet run
+ * again), and the kernel's own time of each run summed. Beside it, in the
+ * same process, the baselines: an empty XDP program on the same datagrams,
+ * and haystack parsing only (a subscriber prefix no record is in). Also the
+ * time and memory of loading each dictionary, and the slab memory of
+ * evidence entries.
+ *
+ *	bench_kern EMPTY_OBJ OUT_JSON
+ *
+ * Sizes from the environment: BENCH_RECORDS (records a pass, default
+ * 1,000,000), BENCH_PASSES (5; the median is kept), BENCH_ENDPOINTS
+ * ("1000,10000,100000,1000000"), BENCH_SUBSCRIBERS (IPv4 /22 blocks,
+ * 5000). Output: a table on stdout, one JSON object (keys in
+ * docs/benchmarks.md) into OUT_JSON.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "../tests/lib/packet.h"
+#include "kern/instance.h"
+#include "kern/stats.h"
+#include "lib/log.h"
+#include "runtime/runtime.h"
+#include "runtime/setup.h"
+#include "world.h"
+
+#define PER_DATAGRAM	30
+#define EXPORT_TIME	1573812007U	/* 2019-11-15T10:00:07Z */
+#define PORT		2055
+#define HIT_PERMILLE	20
+#define V6_PERMILLE	100		/* of v9 and IPFIX records */
+
+enum format { F_V5, F_V9, F_IPFIX, F_COUNT };
+static const char *const format_name[F_COUNT] = { "v5", "v9", "ipfix" };
+
+/* softflowd's layouts (v9: uptimes; IPFIX: 8-octet counters, seconds) */
+static const struct pkt_ie v9_4[] = {
+	{ 8, 4 }, { 12, 4 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 6, 1 },
+	{ 2, 4 }, { 1, 4 }, { 22, 4 }, { 21, 4 },
+};
+static const struct pkt_ie v9_6[] = {
+	{ 27, 16 }, { 28, 16 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 6, 1 },
+	{ 2, 4 }, { 1, 4 }, { 22, 4 }, { 21, 4 },
+};
+static const struct pkt_ie ipfix_4[] = {
+	{ 8, 4 }, { 12, 4 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 6, 1 },
+	{ 2, 8 }, { 1, 8 }, { 150, 4 }, { 151, 4 },
+};
+static const struct pkt_ie ipfix_6[] = {
+	{ 27, 16 }, { 28, 16 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 6, 1 },
+	{ 2, 8 }, { 1, 8 }, { 150, 4 }, { 151, 4 },
+};
+#define N_IES 10
+
+struct frames {
+	uint8_t *buf;		/* frames back to back */
+	size_t *off, *len;
+	size_t n, used, cap;
+	size_t records;
+};
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "bench_kern: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+static void frames_add(struct frames *f, const struct pkt *p)
+{
+	if (f->used + p->len > f->cap) {
+		f->cap = (f->cap + p->len) * 2;
+		f->buf = realloc(f->buf, f->cap);
+	}
+	if (!(f->n & 1023)) {
+		f->off = realloc(f->off, (f->n + 1024) * sizeof(*f->off));
+		f->len = realloc(f->len, (f->n + 1024) * sizeof(*f->len));
+	}
+	if (!f->buf || !f->off || !f->len)
+		die("frames", ENOMEM);
+	memcpy(f->buf + f->used, p->buf, p->len);
+	f->off[f->n] = f->used;
+	f->len[f->n++] = p->len;
+	f->used += p->len;
+}
+
+static void frame_begin(struct pkt *p)
+{
+	pkt_init(p);
+	pkt_eth(p);
+	pkt_ipv4(p, "192.0.2.1", "192.0.2.2", IPPROTO_UDP);
+	pkt_udp(p, 40000, PORT);
+}
+
+static void v5rec_of(const struct world_record *r, struct v5rec *v, char *s, char *d)
+{
+	*v = (struct v5rec){ .src = world_ntop(&r->src, r->v6, s, INET6_ADDRSTRLEN),
+			     .dst = world_ntop(&r->dst, r->v6, d, INET6_ADDRSTRLEN),
+			     .sport = r->sport, .dport = r->dport, .proto = r->proto,
+			     .tcp_flags = r->proto == 6 ? 0x18 : 0, .packets = 3, .bytes = 420 };
+}
+
+/* The world's records as datagrams of one format, 30 records each (of one
+ * family in v9 and IPFIX: IPv4 and IPv6 have templates of their own). The
+ * templates come first, in a datagram of their own. */
+static void make_frames(const struct world *w, enum format fmt, struct frames *f)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	const struct pkt_ie *t4 = fmt == F_V9 ? v9_4 : ipfix_4, *t6 = fmt == F_V9 ? v9_6 : ipfix_6;
+	static struct pkt p;
+	size_t idx[2][PER_DATAGRAM], n[2] = { 0, 0 };
+	uint32_t seq = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (fmt != F_V5) {
+		frame_begin(&p);
+		if (fmt == F_V9)
+			pkt_v9_header(&p, 2, EXPORT_TIME, 1);
+		else
+			pkt_ipfix_header(&p, EXPORT_TIME, 1);
+		pkt_set_begin(&p, pkt_template_set(&p));
+		pkt_template(&p, 256, t4, N_IES);
+		pkt_template(&p, 257, t6, N_IES);
+		pkt_set_end(&p);
+		pkt_finish(&p);
+		frames_add(f, &p);
+	}
+	for (size_t i = 0; i <= w->n_records; i++) {
+		const struct world_record *r = i < w->n_records ? &w->records[i] : NULL;
+		int fam = r && r->v6;
+		struct v5rec v;
+
+		if (fmt == F_V5 && r && r->v6)
+			continue;
+		if (r)
+			idx[fam][n[fam]++] = i;
+		for (int k = 0; k < 2; k++) {
+			if (!n[k] || (n[k] < PER_DATAGRAM && r))
+				continue;
+			frame_begin(&p);
+			if (fmt == F_V5) {
+				pkt_v5_header(&p, (uint16_t)n[k], EXPORT_TIME, seq);
+			} else {
+				if (fmt == F_V9)
+					pkt_v9_header(&p, (uint16_t)n[k], EXPORT_TIME, 1);
+				else
+					pkt_ipfix_header(&p, EXPORT_TIME, 1);
+				pkt_set_begin(&p, k ? 257 : 256);
+			}
+			for (size_t j = 0; j < n[k]; j++) {
+				v5rec_of(&w->records[idx[k][j]], &v, s, d);
+				if (fmt == F_V5)
+					pkt_v5_record(&p, &v);
+				else
+					pkt_flow_record(&p, k ? t6 : t4, N_IES, &v);
+			}
+			if (fmt != F_V5)
+				pkt_set_end(&p);
+			pkt_finish(&p);
+			frames_add(f, &p);
+			f->records += n[k];
+			seq += (uint32_t)n[k];
+			n[k] = 0;
+		}
+	}
+}
+
+/* One pass: every frame run once; the kernel's time of all runs, ns. */
+static unsigned long long run_pass(int prog_fd, const struct frames *f)
+{
+	unsigned long long sum = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->buf + f->off[i],
+			    .data_size_in = (__u32)f->len[i], .repeat = 1);
+
+		if (bpf_prog_test_run_opts(prog_fd, &o))
+			die("BPF_PROG_TEST_RUN", errno);
+		sum += o.duration;
+	}
+	return sum;
+}
+
+static int cmp_ull(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int passes = 5;
+
+/* The median of passes: ns per record (per frame with per_frame). */
+static double measure(int prog_fd, const struct frames *f, bool per_frame)
+{
+	unsigned long long t[32];
+
+	for (int i = 0; i < passes; i++)
+		t[i] = run_pass(prog_fd, f);
+	qsort(t, (size_t)passes, sizeof(t[0]), cmp_ull);
+	return (double)t[passes / 2] / (double)(per_frame ? f->n : f->records);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Kernel slab memory, bytes (/proc/meminfo Slab). */
+static long long slab_bytes(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long long kb = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %lld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb * 1024;
+}
+
+static long long rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long long pages = 0, rss = 0;
+
+	if (f && fscanf(f, "%lld %lld", &pages, &rss) != 2)
+		rss = 0;
+	if (f)
+		fclose(f);
+	return rss * sysconf(_SC_PAGESIZE);
+}
+
+struct loaded {
+	struct hs_instance in;
+	struct hs_setup s;
+	double load_s;
+	long long rss, slab;	/* what the load added */
+};
+
+/* haystack as replay loads it, with the dictionary and subscribers given. */
+static void load(struct loaded *l, const char *dict, const char *subs, size_t n_endpoints)
+{
+	const char *dicts[1] = { dict };
+	struct hs_options o = {
+		.dicts = { dicts, 1 }, .subscribers_path = subs,
+		.bins = { 3600, 86400 }, .n_bins = 2, .ports = { PORT }, .grace = 300,
+		.sizes = { .evidence = HAYSTACK_MAX_EVIDENCE,
+			   .endpoints = n_endpoints > HAYSTACK_MAX_ENDPOINTS / 2 ?
+					2 * (__u32)n_endpoints : HAYSTACK_MAX_ENDPOINTS,
+			   .rulesets = HAYSTACK_MAX_RULESETS,
+			   .subscribers = HAYSTACK_MAX_SUBSCRIBER_PREFIXES,
+			   .templates = HAYSTACK_MAX_TEMPLATES },
+	};
+	long long rss0 = rss_bytes(), slab0 = slab_bytes();
+	double t0 = now_s();
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	err = hs_setup_load(&o, &l->s);
+	if (!err)
+		err = hs_instance_open(&l->in, NULL, &o.sizes);
+	if (!err)
+		err = hs_instance_load(&l->in);
+	if (!err)
+		err = hs_setup_apply(&l->s, &l->in);
+	if (err)
+		die("loading haystack", err);
+	l->load_s = now_s() - t0;
+	l->rss = rss_bytes() - rss0;
+	l->slab = slab_bytes() - slab0;
+}
+
+static void unload(struct loaded *l)
+{
+	hs_instance_close(&l->in, false);
+	hs_setup_free(&l->s);
+}
+
+static size_t evidence_entries(struct loaded *l)
+{
+	int fd = hs_instance_map_fd(&l->in, HS_MAP_EVIDENCE);
+	struct evidence_key k, nk;
+	size_t n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &nk)) {
+		k = nk;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+static int empty_prog(const char *path, struct bpf_object **obj)
+{
+	struct bpf_program *prog;
+
+	*obj = bpf_object__open_file(path, NULL);
+	if (!*obj || bpf_object__load(*obj))
+		die(path, errno);
+	prog = bpf_object__next_program(*obj, NULL);
+	return bpf_program__fd(prog);
+}
+
+static size_t env_size(const char *name, size_t def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoull(v, NULL, 10) : def;
+}
+
+int main(int argc, char **argv)
+{
+	size_t sizes[8], n_sizes = 0, n_records = env_size("BENCH_RECORDS", 1000000);
+	size_t n_subs = env_size("BENCH_SUBSCRIBERS", 5000);
+	char dir[] = "/tmp/haystack-bench.XXXXXX", dict[64], subs[64], none[64];
+	const char *list = getenv("BENCH_ENDPOINTS") ?: "1000,10000,100000,1000000";
+	double empty[F_COUNT], parse[F_COUNT];
+	struct bpf_object *eobj;
+	struct frames fr[F_COUNT];
+	struct world w;
+	struct loaded l, first;
+	char *load_json = NULL;
+	size_t load_len = 0;
+	FILE *js, *loads = open_memstream(&load_json, &load_len);
+	int efd, err;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: bench_kern EMPTY_OBJ OUT_JSON\n");
+		return 2;
+	}
+	passes = (int)env_size("BENCH_PASSES", 5);
+	if (passes < 1 || passes > 31)
+		passes = 5;
+	for (const char *p = list; *p && n_sizes < 8; p += strcspn(p, ","), p += *p == ',')
+		sizes[n_sizes++] = strtoull(p, NULL, 10);
+	hs_log_set_level(HS_LOG_WARN);
+	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
+	if (!mkdtemp(dir))
+		die("mkdtemp", errno);
+	snprintf(dict, sizeof(dict), "%s/dictionary.json", dir);
+	snprintf(subs, sizeof(subs), "%s/subscribers.txt", dir);
+	snprintf(none, sizeof(none), "%s/none.txt", dir);
+	js = fopen(argv[2], "w");
+	if (!js)
+		die(argv[2], errno);
+	efd = empty_prog(argv[1], &eobj);
+
+	printf("haystack kernel benchmark: %zu records a pass (%d passes, median), %u %% hit, %zu subscriber /22s; ns per record (empty: per datagram of %d)\n\n",
+	       n_records, passes, HIT_PERMILLE / 10, n_subs, PER_DATAGRAM);
+	printf("%-10s %9s %9s %9s %9s %9s %12s %10s %10s\n", "endpoints", "format", "empty", "parse",
+	       "haystack", "x parse", "load (s)", "RSS (MB)", "slab (MB)");
+	fprintf(js, "{\"records_per_pass\":%zu,\"passes\":%d,\"hit_permille\":%u,\"subscriber_blocks\":%zu,\"per_record\":[",
+		n_records, passes, HIT_PERMILLE, n_subs);
+	{
+		FILE *f = fopen(none, "w");
+
+		if (!f || fputs("192.0.2.0/24\n", f) < 0 || fclose(f))
+			die(none, errno);
+	}
+	for (size_t k = 0; k < n_sizes; k++) {
+		err = world_make(&w, &(struct world_params){ n_subs, sizes[k], n_records,
+							     HIT_PERMILLE, V6_PERMILLE, 42 + k });
+		if (!err)
+			err = world_write(&w, dict, subs);
+		if (err)
+			die("making the world", err);
+		for (int f = 0; f < F_COUNT; f++)
+			make_frames(&w, f, &fr[f]);
+		/* The baselines with the same frames, in the same run. */
+		/* The first load of this size: its time and memory are the
+		 * load's figures (a second would reuse what the first freed). */
+		load(&l, dict, none, sizes[k]);
+		fprintf(loads, "%s{\"endpoints\":%zu,\"seconds\":%.3f,\"rss_bytes\":%lld,\"slab_bytes\":%lld}",
+			k ? "," : "", sizes[k], l.load_s, l.rss, l.slab);
+		fprintf(stderr, "  %zu endpoints: load %.2f s, +%.1f MB RSS, +%.1f MB slab\n",
+			sizes[k], l.load_s, l.rss / 1e6, l.slab / 1e6);
+		first = l;
+		for (int f = 0; f < F_COUNT; f++) {
+			empty[f] = measure(efd, &fr[f], true);
+			parse[f] = measure(hs_instance_prog_fd(&l.in), &fr[f], false);
+		}
+		unload(&l);
+		load(&l, dict, subs, sizes[k]);
+		for (int f = 0; f < F_COUNT; f++) {
+			double ns = measure(hs_instance_prog_fd(&l.in), &fr[f], false);
+
+			printf("%-10zu %9s %9.0f %9.1f %9.1f %9.2f %12.2f %10.1f %10.1f\n", sizes[k],
+			       format_name[f], empty[f], parse[f], ns, ns / parse[f], first.load_s,
+			       first.rss / 1e6, first.slab / 1e6);
+			fprintf(js, "%s{\"endpoints\":%zu,\"format\":\"%s\",\"records\":%zu,\"empty_ns_per_datagram\":%.1f,\"parse_ns_per_record\":%.1f,\"haystack_ns_per_record\":%.1f}",
+				k || f ? "," : "", sizes[k], format_name[f], fr[f].records, empty[f],
+				parse[f], ns);
+		}
+		fprintf(stderr, "  %zu endpoints: %zu evidence entries after the passes\n", sizes[k],
+			evidence_entries(&l));
+		unload(&l);
+		for (int f = 0; f < F_COUNT; f++) {
+			free(fr[f].buf);
+			free(fr[f].off);
+			free(fr[f].len);
+		}
+		world_free(&w);
+	}
+	if (fclose(loads))
+		die("memory stream", errno);
+	fprintf(js, "],\"load\":[%s]}\n", load_json);
+	free(load_json);
+	if (fclose(js))
+		die(argv[2], errno);
+	bpf_object__close(eobj);
+	unlink(dict);
+	unlink(subs);
+	unlink(none);
+	rmdir(dir);
+	return 0;
+}
