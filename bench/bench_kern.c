@@ -27,10 +27,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "../tests/lib/packet.h"
+#include "kern/harvest.h"
 #include "kern/instance.h"
 #include "kern/stats.h"
 #include "lib/log.h"
 #include "runtime/runtime.h"
+#include "output/report.h"
 #include "runtime/setup.h"
 #include "world.h"
 
@@ -253,13 +255,15 @@ struct loaded {
 };
 
 /* haystack as replay loads it, with the dictionary and subscribers given. */
-static void load(struct loaded *l, const char *dict, const char *subs, size_t n_endpoints)
+static void load(struct loaded *l, const char *dict, const char *subs, size_t n_endpoints,
+		 size_t n_evidence)
 {
 	const char *dicts[1] = { dict };
 	struct hs_options o = {
 		.dicts = { dicts, 1 }, .subscribers_path = subs,
 		.bins = { 3600, 86400 }, .n_bins = 2, .ports = { PORT }, .grace = 300,
-		.sizes = { .evidence = HAYSTACK_MAX_EVIDENCE,
+		.sizes = { .evidence = n_evidence > HAYSTACK_MAX_EVIDENCE / 2 ?
+					2 * (__u32)n_evidence : HAYSTACK_MAX_EVIDENCE,
 			   .endpoints = n_endpoints > HAYSTACK_MAX_ENDPOINTS / 2 ?
 					2 * (__u32)n_endpoints : HAYSTACK_MAX_ENDPOINTS,
 			   .rulesets = HAYSTACK_MAX_RULESETS,
@@ -304,6 +308,67 @@ static size_t evidence_entries(struct loaded *l)
 		n++;
 	}
 	return n;
+}
+
+/*
+ * Evidence: a world whose records all hit, n of them, at 100k endpoints,
+ * so the evidence map holds about n (subscriber, domain) entries of one
+ * hour. The slab memory they add, per entry; then the harvest of that hour
+ * (hs_harvest) and its evaluation and report with detection lines
+ * (hs_report_bins into /dev/null), timed as the agent does them.
+ */
+static void bench_evidence(size_t n, size_t n_subs, const char *dict, const char *subs,
+			   FILE *js)
+{
+	struct hs_evidence *ev = NULL;
+	struct frames fr;
+	struct world w;
+	struct loaded l;
+	size_t entries, n_ev = 0;
+	long long slab0;
+	double t0, t_harvest, t_report;
+	struct hs_report rep = { .detail = true };
+	int err = world_make(&w, &(struct world_params){ n_subs, 100000, n, 1000, V6_PERMILLE, 7 });
+
+	if (!err)
+		err = world_write(&w, dict, subs);
+	if (err)
+		die("making the evidence world", err);
+	make_frames(&w, F_IPFIX, &fr);
+	load(&l, dict, subs, 100000, n);
+	slab0 = slab_bytes();
+	run_pass(hs_instance_prog_fd(&l.in), &fr);
+	entries = evidence_entries(&l);
+	{
+		long long added = slab_bytes() - slab0;
+
+		t0 = now_s();
+		err = hs_harvest(hs_instance_map_fd(&l.in, HS_MAP_EVIDENCE),
+				 hs_instance_map_fd(&l.in, HS_MAP_RULES), 0, ~0ULL, &ev, &n_ev);
+		if (err)
+			die("harvest", err);
+		t_harvest = now_s() - t0;
+		rep.out = fopen("/dev/null", "w");
+		rep.dicts = &l.s.set;
+		t0 = now_s();
+		err = hs_report_bins(&rep, ev, n_ev, 3600, EXPORT_TIME - EXPORT_TIME % 3600,
+				     EXPORT_TIME - EXPORT_TIME % 3600);
+		if (err)
+			die("report", err);
+		t_report = now_s() - t0;
+		fclose(rep.out);
+		printf("\nevidence: %zu entries from %zu records: %.0f B of slab each; harvest %.2f s (%.2f us each), evaluate and report %.2f s (%.2f us each)\n",
+		       entries, fr.records, (double)added / (double)entries, t_harvest,
+		       t_harvest * 1e6 / (double)entries, t_report, t_report * 1e6 / (double)entries);
+		fprintf(js, ",\"evidence\":{\"entries\":%zu,\"slab_bytes_per_entry\":%.1f,\"harvest_s\":%.3f,\"report_s\":%.3f}",
+			entries, (double)added / (double)entries, t_harvest, t_report);
+	}
+	free(ev);
+	unload(&l);
+	free(fr.buf);
+	free(fr.off);
+	free(fr.len);
+	world_free(&w);
 }
 
 static int empty_prog(const char *path, struct bpf_object **obj)
@@ -385,7 +450,7 @@ int main(int argc, char **argv)
 		/* The baselines with the same frames, in the same run. */
 		/* The first load of this size: its time and memory are the
 		 * load's figures (a second would reuse what the first freed). */
-		load(&l, dict, none, sizes[k]);
+		load(&l, dict, none, sizes[k], 0);
 		fprintf(loads, "%s{\"endpoints\":%zu,\"seconds\":%.3f,\"rss_bytes\":%lld,\"slab_bytes\":%lld}",
 			k ? "," : "", sizes[k], l.load_s, l.rss, l.slab);
 		fprintf(stderr, "  %zu endpoints: load %.2f s, +%.1f MB RSS, +%.1f MB slab\n",
@@ -396,7 +461,7 @@ int main(int argc, char **argv)
 			parse[f] = measure(hs_instance_prog_fd(&l.in), &fr[f], false);
 		}
 		unload(&l);
-		load(&l, dict, subs, sizes[k]);
+		load(&l, dict, subs, sizes[k], 0);
 		for (int f = 0; f < F_COUNT; f++) {
 			double ns = measure(hs_instance_prog_fd(&l.in), &fr[f], false);
 
@@ -419,7 +484,9 @@ int main(int argc, char **argv)
 	}
 	if (fclose(loads))
 		die("memory stream", errno);
-	fprintf(js, "],\"load\":[%s]}\n", load_json);
+	fprintf(js, "],\"load\":[%s]", load_json);
+	bench_evidence(env_size("BENCH_EVIDENCE", 1000000), n_subs, dict, subs, js);
+	fprintf(js, "}\n");
 	free(load_json);
 	if (fclose(js))
 		die(argv[2], errno);
