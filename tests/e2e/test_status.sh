@@ -14,15 +14,15 @@ make_world "$TMP" 5 || { not_ok status_world "could not make a v5 export capture
 DICT=$TMP/dictionary.json
 SUBS=$TMP/subscribers.txt
 PCAP=$TMP/v5.pcap
-PORTS="--ports $WORLD_PORT"
+PORT=$WORLD_PORT
 # every export datagram is counted (export_packets)
 NP=$(tcpdump -r "$PCAP" -n 2>/dev/null | wc -l)
 # json FILE EXPR: EXPR over the JSON object in FILE (as j) is true
 json() { python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else "no: %s" % sys.argv[2])' "$@"; }
 
 # ---- replay: a small evidence map loses records, and says how many ----
-"$HAYSTACK" replay --dict "$DICT" --subscribers "$SUBS" $PORTS "$PCAP" >/dev/null 2>"$TMP/big.err"
-"$HAYSTACK" replay --dict "$DICT" --subscribers "$SUBS" $PORTS --max-evidence 4 "$PCAP" \
+"$HAYSTACK" replay --dict "$DICT" --subscribers "$SUBS" --ports "$PORT" "$PCAP" >/dev/null 2>"$TMP/big.err"
+"$HAYSTACK" replay --dict "$DICT" --subscribers "$SUBS" --ports "$PORT" --max-evidence 4 "$PCAP" \
 	>/dev/null 2>"$TMP/small.err"
 check status_replay_default_loses_nothing grep -q ", 0 lost (evidence map full)" "$TMP/big.err"
 check status_replay_small_evidence_full grep -qE "evidence_full=[1-9][0-9]*" "$TMP/small.err"
@@ -39,12 +39,12 @@ printf '[dict build]\nsignatures = %s\nhosts = %s\n[load]\nforce = true\n' "$TMP
 	>"$TMP/refresh.conf"
 # The agent is started without a wrapper, so $! is its pid; the whole script
 # is bounded by timeout.
-timeout 60 ip netns exec "$ns" bash -s "$HAYSTACK" "$DICT" "$SUBS" "$PCAP" "$TMP" "$PORTS" "$NP" \
+timeout 60 ip netns exec "$ns" bash -s "$HAYSTACK" "$DICT" "$SUBS" "$PCAP" "$TMP" "$PORT" "$NP" \
 	>"$TMP/live.out" 2>&1 <<'EOS'
-H=$1 D=$2 S=$3 P=$4 T=$5 PORTS=$6 NP=$7
+H=$1 D=$2 S=$3 P=$4 T=$5 PORT=$6 NP=$7
 exports() { "$H" status --json 2>/dev/null | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["counters"]["export_packets"], j["bins"][0]["last_reported"])'; }
 started() { for _ in $(seq 50); do grep -q "attached to" "$1" 2>/dev/null && return; sleep 0.1; done; }
-"$H" run --iface vb --dict "$D" --subscribers "$S" $PORTS --xdp-mode skb --max-evidence 8 \
+"$H" run --iface vb --dict "$D" --subscribers "$S" --ports "$PORT" --xdp-mode skb --max-evidence 8 \
 	--keep --out "$T/live.jsonl" 2>"$T/run1.err" &
 pid=$!
 echo "pid=$pid"
@@ -69,10 +69,10 @@ echo "503 Service Unavailable" >"$T/bad-refresh.json"
 "$H" status --json --refresh-status "$T/bad-refresh.json" >"$T/bad-refresh.out" 2>"$T/bad-refresh.err"
 echo "bad_refresh=$?"
 # the pinned evidence map holds 8: another size is refused, none asked keeps 8
-"$H" run --iface vb --dict "$D" --subscribers "$S" $PORTS --xdp-mode skb --max-evidence 16 \
+"$H" run --iface vb --dict "$D" --subscribers "$S" --ports "$PORT" --xdp-mode skb --max-evidence 16 \
 	--out "$T/live2.jsonl" 2>"$T/resized.err"
 echo "resized=$?"
-"$H" run --iface vb --dict "$D" --subscribers "$S" $PORTS --xdp-mode skb --bins 1h \
+"$H" run --iface vb --dict "$D" --subscribers "$S" --ports "$PORT" --xdp-mode skb --bins 1h \
 	--out "$T/live2.jsonl" 2>"$T/run2.err" &
 pid2=$!
 started "$T/run2.err"
