@@ -107,6 +107,11 @@ int hs_setup_load(const struct hs_options *o, struct hs_setup *s)
 			  (o->records ? HAYSTACK_F_RECORDS : 0);
 	s->config.sampling = o->sampling;
 	s->config.template_timeout = o->template_timeout;
+	/* Every --bins width from the start, none reported yet (report_next
+	 * 0): `haystack status` lists them after the agent is gone, and a run
+	 * taking over goes on from report_next only where it is not 0. */
+	for (int i = 0; i < o->n_bins && i < HAYSTACK_REPORT_WIDTHS; i++)
+		s->config.report_width[i] = o->bins[i];
 	err = load_exporters(o, s);
 	if (err)
 		goto fail;

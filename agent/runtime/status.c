@@ -207,7 +207,9 @@ static struct json_object *agent_object(const struct agent_state *a)
 /* Per report width of the agent: the last bin reported (config.report_next,
  * which a run taking over goes on from) and the bins export time has opened
  * since, the one holding the last export time included. With no agent (it
- * exited with --keep), the widths the last one reported. */
+ * exited with --keep), the widths the last one was started with (--bins):
+ * run writes them all into the pinned config at start, report_next 0 until
+ * a bin of the width is reported. */
 static struct json_object *bin_list(const struct agent_state *a, const struct haystack_config *cfg,
 				    const struct haystack_stats *st)
 {
@@ -215,9 +217,13 @@ static struct json_object *bin_list(const struct agent_state *a, const struct ha
 	const __u32 *widths = a->n_bins ? a->bins : cfg->report_width;
 	__u32 n = a->n_bins ?: HAYSTACK_REPORT_WIDTHS;
 
-	for (__u32 i = 0; i < n && i < HAYSTACK_REPORT_WIDTHS && widths[i]; i++) {
-		struct json_object *o = json_object_new_object();
+	for (__u32 i = 0; i < n && i < HAYSTACK_REPORT_WIDTHS; i++) {
+		struct json_object *o;
 		__u64 w = widths[i], next = 0, first, open = 0;
+
+		if (!w)		/* unused (pins of an older agent: only widths it reported) */
+			continue;
+		o = json_object_new_object();
 
 		for (int j = 0; j < HAYSTACK_REPORT_WIDTHS; j++)
 			if (cfg->report_width[j] == w)

@@ -50,3 +50,27 @@ make_veth_ns() {
 	ip -n "$ns" link set va up
 	ip -n "$ns" link set vb up
 }
+
+# make_world DIR [VERSION...]: a small synthetic world of the repository's
+# own, no ../shared needed: DIR/dictionary.json and DIR/subscribers.txt (the
+# samples of signatures/), DIR/traffic.pcap (gen_traffic, seed 1: 20
+# subscribers, 3 hours from 2019-11-15T09:30:00Z) and, for each VERSION (5,
+# 9 or 10; default 5), DIR/vVERSION.pcap: softflowd's unsampled export of it
+# to 127.0.0.1 port $WORLD_PORT, captured on loopback. WORLD_PORT is a random
+# port unless set before. Fails, saying which step did on stderr.
+# Cut an export with tests/e2e/pcap_cut.py.
+make_world() {
+	local dir=$1 v
+	shift
+	WORLD_PORT=${WORLD_PORT:-$((20000 + RANDOM % 20000))}
+	mkdir -p "$dir" &&
+		cp signatures/sample-dictionary.json "$dir/dictionary.json" &&
+		cp signatures/sample-subscribers.txt "$dir/subscribers.txt" || return 1
+	"$BUILD"/tests/tools/gen_traffic --dict "$dir/dictionary.json" \
+		--subscribers "$dir/subscribers.txt" -o "$dir/traffic.pcap" 2>"$dir/gen.err" ||
+		{ echo "make_world: gen_traffic failed: $(head -1 "$dir/gen.err")" >&2; return 1; }
+	for v in "${@:-5}"; do
+		scripts/export-capture.sh "$dir/traffic.pcap" "$dir/v$v.pcap" "$WORLD_PORT" "$v" ||
+			{ echo "make_world: no NetFlow v$v export of $dir/traffic.pcap" >&2; return 1; }
+	done
+}

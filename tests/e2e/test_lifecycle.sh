@@ -12,45 +12,15 @@ cd "$(dirname "$0")/../.."
 
 id=$(uniq_id)
 ns=hs-$id
-dict=signatures/sample-dictionary.json
-subs=signatures/sample-subscribers.txt
-port=$((20000 + RANDOM % 20000))
 
 # A v9 export of a generated world, cut in two: the first datagram (templates
-# and data), then the data-only datagrams that follow it.
-"$BUILD"/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$TMP/traffic.pcap" \
-	2>/dev/null && scripts/export-capture.sh "$TMP/traffic.pcap" "$TMP/v9.pcap" "$port" 9 &&
-	scripts/export-capture.sh "$TMP/traffic.pcap" "$TMP/v5.pcap" "$port" 5 ||
-	{ not_ok lifecycle_capture "could not make v9 and v5 export captures"; exit 1; }
-python3 - "$TMP/v9.pcap" "$TMP/first.pcap" "$TMP/rest.pcap" <<'PY'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-head, off, frames = data[:24], 24, []
-while off < len(data):
-    caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
-    frames.append(data[off:off + 16 + caplen])
-    off += 16 + caplen
-
-def has_template(frame):
-    p = frame[16 + 14 + 20 + 8:]  # pcap header, Ethernet, IPv4, UDP
-    o = 20
-    while o + 4 <= len(p):
-        sid, slen = struct.unpack(">HH", p[o:o + 4])
-        if sid == 0:
-            return True
-        o += max(slen, 4)
-    return False
-
-rest = []
-for f in frames[1:]:
-    if has_template(f):
-        break
-    rest.append(f)
-open(sys.argv[2], "wb").write(head + frames[0])
-open(sys.argv[3], "wb").write(head + b"".join(rest))
-
-PY
-n_rest=$(tcpdump -r "$TMP/rest.pcap" -n 2>/dev/null | wc -l)
+# and data), then the data-only datagrams that follow it; and its v5 export.
+make_world "$TMP" 9 5 || { not_ok lifecycle_capture "could not make v9 and v5 export captures"; exit 1; }
+dict=$TMP/dictionary.json
+subs=$TMP/subscribers.txt
+port=$WORLD_PORT
+n_rest=$(python3 tests/e2e/pcap_cut.py --counts "$TMP/v9.pcap" "$TMP/first.pcap:1" \
+	"$TMP/rest.pcap:no-template" | sed -n '2s/ .*//p')
 
 ip netns add "$ns" || { not_ok lifecycle_setup "cannot create netns $ns"; exit 1; }
 on_exit ip netns del "$ns"

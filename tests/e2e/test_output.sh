@@ -6,12 +6,10 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-dict=signatures/sample-dictionary.json
-subs=signatures/sample-subscribers.txt
-port=$((20000 + RANDOM % 20000))
-"$BUILD"/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$TMP/traffic.pcap" \
-	2>/dev/null && scripts/export-capture.sh "$TMP/traffic.pcap" "$TMP/v5.pcap" "$port" 5 ||
-	{ not_ok output_capture "could not make a v5 export capture"; exit 1; }
+make_world "$TMP" 5 || { not_ok output_capture "could not make a v5 export capture"; exit 1; }
+dict=$TMP/dictionary.json
+subs=$TMP/subscribers.txt
+port=$WORLD_PORT
 printf 'not a capture\n' >"$TMP/junk.pcap"
 replay() { "$HAYSTACK" replay --dict "$dict" --subscribers "$subs" --ports "$port" "$@"; }
 

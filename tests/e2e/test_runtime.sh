@@ -10,41 +10,18 @@ cd "$(dirname "$0")/../.."
 
 id=$(uniq_id)
 ns=hs-$id
-dict=signatures/sample-dictionary.json
-subs=signatures/sample-subscribers.txt
-port=$((20000 + RANDOM % 20000))
 
 # A v5 export of a generated world, in two parts: the datagrams before the
 # hour of the last export time, then those of that hour. With --grace 0 the
 # first part closes its earlier hours and the second part the hour before
 # its own, so each part makes the agent write bins.
-"$BUILD"/tests/tools/gen_traffic --dict "$dict" --subscribers "$subs" -o "$TMP/traffic.pcap" \
-	2>/dev/null && scripts/export-capture.sh "$TMP/traffic.pcap" "$TMP/v5.pcap" "$port" 5 ||
-	{ not_ok runtime_capture "could not make a v5 export capture"; exit 1; }
-split=$(python3 - "$TMP/v5.pcap" "$TMP/part1.pcap" "$TMP/part2.pcap" <<'PY'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-head, off, frames = data[:24], 24, []
-while off < len(data):
-    caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
-    frames.append(data[off:off + 16 + caplen])
-    off += 16 + caplen
-
-def export_time(frame):
-    ip = frame[16 + 14:]
-    udp = ip[(ip[0] & 15) * 4:]
-    return struct.unpack(">I", udp[8 + 8:8 + 12])[0]
-
-last_hour = max(map(export_time, frames)) // 3600 * 3600
-first = [f for f in frames if export_time(f) < last_hour]
-second = [f for f in frames if export_time(f) >= last_hour]
-open(sys.argv[2], "wb").write(head + b"".join(first))
-open(sys.argv[3], "wb").write(head + b"".join(second))
-hours = len({export_time(f) // 3600 for f in first})
-print(len(first), len(second), hours)
-PY
-)
-read -r n1 n2 hours1 <<<"$split"
+make_world "$TMP" 5 || { not_ok runtime_capture "could not make a v5 export capture"; exit 1; }
+dict=$TMP/dictionary.json
+subs=$TMP/subscribers.txt
+port=$WORLD_PORT
+split=$(python3 tests/e2e/pcap_cut.py --counts "$TMP/v5.pcap" "$TMP/part1.pcap:before-last-hour" \
+	"$TMP/part2.pcap" | tr '\n' ' ')
+read -r n1 hours1 n2 _ <<<"$split"
 [ "${hours1:-0}" -ge 2 ] && [ "${n2:-0}" -ge 1 ] ||
 	{ not_ok runtime_capture "the export capture spans too few hours to close bins twice ($split)"; exit 1; }
 "$HAYSTACK" replay --detail --dict "$dict" --subscribers "$subs" --ports "$port" "$TMP/v5.pcap" \

@@ -4,21 +4,25 @@
 # interface, XDP mode), the dictionaries, the bins, every map's fill against
 # its capacity, the warning of a map near full, the refresh's result; map
 # sizes from the options, kept by a taken-over instance; evidence_full when
-# --max-evidence is small.
+# --max-evidence is small; with no agent (after --keep), every --bins width
+# with its open bin. Its own world (make_world), no ../shared.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-have_fixtures || { skip status_fixtures "no fixtures in $FIXTURES"; exit 0; }
-DICT=$FIXTURES/dictionary.json
-SUBS=$FIXTURES/subscribers.txt
-PCAP=$FIXTURES/export-v5.pcap
+make_world "$TMP" 5 || { not_ok status_world "could not make a v5 export capture"; exit 1; }
+DICT=$TMP/dictionary.json
+SUBS=$TMP/subscribers.txt
+PCAP=$TMP/v5.pcap
+PORT=$WORLD_PORT
+# every export datagram is counted (export_packets)
+NP=$(tcpdump -r "$PCAP" -n 2>/dev/null | wc -l)
 # json FILE EXPR: EXPR over the JSON object in FILE (as j) is true
 json() { python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else "no: %s" % sys.argv[2])' "$@"; }
 
 # ---- replay: a small evidence map loses records, and says how many ----
-"$HAYSTACK" replay --dict "$DICT" --subscribers "$SUBS" "$PCAP" >/dev/null 2>"$TMP/big.err"
-"$HAYSTACK" replay --dict "$DICT" --subscribers "$SUBS" --max-evidence 4 "$PCAP" \
+"$HAYSTACK" replay --dict "$DICT" --subscribers "$SUBS" --ports "$PORT" "$PCAP" >/dev/null 2>"$TMP/big.err"
+"$HAYSTACK" replay --dict "$DICT" --subscribers "$SUBS" --ports "$PORT" --max-evidence 4 "$PCAP" \
 	>/dev/null 2>"$TMP/small.err"
 check status_replay_default_loses_nothing grep -q ", 0 lost (evidence map full)" "$TMP/big.err"
 check status_replay_small_evidence_full grep -qE "evidence_full=[1-9][0-9]*" "$TMP/small.err"
@@ -35,12 +39,12 @@ printf '[dict build]\nsignatures = %s\nhosts = %s\n[load]\nforce = true\n' "$TMP
 	>"$TMP/refresh.conf"
 # The agent is started without a wrapper, so $! is its pid; the whole script
 # is bounded by timeout.
-timeout 60 ip netns exec "$ns" bash -s "$HAYSTACK" "$DICT" "$SUBS" "$PCAP" "$TMP" \
+timeout 60 ip netns exec "$ns" bash -s "$HAYSTACK" "$DICT" "$SUBS" "$PCAP" "$TMP" "$PORT" "$NP" \
 	>"$TMP/live.out" 2>&1 <<'EOS'
-H=$1 D=$2 S=$3 P=$4 T=$5
+H=$1 D=$2 S=$3 P=$4 T=$5 PORT=$6 NP=$7
 exports() { "$H" status --json 2>/dev/null | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["counters"]["export_packets"], j["bins"][0]["last_reported"])'; }
 started() { for _ in $(seq 50); do grep -q "attached to" "$1" 2>/dev/null && return; sleep 0.1; done; }
-"$H" run --iface vb --dict "$D" --subscribers "$S" --xdp-mode skb --max-evidence 8 \
+"$H" run --iface vb --dict "$D" --subscribers "$S" --ports "$PORT" --xdp-mode skb --max-evidence 8 \
 	--keep --out "$T/live.jsonl" 2>"$T/run1.err" &
 pid=$!
 echo "pid=$pid"
@@ -48,7 +52,7 @@ started "$T/run1.err"
 cat /sys/class/net/vb/ifindex >"$T/ifindex"
 tcpreplay -q -i va "$P" >/dev/null 2>&1
 # every export counted, and the agent's once-a-second poll has reported the hours
-for _ in $(seq 50); do [ "$(exports)" = "439 2019-11-15T11:00:00Z" ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ "$(exports)" = "$NP 2019-11-15T11:00:00Z" ] && break; sleep 0.1; done
 "$H" status --json --refresh-status "$T/refresh.json" >"$T/status.json" 2>"$T/status.err"
 "$H" status --refresh-status "$T/no-such-file" >"$T/status.txt" 2>&1
 # the daily refresh against this agent, its result in status
@@ -59,15 +63,16 @@ echo "refresh=$?"
 kill -TERM $pid; wait $pid; echo "exit1=$?"
 # --keep: the program counts on, no agent reports
 "$H" status --json >"$T/kept.json" 2>/dev/null
+"$H" status >"$T/kept.txt" 2>/dev/null
 # a refresh file that is not JSON: said, and the rest of status stands
 echo "503 Service Unavailable" >"$T/bad-refresh.json"
 "$H" status --json --refresh-status "$T/bad-refresh.json" >"$T/bad-refresh.out" 2>"$T/bad-refresh.err"
 echo "bad_refresh=$?"
 # the pinned evidence map holds 8: another size is refused, none asked keeps 8
-"$H" run --iface vb --dict "$D" --subscribers "$S" --xdp-mode skb --max-evidence 16 \
+"$H" run --iface vb --dict "$D" --subscribers "$S" --ports "$PORT" --xdp-mode skb --max-evidence 16 \
 	--out "$T/live2.jsonl" 2>"$T/resized.err"
 echo "resized=$?"
-"$H" run --iface vb --dict "$D" --subscribers "$S" --xdp-mode skb --bins 1h \
+"$H" run --iface vb --dict "$D" --subscribers "$S" --ports "$PORT" --xdp-mode skb --bins 1h \
 	--out "$T/live2.jsonl" 2>"$T/run2.err" &
 pid2=$!
 started "$T/run2.err"
@@ -83,18 +88,18 @@ check status_agent_xdp_mode json "$TMP/status.json" "j['agent']['xdp_mode'] == '
 check status_agent_version json "$TMP/status.json" \
 	"'haystack ' + j['agent']['version'] == '$("$HAYSTACK" --version)'"
 check status_agent_uptime json "$TMP/status.json" "0 <= j['agent']['uptime_seconds'] < 60 and j['agent_running']"
-# the fixture dictionary: 96 monitored domains, 117 trie prefixes
+# the sample dictionary (signatures/): 23 monitored domains, 28 trie prefixes
 check status_dictionary json "$TMP/status.json" \
-	"[(d['generation'], d['domains'], d['prefixes'], d['in_force'], d['stale']) for d in j['dictionaries']] == [(1, 96, 117, True, False)]"
+	"[(d['generation'], d['domains'], d['prefixes'], d['in_force'], d['stale']) for d in j['dictionaries']] == [(1, 23, 28, True, False)]"
 # (one exporter: the v5 one, its clock kept in its entry)
 check status_map_fill json "$TMP/status.json" \
-	"{m['map']: (m['entries'], m['max_entries']) for m in j['maps']} == {'evidence': (8, 8), 'service_endpoints': (117, 1048576), 'endpoint_rules': (95, 65536), 'subscriber_prefixes': (3, 65536), 'templates': (0, 4096), 'exporters': (1, 4096), 'exporter_allow': (0, 16384), 'dictionaries': (1, 8)}"
+	"{m['map']: (m['entries'], m['max_entries']) for m in j['maps']} == {'evidence': (8, 8), 'service_endpoints': (28, 1048576), 'endpoint_rules': (23, 65536), 'subscriber_prefixes': (2, 65536), 'templates': (0, 4096), 'exporters': (1, 4096), 'exporter_allow': (0, 16384), 'dictionaries': (1, 8)}"
 check status_map_full_warning grep -qx \
 	"haystack: map evidence is 100% full (8 of 8 entries): start afresh with a larger --max-evidence (haystack detach first)" \
 	"$TMP/status.err"
 check status_only_the_full_map_warns test "$(grep -c "full (" "$TMP/status.err")" -eq 1
 check status_live_evidence_full json "$TMP/status.json" "j['counters']['evidence_full'] > 0"
-# v5 exports from 09:43 to 12:29, 300 s of grace: hours to 11:00 reported,
+# v5 exports from 10:47 to 12:28, 300 s of grace: hours to 11:00 reported,
 # 12:00 open; the day open, none reported
 check status_bins json "$TMP/status.json" \
 	"[(b['seconds'], b['last_reported'], b['open'], b['first_open']) for b in j['bins']] == [(3600, '2019-11-15T11:00:00Z', 1, '2019-11-15T12:00:00Z'), (86400, None, 1, '2019-11-15T00:00:00Z')]"
@@ -104,17 +109,21 @@ check status_refresh_exits_0 grep -qx "refresh=0" "$TMP/live.out"
 check status_refresh_loaded json "$TMP/refreshed.json" \
 	"(j['refresh']['day'], j['refresh']['result'], j['refresh']['exit'], j['refresh']['dictionary']) == ('2019-11-16', 'loaded', 0, '$TMP/dicts/dictionary-2019-11-16.json')"
 check status_refresh_dictionary_listed json "$TMP/refreshed.json" \
-	"sorted((d['generation'], d['domains'], d['prefixes']) for d in j['dictionaries']) == [(1, 96, 117), (2, 1, 1)]"
+	"sorted((d['generation'], d['domains'], d['prefixes']) for d in j['dictionaries']) == [(1, 23, 28), (2, 1, 1)]"
 check status_text_agent grep -q "^agent: {\"pid\":$pid," "$TMP/status.txt"
 check status_text_no_refresh grep -qx "refresh: none" "$TMP/status.txt"
 check status_text_maps grep -q '^  {"map":"evidence","entries":8,"max_entries":8}$' "$TMP/status.txt"
 check status_kept_no_agent json "$TMP/kept.json" "j['agent'] is None and not j['agent_running']"
-# --keep left the open bins open, for the run taking over to write (with no
-# agent, the widths shown are those the last one reported: the day none yet)
+# --keep left the open bins open, for the run taking over to write; with no
+# agent, every width it was started with: the day too, mid-day, none
+# reported yet, its bin open
 check status_kept_bins json "$TMP/kept.json" \
-	"[(b['seconds'], b['last_reported'], b['open']) for b in j['bins']] == [(3600, '2019-11-15T11:00:00Z', 1)]"
+	"[(b['seconds'], b['last_reported'], b['open']) for b in j['bins']] == [(3600, '2019-11-15T11:00:00Z', 1), (86400, None, 1)]"
+check status_kept_day_open json "$TMP/kept.json" \
+	"[(b['seconds'], b['last_reported'], b['open'], b['first_open']) for b in j['bins'] if b['seconds'] == 86400] == [(86400, None, 1, '2019-11-15T00:00:00Z')]"
+check status_kept_text_bins bash -c "grep -A2 -x 'bins: 2' '$TMP/kept.txt' | grep -qx '  {\"seconds\":86400,\"last_reported\":null,\"open\":1,\"first_open\":\"2019-11-15T00:00:00Z\"}'"
 check status_bad_refresh_exits_0 grep -qx "bad_refresh=0" "$TMP/live.out"
-check status_bad_refresh_null json "$TMP/bad-refresh.out" "j['refresh'] is None and j['counters']['export_packets'] == 439"
+check status_bad_refresh_null json "$TMP/bad-refresh.out" "j['refresh'] is None and j['counters']['export_packets'] == $NP"
 # (the evidence map, still full of the open bins, is warned of beside it)
 check status_bad_refresh_one_line bash -c "[ \$(grep -c 'bad-refresh.json' '$TMP/bad-refresh.err') -eq 1 ] && grep -q '^haystack: $TMP/bad-refresh.json: ' '$TMP/bad-refresh.err'"
 check status_resize_refused_exit_2 grep -qx "resized=2" "$TMP/live.out"
