@@ -10,6 +10,7 @@
  * evidence entries.
  *
  *	bench_kern EMPTY_OBJ OUT_JSON
+ *	bench_kern capture DIR ENDPOINTS RECORDS	(see capture())
  *
  * Sizes from the environment: BENCH_RECORDS (records a pass, default
  * 1,000,000), BENCH_PASSES (5; the median is kept), BENCH_ENDPOINTS
@@ -26,6 +27,10 @@
 #include <sys/resource.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+/* libpcap would bring its own classic-BPF struct bpf_insn, clashing with libbpf. */
+#define PCAP_DONT_INCLUDE_PCAP_BPF_H
+#include <pcap/pcap.h>
+#include <pcap/dlt.h>
 #include "../tests/lib/packet.h"
 #include "kern/harvest.h"
 #include "kern/instance.h"
@@ -122,6 +127,20 @@ static void make_frames(const struct world *w, enum format fmt, struct frames *f
 	size_t idx[2][PER_DATAGRAM], n[2] = { 0, 0 };
 	uint32_t seq = 0;
 
+	/* as many records as an exporter puts in a 1500-octet IP datagram,
+	 * 30 at most (softflowd's v9/IPFIX fill), so the live benchmark's
+	 * frames pass a veth of the default MTU */
+	size_t limit[2];
+
+	for (int k = 0; k < 2; k++) {
+		size_t rec = 0;
+
+		for (int i = 0; i < N_IES; i++)
+			rec += (k ? t6 : t4)[i].len;
+		limit[k] = fmt == F_V5 ? PER_DATAGRAM : (1500 - 20 - 8 - 20 - 4) / rec;
+		if (limit[k] > PER_DATAGRAM)
+			limit[k] = PER_DATAGRAM;
+	}
 	memset(f, 0, sizeof(*f));
 	if (fmt != F_V5) {
 		frame_begin(&p);
@@ -146,7 +165,7 @@ static void make_frames(const struct world *w, enum format fmt, struct frames *f
 		if (r)
 			idx[fam][n[fam]++] = i;
 		for (int k = 0; k < 2; k++) {
-			if (!n[k] || (n[k] < PER_DATAGRAM && r))
+			if (!n[k] || (n[k] < limit[k] && r))
 				continue;
 			frame_begin(&p);
 			if (fmt == F_V5) {
@@ -382,6 +401,58 @@ static int empty_prog(const char *path, struct bpf_object **obj)
 	return bpf_program__fd(prog);
 }
 
+static void write_pcap(const struct frames *f, const char *path)
+{
+	pcap_t *pc = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *d = pc ? pcap_dump_open(pc, path) : NULL;
+
+	if (!d)
+		die(path, EIO);
+	for (size_t i = 0; i < f->n; i++) {
+		struct pcap_pkthdr h = { .ts = { EXPORT_TIME, (suseconds_t)(i % 1000000) },
+					 .caplen = (bpf_u_int32)f->len[i],
+					 .len = (bpf_u_int32)f->len[i] };
+
+		pcap_dump((u_char *)d, &h, f->buf + f->off[i]);
+	}
+	pcap_dump_close(d);
+	pcap_close(pc);
+}
+
+/*
+ * bench_kern capture DIR ENDPOINTS RECORDS: the world of the end-to-end
+ * benchmark (bench/e2e.sh) on disk: DIR/dictionary.json,
+ * DIR/subscribers.txt, and its records as export datagrams from 192.0.2.1
+ * to 192.0.2.2:2055, Ethernet 02:00:00:00:00:01 to 02:00:00:00:00:02, in
+ * DIR/v5.pcap and DIR/v9.pcap (the templates in the first datagram).
+ */
+static int capture(const char *dir, size_t n_endpoints, size_t n_records, size_t n_subs)
+{
+	char dict[512], subs[512], pcap[512];
+	struct frames f;
+	struct world w;
+	int err = world_make(&w, &(struct world_params){ n_subs, n_endpoints, n_records,
+							 HIT_PERMILLE, V6_PERMILLE, 1 });
+
+	snprintf(dict, sizeof(dict), "%s/dictionary.json", dir);
+	snprintf(subs, sizeof(subs), "%s/subscribers.txt", dir);
+	if (!err)
+		err = world_write(&w, dict, subs);
+	if (err)
+		die("making the world", err);
+	for (int fmt = F_V5; fmt <= F_V9; fmt++) {
+		make_frames(&w, fmt, &f);
+		snprintf(pcap, sizeof(pcap), "%s/%s.pcap", dir, format_name[fmt]);
+		write_pcap(&f, pcap);
+		printf("%s: %zu datagrams, %zu records\n", pcap, f.n, f.records);
+		free(f.buf);
+		free(f.off);
+		free(f.len);
+	}
+	world_free(&w);
+	return 0;
+}
+
 static size_t env_size(const char *name, size_t def)
 {
 	const char *v = getenv(name);
@@ -405,8 +476,12 @@ int main(int argc, char **argv)
 	FILE *js, *loads = open_memstream(&load_json, &load_len);
 	int efd, err;
 
+	if (argc == 5 && !strcmp(argv[1], "capture"))
+		return capture(argv[2], strtoull(argv[3], NULL, 10), strtoull(argv[4], NULL, 10),
+			       n_subs);
 	if (argc != 3) {
-		fprintf(stderr, "usage: bench_kern EMPTY_OBJ OUT_JSON\n");
+		fprintf(stderr, "usage: bench_kern EMPTY_OBJ OUT_JSON\n"
+				"       bench_kern capture DIR ENDPOINTS RECORDS\n");
 		return 2;
 	}
 	passes = (int)env_size("BENCH_PASSES", 5);
