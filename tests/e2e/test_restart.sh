@@ -52,7 +52,7 @@ pid=$!
 started $T/run1.err
 # The second and third days' dictionaries only in the pins, as `haystack
 # load` adds them: the run taking over is started with the first alone.
-"$H" load --dict $T/day2.json --dict $T/day3.json 2>$T/load.err && echo "loaded=1"
+"$H" load --dict $T/day2.json --dict $T/day3.json 2>$T/load.err && echo "loaded=1" || sed "s/^/# load: /" $T/load.err
 for _ in $(seq 30); do "$H" status | grep -q "^dictionaries: 3" && break; sleep 0.1; done
 tcpreplay -q -i va $T/a.pcap >/dev/null 2>&1
 wait_counter v5_packets "$k" && echo "first_part_seen=1" || echo "# v5_packets $(counter v5_packets) of $k"
