@@ -144,7 +144,8 @@ $P $exec_start --keep 2>$T/run3.err &
 pid=$!
 started $T/run3.err; kill -TERM $pid; wait $pid
 grep -q "took over the haystack attached to vb" $T/run3.err && echo "took_over=1"
-[ -n "$kept_id" ] && [ "$(prog_id)" = "$kept_id" ] && echo "took_over_same_program=1"
+grep -q "took over" $T/run3.err && [ -n "$kept_id" ] && [ "$(prog_id)" = "$kept_id" ] &&
+	echo "took_over_same_program=1"
 # Taken over without keep: it detaches the program it took over on exit.
 $P $exec_start 2>$T/run4.err &
 pid=$!
@@ -160,10 +161,11 @@ $F "$H" detach --config "$conf" --iface vb 2>$T/detach1.err; echo "fewer_detach_
 grep -q "cannot detach from vb: Operation not permitted" $T/detach1.err && one_line $T/detach1.err &&
 	echo "fewer_says_why=1"
 attached && [ -e "$pin/evidence" ] && [ -e "$pin/haystack_xdp" ] && echo "fewer_left_it=1"
+had=$(attached && [ -e "$pin/haystack_xdp" ] && echo 1)
 $P "$H" detach --config "$conf" --iface vb 2>$T/detach2.err; echo "detach_exit=$?"
-attached || echo "detached=1"
-[ -e "$pin" ] || echo "unpinned=1"
-[ -z "$(pins)" ] && echo "nothing_pinned=1" || echo "# pinned after detach: $(pins)"
+[ "$had" ] && ! attached && echo "detached=1"
+[ "$had" ] && [ ! -e "$pin" ] && echo "unpinned=1"
+[ "$had" ] && [ -z "$(pins)" ] && echo "nothing_pinned=1" || echo "# pinned after detach: $(pins)"
 
 # Another XDP program on vb: run and detach leave it, each with one line.
 ip link set dev vb xdp obj "$T/other.o" sec xdp
