@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -193,8 +195,208 @@ int hs_instance_load(struct hs_instance *in)
 	return 0;
 }
 
-/* The haystack program attached to ifindex, if any (caller closes mp). */
-static struct xdp_program *find_attached(int ifindex, struct xdp_multiprog **mp)
+/*
+ * What is attached to an interface. libxdp looks every attached program up
+ * by its id (BPF_PROG_GET_FD_BY_ID), which the kernel allows only with
+ * CAP_SYS_ADMIN. Here the ids come from netlink (RTM_GETLINK, no capability)
+ * and haystack's own program from its pin (bpf_obj_get: CAP_BPF and the
+ * bpffs permissions): the same id is the same program. An id that is not
+ * the pinned one is opened by id only to tell what it is, which works with
+ * CAP_SYS_ADMIN and fails without it (then it is not taken for ours).
+ */
+enum hs_found {
+	FOUND_PINNED,		/* the program pinned at pin_dir */
+	FOUND_HAYSTACK,		/* a haystack_xdp, opened by id */
+	FOUND_DISPATCHER,	/* libxdp's dispatcher, opened by id */
+	FOUND_OTHER,		/* not haystack's */
+	FOUND_UNKNOWN,		/* not the pinned one, and not to be opened by id */
+};
+
+struct found {
+	__u32 id;
+	enum xdp_attach_mode mode;
+	enum hs_found what;
+	int fd;			/* -1 for FOUND_UNKNOWN; closed by close_found */
+	int err;		/* of BPF_PROG_GET_FD_BY_ID, for FOUND_UNKNOWN */
+	char name[BPF_OBJ_NAME_LEN];
+};
+
+static __u32 mode_flags(enum xdp_attach_mode mode)
+{
+	switch (mode) {
+	case XDP_MODE_NATIVE: return XDP_FLAGS_DRV_MODE;
+	case XDP_MODE_SKB: return XDP_FLAGS_SKB_MODE;
+	case XDP_MODE_HW: return XDP_FLAGS_HW_MODE;
+	default: return 0;
+	}
+}
+
+static int prog_id_name(int fd, __u32 *id, char *name)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*id = info.id;
+	if (name)
+		snprintf(name, BPF_OBJ_NAME_LEN, "%s", info.name);
+	return 0;
+}
+
+/* The program pinned at pin_dir, its fd (and id), or -errno. */
+static int pinned_prog(const char *pin_dir, __u32 *id)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, HS_PROG_PIN);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		err = -errno;
+		if (err != -ENOENT)
+			hs_debug("bpf_obj_get(%s): %s (%d)", path, strerror(-err), err);
+		return err;
+	}
+	err = prog_id_name(fd, id, NULL);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void close_found(struct found *f, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (f[i].fd >= 0)
+			close(f[i].fd);
+}
+
+/* The programs attached to ifindex, one per mode (up to 3): how many, or
+ * -errno when netlink did not answer. */
+static int find_xdp(int ifindex, const char *pin_dir, struct found *f)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	__u32 pinned_id = 0;
+	int pinned = -ENOENT, n = 0, err;
+
+	err = bpf_xdp_query(ifindex, 0, &q);
+	if (err)
+		return err;
+	const struct {
+		__u32 id;
+		enum xdp_attach_mode mode;
+	} per[] = {
+		{ q.drv_prog_id, XDP_MODE_NATIVE },
+		{ q.skb_prog_id, XDP_MODE_SKB },
+		{ q.hw_prog_id, XDP_MODE_HW },
+	};
+	if (pin_dir)
+		pinned = pinned_prog(pin_dir, &pinned_id);
+	for (size_t i = 0; i < sizeof(per) / sizeof(per[0]); i++) {
+		struct found *a = &f[n];
+
+		if (!per[i].id)
+			continue;
+		memset(a, 0, sizeof(*a));
+		a->id = per[i].id;
+		a->mode = per[i].mode;
+		a->fd = -1;
+		n++;
+		if (pinned >= 0 && a->id == pinned_id) {
+			a->what = FOUND_PINNED;
+			a->fd = fcntl(pinned, F_DUPFD_CLOEXEC, 3);
+			snprintf(a->name, sizeof(a->name), "haystack_xdp");
+			if (a->fd >= 0)
+				continue;
+			err = -errno;
+			close_found(f, n - 1);
+			close(pinned);
+			return err;
+		}
+		a->fd = bpf_prog_get_fd_by_id(a->id);
+		if (a->fd < 0) {
+			a->err = -errno;
+			a->what = FOUND_UNKNOWN;
+			hs_debug("BPF_PROG_GET_FD_BY_ID %u (attached to ifindex %d): %s (%d)", a->id,
+				 ifindex, strerror(-a->err), a->err);
+			continue;
+		}
+		prog_id_name(a->fd, &a->id, a->name);
+		a->what = !strcmp(a->name, "haystack_xdp") ? FOUND_HAYSTACK :
+			  !strcmp(a->name, "xdp_dispatcher") ? FOUND_DISPATCHER : FOUND_OTHER;
+	}
+	if (pinned >= 0)
+		close(pinned);
+	return n;
+}
+
+/* One line: what is attached is not haystack's, and it stays. */
+static void say_not_ours(const char *what, const char *ifname, const struct found *a,
+			 const char *pin_dir)
+{
+	if (a->what == FOUND_UNKNOWN)
+		hs_err("%s %s: the XDP program attached there (id %u) is not the haystack pinned at %s (and the kernel opens a program by id, to tell what it is, only for CAP_SYS_ADMIN: %s); it is left as it is",
+		       what, ifname, a->id, pin_dir ?: "(none)", strerror(-a->err));
+	else
+		hs_err("%s %s: the XDP program attached there (id %u, %s) is not haystack's; it is left as it is",
+		       what, ifname, a->id, a->name);
+}
+
+/* Remove exactly the program at fd from ifindex by netlink: the kernel
+ * refuses (EEXIST) when another one is attached there in that mode. */
+static int detach_fd(int ifindex, int fd, enum xdp_attach_mode mode)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = fd);
+
+	return bpf_xdp_detach(ifindex, mode_flags(mode) | XDP_FLAGS_REPLACE, &opts);
+}
+
+/* The id attached to ifindex in mode (0: none). */
+static __u32 attached_id(int ifindex, enum xdp_attach_mode mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return 0;
+	return mode == XDP_MODE_SKB ? q.skb_prog_id :
+	       mode == XDP_MODE_HW ? q.hw_prog_id : q.drv_prog_id;
+}
+
+/* pin_dir/haystack_xdp is the attached program: a later agent or detach
+ * finds it there without CAP_SYS_ADMIN. A pin of another program (the
+ * one of an interface that went away) is replaced. */
+static int pin_prog(struct hs_instance *in)
+{
+	char path[PATH_MAX];
+	__u32 pinned_id = 0, id = 0;
+	int fd, err;
+
+	if (!in->pin_dir || !in->direct)
+		return 0;
+	err = prog_id_name(in->prog_fd, &id, NULL);
+	if (err)
+		return err;
+	fd = pinned_prog(in->pin_dir, &pinned_id);
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0 && pinned_id == id)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", in->pin_dir, HS_PROG_PIN);
+	if (fd != -ENOENT)
+		unlink(path);
+	if (bpf_obj_pin(in->prog_fd, path)) {
+		err = -errno;
+		hs_err("cannot pin the XDP program at %s: %s (%d)", path, strerror(-err), err);
+		return err;
+	}
+	return 0;
+}
+
+/* The haystack program attached to ifindex through libxdp's dispatcher, if
+ * any (caller closes mp). libxdp opens every program by id: CAP_SYS_ADMIN. */
+static struct xdp_program *find_in_dispatcher(int ifindex, struct xdp_multiprog **mp)
 {
 	struct xdp_program *p;
 
@@ -203,10 +405,8 @@ static struct xdp_program *find_attached(int ifindex, struct xdp_multiprog **mp)
 		*mp = NULL;
 		return NULL;
 	}
-	if (xdp_multiprog__is_legacy(*mp)) {
-		p = xdp_multiprog__main_prog(*mp);
-		return p && !strcmp(xdp_program__name(p), "haystack_xdp") ? p : NULL;
-	}
+	if (xdp_multiprog__is_legacy(*mp))
+		return NULL;
 	for (p = xdp_multiprog__next_prog(NULL, *mp); p; p = xdp_multiprog__next_prog(p, *mp))
 		if (!strcmp(xdp_program__name(p), "haystack_xdp"))
 			return p;
@@ -223,10 +423,10 @@ static int prog_info(int fd, struct bpf_prog_info *info, __u32 *map_ids, __u32 n
 	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
 }
 
-/* The attached program is ours to take over when it is the same build (same
- * instruction tag) and counts into the maps pinned where we loaded ours. */
-static int adopt(struct hs_instance *in, struct xdp_multiprog *mp, struct xdp_program *old,
-		 const char *ifname)
+/* The attached program (fd) is ours to take over when it is the same build
+ * (same instruction tag) and counts into the maps pinned where we loaded
+ * ours. */
+static int adopt(struct hs_instance *in, int fd, const char *ifname)
 {
 	struct bpf_prog_info mine, theirs;
 	struct bpf_map_info config = {};
@@ -238,7 +438,7 @@ static int adopt(struct hs_instance *in, struct xdp_multiprog *mp, struct xdp_pr
 	if (err)
 		return err;
 	if (prog_info(bpf_program__fd(in->skel->progs.haystack_xdp), &mine, NULL, 0) ||
-	    prog_info(xdp_program__fd(old), &theirs, ids, 16) ||
+	    prog_info(fd, &theirs, ids, 16) ||
 	    bpf_obj_get_info_by_fd(bpf_map__fd(in->skel->maps.config), &config, &len))
 		return -errno;
 	for (__u32 i = 0; i < theirs.nr_map_ids && i < 16; i++)
@@ -253,44 +453,62 @@ static int adopt(struct hs_instance *in, struct xdp_multiprog *mp, struct xdp_pr
 		       ifname, ifname);
 		return -EEXIST;
 	}
-	in->xdp = xdp_program__from_id(theirs.id);
-	err = libxdp_get_error(in->xdp);
-	if (err) {
-		in->xdp = NULL;
-		return err;
-	}
-	in->mode = xdp_multiprog__attach_mode(mp);
-	in->attached = in->adopted = true;
 	return 0;
 }
 
-int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_attach_mode mode)
+static int already_attached(const char *ifname)
+{
+	hs_err("haystack is already attached to %s; `haystack detach --iface %s` removes it",
+	       ifname, ifname);
+	return -EEXIST;
+}
+
+/* Take over the haystack in libxdp's dispatcher (CAP_SYS_ADMIN: libxdp
+ * found it by id), or add ours to the dispatcher when none is in it. */
+static int attach_new(struct hs_instance *in, const char *ifname, enum xdp_attach_mode mode);
+
+static int take_over_dispatcher(struct hs_instance *in, const char *ifname,
+				enum xdp_attach_mode mode)
 {
 	struct xdp_multiprog *mp;
-	struct xdp_program *old;
-	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = in->skel->obj,
-			    .prog_name = "haystack_xdp");
+	struct xdp_program *old = find_in_dispatcher(in->ifindex, &mp);
 	int err;
 
-	in->ifindex = if_nametoindex(ifname);
-	if (!in->ifindex) {
-		hs_err("no interface %s in this network namespace", ifname);
-		return -ENODEV;
-	}
-	/* A program left by `run --keep` goes on counting into its pins: it
-	 * is taken over, never doubled by a second one counting every record
-	 * twice, and never replaced (its templates and records in flight stay). */
-	old = find_attached(in->ifindex, &mp);
-	if (old) {
-		/* Attaching again (in->xdp is ours): whatever is there is not. */
-		err = in->pin_dir && !in->xdp ? adopt(in, mp, old, ifname) : -EEXIST;
-		if (err == -EEXIST && (!in->pin_dir || in->xdp))
-			hs_err("haystack is already attached to %s; `haystack detach --iface %s` removes it",
-			       ifname, ifname);
+	if (!old) {
 		xdp_multiprog__close(mp);
-		return err;
+		return attach_new(in, ifname, mode);
+	}
+	err = in->pin_dir && !in->xdp && !in->own_prog_fd ? adopt(in, xdp_program__fd(old), ifname) :
+							     already_attached(ifname);
+	if (!err) {
+		in->xdp = xdp_program__from_id(xdp_program__id(old));
+		err = libxdp_get_error(in->xdp);
+		if (err)
+			in->xdp = NULL;
+	}
+	if (!err) {
+		in->mode = xdp_multiprog__attach_mode(mp);
+		in->direct = false;
+		in->attached = in->adopted = true;
 	}
 	xdp_multiprog__close(mp);
+	return err;
+}
+
+static int attach_new(struct hs_instance *in, const char *ifname, enum xdp_attach_mode mode)
+{
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = in->skel->obj,
+			    .prog_name = "haystack_xdp");
+	__u32 id = 0;
+	int err;
+
+	if (in->own_prog_fd) {
+		/* The program taken over, attached again after its interface
+		 * came back: by netlink, as libxdp attaches one alone. */
+		err = bpf_xdp_attach(in->ifindex, in->prog_fd,
+				     mode_flags(mode) | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+		goto attached;
+	}
 	if (!in->xdp) {
 		in->xdp = xdp_program__create(&opts);
 		err = libxdp_get_error(in->xdp);
@@ -306,6 +524,7 @@ int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_atta
 	 * A program attached before (the interface came back) is linked into
 	 * the new dispatcher as it is, with the maps it counts into. */
 	err = xdp_program__attach(in->xdp, in->ifindex, mode, 0);
+attached:
 	if (err) {
 		/* A driver without native XDP refuses the attach itself: the
 		 * operator's choice, so it is said, never silently changed. */
@@ -318,7 +537,61 @@ int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_atta
 	}
 	in->mode = mode;
 	in->attached = true;
-	return 0;
+	if (!in->own_prog_fd)
+		in->prog_fd = xdp_program__fd(in->xdp);
+	/* Alone on the interface (libxdp's dispatcher did not load): it is
+	 * detached by netlink, and pinned to be found again. */
+	in->direct = !prog_id_name(in->prog_fd, &id, NULL) && id &&
+		     attached_id(in->ifindex, mode) == id;
+	return pin_prog(in);
+}
+
+int hs_instance_attach(struct hs_instance *in, const char *ifname, enum xdp_attach_mode mode)
+{
+	struct found f[3], *h = NULL;
+	int n, err;
+
+	in->ifindex = if_nametoindex(ifname);
+	if (!in->ifindex) {
+		hs_err("no interface %s in this network namespace", ifname);
+		return -ENODEV;
+	}
+	n = find_xdp(in->ifindex, in->pin_dir, f);
+	if (n < 0) {
+		hs_err("cannot query the XDP program of %s: %s (%d)", ifname, strerror(-n), n);
+		return n;
+	}
+	for (int i = 0; i < n && !h; i++)
+		if (f[i].what == FOUND_PINNED || f[i].what == FOUND_HAYSTACK)
+			h = &f[i];
+	/* A program left by `run --keep` goes on counting into its pins: it
+	 * is taken over, never doubled by a second one counting every record
+	 * twice, and never replaced (its templates and records in flight stay).
+	 * Attaching again (the interface came back), whatever is there is not
+	 * ours. */
+	if (h) {
+		err = in->pin_dir && !in->xdp && !in->own_prog_fd ? adopt(in, h->fd, ifname) :
+								     already_attached(ifname);
+		if (!err) {
+			in->prog_fd = h->fd;
+			in->own_prog_fd = true;
+			h->fd = -1;
+			in->mode = h->mode;
+			in->direct = in->attached = in->adopted = true;
+			err = pin_prog(in);
+		}
+	} else if (n && f[0].what == FOUND_DISPATCHER) {
+		err = take_over_dispatcher(in, ifname, mode);
+	} else if (n) {
+		/* libxdp would refuse it too (it never replaces a program it
+		 * did not attach): said here with what is there. */
+		say_not_ours("cannot attach to", ifname, &f[0], in->pin_dir);
+		err = -EBUSY;
+	} else {
+		err = attach_new(in, ifname, mode);
+	}
+	close_found(f, n);
+	return err;
 }
 
 void hs_instance_lost(struct hs_instance *in)
@@ -331,12 +604,19 @@ void hs_instance_lost(struct hs_instance *in)
 
 void hs_instance_close(struct hs_instance *in, bool keep)
 {
-	if (in->attached && !keep) {
-		int err = xdp_program__detach(in->xdp, in->ifindex, in->mode, 0);
+	bool keep_pins = keep;
 
-		if (err)
-			hs_err("cannot detach from ifindex %d: %s (%d)", in->ifindex,
-			       strerror(-err), err);
+	if (in->attached && !keep) {
+		int err = in->direct ? detach_fd(in->ifindex, in->prog_fd, in->mode) :
+				       xdp_program__detach(in->xdp, in->ifindex, in->mode, 0);
+
+		/* Gone with its interface: nothing to detach. Still attached:
+		 * its pins stay, for `haystack detach` to find it. */
+		if (err && err != -ENODEV) {
+			hs_err("cannot detach from ifindex %d: %s (%d); the program and its pins at %s stay",
+			       in->ifindex, strerror(-err), err, in->pin_dir ?: "(none)");
+			keep_pins = true;
+		}
 	}
 	/* The xdp_program shares the skeleton's bpf_object: close it first
 	 * without letting it free the object twice. */
@@ -345,11 +625,13 @@ void hs_instance_close(struct hs_instance *in, bool keep)
 
 		hs_write_agent(in, &none);
 	}
+	if (in->own_prog_fd)
+		close(in->prog_fd);
 	if (in->xdp)
 		xdp_program__close(in->xdp);
 	if (in->skel)
 		haystack_bpf__destroy(in->skel);
-	if (!keep && in->pin_dir)
+	if (!keep_pins && in->pin_dir)
 		hs_unpin_all(in->pin_dir);
 	memset(in, 0, sizeof(*in));
 }
@@ -677,26 +959,54 @@ int hs_instance_prog_fd(const struct hs_instance *in)
 }
 
 
-int hs_detach_iface(const char *ifname)
+int hs_detach_iface(const char *ifname, const char *pin_dir)
 {
-	struct xdp_multiprog *mp;
-	struct xdp_program *p;
-	int ifindex, err = 0;
+	struct found f[3];
+	const struct found *other = NULL;
+	int ifindex, n, detached = 0, err = 0;
 
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex) {
 		hs_err("no interface %s in this network namespace", ifname);
 		return -ENODEV;
 	}
-	p = find_attached(ifindex, &mp);
-	if (!p)
-		hs_info("no haystack program attached to %s", ifname);
-	else if (xdp_multiprog__is_legacy(mp))
-		err = xdp_multiprog__detach(mp);
-	else
-		err = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
-	xdp_multiprog__close(mp);
+	n = find_xdp(ifindex, pin_dir, f);
+	if (n < 0) {
+		hs_err("cannot query the XDP program of %s: %s (%d)", ifname, strerror(-n), n);
+		return n;
+	}
+	for (int i = 0; i < n && !err; i++) {
+		struct xdp_multiprog *mp;
+		struct xdp_program *p;
+
+		switch (f[i].what) {
+		case FOUND_PINNED:
+		case FOUND_HAYSTACK:
+			err = detach_fd(ifindex, f[i].fd, f[i].mode);
+			detached += !err;
+			break;
+		case FOUND_DISPATCHER:
+			p = find_in_dispatcher(ifindex, &mp);
+			if (p) {
+				err = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
+				detached += !err;
+			}
+			xdp_multiprog__close(mp);
+			break;
+		default:
+			other = &f[i];
+		}
+	}
 	if (err)
 		hs_err("cannot detach from %s: %s (%d)", ifname, strerror(-err), err);
+	else if (other && !detached) {
+		say_not_ours("nothing removed from", ifname, other, pin_dir);
+		err = -EBUSY;
+	} else if (other) {
+		say_not_ours("detached haystack from", ifname, other, pin_dir);
+	} else if (!detached) {
+		hs_info("no haystack program attached to %s", ifname);
+	}
+	close_found(f, n);
 	return err;
 }

@@ -28,6 +28,11 @@ struct hs_instance {
 	const char *pin_dir;		/* NULL: nothing pinned (replay, tests) */
 	int ifindex;
 	enum xdp_attach_mode mode;
+	/* The program attached to ifindex, when it is there itself (no libxdp
+	 * dispatcher): detached by netlink, replacing exactly this fd. */
+	int prog_fd;
+	bool own_prog_fd;		/* prog_fd is ours to close (taken over) */
+	bool direct;
 	bool attached;
 	bool adopted;			/* took over a program left by run --keep */
 	bool agent_written;		/* the agent map holds our state */
@@ -97,5 +102,8 @@ int hs_instance_prog_fd(const struct hs_instance *in);
 /* Route libbpf's and libxdp's messages through lib/log.h. */
 void hs_kern_log_setup(void);
 
-/* Detach every haystack program from ifname (detach verb). */
-int hs_detach_iface(const char *ifname);
+/* Detach the haystack program from ifname (detach verb): the one pinned at
+ * pin_dir, found by netlink and bpf_obj_get (CAP_NET_ADMIN, CAP_BPF); with
+ * CAP_SYS_ADMIN also one found by its name. Any other program stays: -EBUSY
+ * with one line. */
+int hs_detach_iface(const char *ifname, const char *pin_dir);

@@ -84,6 +84,9 @@ unsigned int hs_pins_present(const char *pin_dir)
 		if (!access(path, F_OK))
 			mask |= 1U << i;
 	}
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, HS_PROG_PIN);
+	if (!access(path, F_OK))
+		mask |= 1U << HS_MAP_COUNT;
 	return mask;
 }
 
@@ -99,6 +102,9 @@ int hs_unpin_except(const char *pin_dir, unsigned int keep)
 		if (unlink(path) && errno != ENOENT)
 			err = -errno;
 	}
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, HS_PROG_PIN);
+	if (!(keep & (1U << HS_MAP_COUNT)) && unlink(path) && errno != ENOENT)
+		err = -errno;
 	/* Not empty while something is kept: then it stays, without a word. */
 	if (rmdir(pin_dir) && errno != ENOENT && !(keep && errno == ENOTEMPTY))
 		err = err ?: -errno;

@@ -12,6 +12,11 @@ enum hs_map {
 };
 extern const char *const hs_map_names[HS_MAP_COUNT + 1];
 bool hs_is_pinned_map(const char *name);
+/* The attached program is pinned beside its maps under this name, so that
+ * an agent finds it again with bpf_obj_get (bpffs permissions) instead of
+ * opening it by id, which the kernel allows only with CAP_SYS_ADMIN. Bit
+ * HS_MAP_COUNT of the masks below. */
+#define HS_PROG_PIN "haystack_xdp"
 
 /* Make sure a bpffs is mounted at /sys/fs/bpf. */
 int hs_ensure_bpffs(void);
@@ -19,10 +24,12 @@ int hs_ensure_bpffs(void);
 int hs_pinned_map_fd(const char *pin_dir, const char *name);
 /* Remove the pinned maps and the directory. */
 int hs_unpin_all(const char *pin_dir);
-/* The maps pinned in pin_dir now, bit i for hs_map_names[i]: a start that
+/* The maps pinned in pin_dir now, bit i for hs_map_names[i] (and bit
+ * HS_MAP_COUNT for the program): a start that
  * fails removes only the pins it made, never those of an earlier run. */
 unsigned int hs_pins_present(const char *pin_dir);
-/* Remove the pinned maps but those in keep, and the directory once empty. */
+/* Remove the pinned maps and program but those in keep, and the directory
+ * once empty. */
 int hs_unpin_except(const char *pin_dir, unsigned int keep);
 
 enum hs_pin_access {

@@ -14,7 +14,6 @@
 #include "kern/instance.h"
 #include "kern/mapwalk.h"
 #include "kern/stats.h"
-#include "lib/caps.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
@@ -443,16 +442,6 @@ int cmd_detach(const struct hs_options *o)
 		hs_err("detach: --iface is required");
 		return -EINVAL;
 	}
-	/* libxdp (1.3) finds the attached program by its id, and the kernel
-	 * opens a program by id (BPF_PROG_GET_FD_BY_ID) for CAP_SYS_ADMIN
-	 * only, whatever CAP_BPF says. Without it the lookup finds nothing:
-	 * the pins would go and the program stay attached, counting into
-	 * maps no one can read. */
-	if (!hs_have_cap(CAP_SYS_ADMIN)) {
-		hs_err("detach: needs CAP_SYS_ADMIN and CAP_NET_ADMIN (the kernel opens the attached "
-		       "program by id only with CAP_SYS_ADMIN); nothing removed from %s", o->iface);
-		return -EPERM;
-	}
 	/* Detaching under a running agent would blind it: it would go on
 	 * reporting empty bins from maps nothing counts into. */
 	err = hs_pin_lock(o->pin_dir, HS_PIN_WRITE, &lock);
@@ -463,7 +452,7 @@ int cmd_detach(const struct hs_options *o)
 	}
 	if (err)
 		return err;
-	err = hs_detach_iface(o->iface);
+	err = hs_detach_iface(o->iface, o->pin_dir);
 	if (!err) {
 		err = hs_unpin_all(o->pin_dir);
 		if (err)

@@ -3,8 +3,11 @@
 # make install: the files a Debian daemon has, units systemd-analyze accepts,
 # and the service's command run with the unit's capabilities and no others
 # (systemd is not PID 1 on every test machine; setpriv grants exactly the
-# unit's set): it attaches, detaches on SIGTERM, and with keep a detach under
-# the same capabilities removes it all. Then the refresh on bad and good
+# unit's set), which hold no CAP_SYS_ADMIN: it attaches, pins its program,
+# detaches on SIGTERM, with keep is taken over (the same program) and
+# detaches on exit after that, and a detach under the same capabilities
+# removes it all; an XDP program that is not haystack's is left attached,
+# by run and by detach, with one line. Then the refresh on bad and good
 # input.
 set -u
 cd "$(dirname "$0")/../.."
@@ -61,8 +64,13 @@ ambient=$(sed -n 's/^AmbientCapabilities=//p' "$unit")
 check install_unit_ambient_is_bounding test "$caps" = "$ambient"
 # "CAP_BPF CAP_NET_ADMIN" -> "+bpf,+net_admin", as setpriv takes them
 setpriv_caps() { echo "$1" | tr ' ' '\n' | sed -n 's/^CAP_\(.*\)/+\L\1/p' | paste -sd,; }
-unit_caps=$(setpriv_caps "$caps")
-without_sys_admin=$(setpriv_caps "${caps//CAP_SYS_ADMIN/}")
+# No CAP_SYS_ADMIN: the set runs without it whatever the unit says (each
+# step below needed it before haystack pinned its program), and the unit
+# does not grant it.
+check install_unit_no_sys_admin bash -c "! grep -q CAP_SYS_ADMIN <<<'$caps'"
+unit_caps=$(setpriv_caps "${caps//CAP_SYS_ADMIN/}")
+# detach replaces the attached program by netlink: CAP_NET_ADMIN
+no_net_admin=$(setpriv_caps "$(sed 's/CAP_SYS_ADMIN//; s/CAP_NET_ADMIN//' <<<"$caps")")
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 conf=$prefix/etc/haystack/haystack.conf
 pin=/sys/fs/bpf/haystack-install-$id
@@ -78,6 +86,12 @@ pin = $pin
 [detach]
 pin = $pin
 EOC
+# An XDP program that is not haystack's (it passes every packet).
+printf '%s\n' 'struct xdp_md;' \
+	'__attribute__((section("xdp"), used)) int other_xdp(struct xdp_md *ctx) { return 2; }' \
+	'char _license[] __attribute__((section("license"), used)) = "GPL";' >"$TMP/other.c"
+${CLANG:-clang} -O2 -target bpf -c "$TMP/other.c" -o "$TMP/other.o" 2>"$TMP/other.err" ||
+	not_ok install_other_prog_builds "$(cat "$TMP/other.err")"
 
 ns=hs-inst-$id
 ip netns add "$ns" || { not_ok install_netns "cannot create netns $ns"; exit 1; }
@@ -87,7 +101,7 @@ ip -n "$ns" link set va up
 ip -n "$ns" link set vb up
 # Root with exactly CAPS (inheritable and ambient, so they survive the exec;
 # the bounding set, so nothing else comes back): what systemd gives the unit.
-ip netns exec "$ns" bash -s "$exec_start" "$conf" "$unit_caps" "$without_sys_admin" "$pin" \
+ip netns exec "$ns" bash -s "$exec_start" "$conf" "$unit_caps" "$no_net_admin" "$pin" \
 	"$TMP" >"$TMP/svc" 2>&1 <<'EOS'
 exec_start=$1 conf=$2 caps=$3 fewer=$4 pin=$5 T=$6
 H=${exec_start%% *}
@@ -97,6 +111,10 @@ as() { echo "setpriv --inh-caps=-all,$1 --ambient-caps=-all,$1 --bounding-set=-a
 P=$(as "$caps") F=$(as "$fewer")
 started() { for _ in $(seq 50); do grep -q "attached to\|took over" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 attached() { ip link show vb | grep -q "prog/xdp"; }
+prog_id() { ip link show vb | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'; }
+# what is pinned in the bpffs (the directories and link iproute2 and libxdp make aside)
+pins() { find /sys/fs/bpf -mindepth 1 ! -type d ! -type l ! -name '*.debug' | sort | paste -sd' '; }
+one_line() { [ "$(wc -l <"$1")" = 1 ]; }
 
 $P $exec_start 2>$T/run1.err &
 pid=$!
@@ -107,27 +125,61 @@ want=$(echo "$caps" | tr , '\n' | sed 's/^+/cap_/' | sort | paste -sd,)
 echo "# effective: $have"
 [ "$have" = "$want" ] && echo "only_unit_caps=1"
 attached && echo "attached=1"
+# the attached program is pinned beside its maps: found again by bpf_obj_get
+[ -n "$(prog_id)" ] && [ "$(bpftool prog show pinned "$pin/haystack_xdp" 2>/dev/null |
+	sed -n 's/^\([0-9]*\):.*/\1/p')" = "$(prog_id)" ] && echo "prog_pinned=1"
 $P "$H" status --config "$conf" >/dev/null && echo "status_ok=1"
 kill -TERM $pid; wait $pid; echo "run_exit=$?"
 attached || echo "detached_on_exit=1"
 [ -e "$pin" ] || echo "unpinned_on_exit=1"
+grep -q "cannot detach" $T/run1.err || echo "exit_no_error=1"
 
 # keep = the command line's --keep: left attached; a second run takes it over.
 $P $exec_start --keep 2>$T/run2.err &
 pid=$!
 started $T/run2.err; kill -TERM $pid; wait $pid
-attached && [ -e "$pin/evidence" ] && echo "kept=1"
+kept_id=$(prog_id)
+attached && [ -e "$pin/evidence" ] && [ -e "$pin/haystack_xdp" ] && echo "kept=1"
 $P $exec_start --keep 2>$T/run3.err &
 pid=$!
 started $T/run3.err; kill -TERM $pid; wait $pid
 grep -q "took over the haystack attached to vb" $T/run3.err && echo "took_over=1"
-# Without CAP_SYS_ADMIN detach could not find the program: refused, nothing removed.
+grep -q "took over" $T/run3.err && [ -n "$kept_id" ] && [ "$(prog_id)" = "$kept_id" ] &&
+	echo "took_over_same_program=1"
+# Taken over without keep: it detaches the program it took over on exit.
+$P $exec_start 2>$T/run4.err &
+pid=$!
+started $T/run4.err; kill -TERM $pid; wait $pid; echo "takeover_run_exit=$?"
+grep -q "took over the haystack attached to vb" $T/run4.err && ! attached && [ ! -e "$pin" ] &&
+	echo "took_over_detached_on_exit=1"
+
+$P $exec_start --keep 2>$T/run5.err &
+pid=$!
+started $T/run5.err; kill -TERM $pid; wait $pid
+# Without CAP_NET_ADMIN the kernel refuses the netlink detach: nothing removed.
 $F "$H" detach --config "$conf" --iface vb 2>$T/detach1.err; echo "fewer_detach_exit=$?"
-grep -q "needs CAP_SYS_ADMIN" $T/detach1.err && [ "$(wc -l <$T/detach1.err)" = 1 ] && echo "fewer_says_why=1"
-attached && [ -e "$pin/evidence" ] && echo "fewer_left_it=1"
+grep -q "cannot detach from vb: Operation not permitted" $T/detach1.err && one_line $T/detach1.err &&
+	echo "fewer_says_why=1"
+attached && [ -e "$pin/evidence" ] && [ -e "$pin/haystack_xdp" ] && echo "fewer_left_it=1"
+had=$(attached && [ -e "$pin/haystack_xdp" ] && echo 1)
 $P "$H" detach --config "$conf" --iface vb 2>$T/detach2.err; echo "detach_exit=$?"
-attached || echo "detached=1"
-[ -e "$pin" ] || echo "unpinned=1"
+[ "$had" ] && ! attached && echo "detached=1"
+[ "$had" ] && [ ! -e "$pin" ] && echo "unpinned=1"
+[ "$had" ] && [ -z "$(pins)" ] && echo "nothing_pinned=1" || echo "# pinned after detach: $(pins)"
+
+# Another XDP program on vb: run and detach leave it, each with one line.
+ip link set dev vb xdp obj "$T/other.o" sec xdp
+other=$(prog_id)
+$P $exec_start 2>$T/run6.err; echo "other_run_exit=$?"
+grep -q "cannot attach to vb: the XDP program attached there (id $other) is not the haystack pinned at $pin" $T/run6.err &&
+	one_line $T/run6.err && echo "other_run_says_why=1"
+[ -n "$other" ] && [ "$(prog_id)" = "$other" ] && [ ! -e "$pin" ] && echo "other_run_left_it=1"
+$P "$H" detach --config "$conf" --iface vb 2>$T/detach3.err; echo "other_detach_exit=$?"
+grep -q "nothing removed from vb: the XDP program attached there (id $other)" $T/detach3.err &&
+	one_line $T/detach3.err && echo "other_detach_says_why=1"
+[ -n "$other" ] && [ "$(prog_id)" = "$other" ] && echo "other_detach_left_it=1"
+ip link set dev vb xdp off
+[ -z "$(pins)" ] && echo "other_nothing_pinned=1" || echo "# pinned after the other: $(pins)"
 EOS
 r=$(cat "$TMP/svc")
 # each check: the line the sequence printed when that step did what it should
@@ -137,18 +189,31 @@ done <<'EOT'
 service_starts_with_unit_caps            started=1
 service_has_only_unit_caps               only_unit_caps=1
 service_attaches                         attached=1
+service_pins_its_program                 prog_pinned=1
 service_status_under_caps                status_ok=1
 service_sigterm_exits_0                  run_exit=0
 service_detaches_on_exit                 detached_on_exit=1
 service_unpins_on_exit                   unpinned_on_exit=1
+service_exit_says_no_error               exit_no_error=1
 service_keep_leaves_attached             kept=1
 service_takes_over_under_caps            took_over=1
-detach_without_sys_admin_exit_1          fewer_detach_exit=1
-detach_without_sys_admin_says_why        fewer_says_why=1
-detach_without_sys_admin_removes_nothing fewer_left_it=1
+service_takes_over_same_program          took_over_same_program=1
+service_taken_over_exits_0               takeover_run_exit=0
+service_taken_over_detaches_on_exit      took_over_detached_on_exit=1
+detach_without_net_admin_exit_1          fewer_detach_exit=1
+detach_without_net_admin_says_why        fewer_says_why=1
+detach_without_net_admin_removes_nothing fewer_left_it=1
 detach_under_caps_exit_0                 detach_exit=0
 detach_under_caps_detaches               detached=1
 detach_under_caps_unpins                 unpinned=1
+detach_under_caps_leaves_nothing_pinned  nothing_pinned=1
+other_prog_run_exit_1                    other_run_exit=1
+other_prog_run_says_why                  other_run_says_why=1
+other_prog_run_leaves_it                 other_run_left_it=1
+other_prog_detach_exit_1                 other_detach_exit=1
+other_prog_detach_says_why               other_detach_says_why=1
+other_prog_detach_leaves_it              other_detach_left_it=1
+other_prog_nothing_pinned                other_nothing_pinned=1
 EOT
 # what else the sequence said (errors of a step that failed), as comments
 grep '^# ' <<<"$r"
