@@ -20,29 +20,34 @@ static int expire_one(const void *key, const void *value, void *ctx)
 	return 0;
 }
 
-/* An exporter's entry lives while its options data or its clock is fresh:
- * the clock state of an exporter that goes on exporting is kept. */
-static int expire_exporter(const void *key, const void *value, void *ctx)
+/* A clock not moved within the timeout is of an exporter gone quiet (or of
+ * a source heard once): the LRU would evict it too, but only under
+ * pressure, and until then it would widen the report range. */
+static int expire_clock(const void *key, const void *value, void *ctx)
 {
-	const struct exporter_info *info = value;
+	const struct exporter_clock *c = value;
 	const struct expiry *x = ctx;
 
-	if (info->last_seen < x->before && info->clock < x->before)
+	if (c->clock < x->before)
 		bpf_map_delete_elem(x->fd, key);
 	return 0;
 }
 
-void hs_templates_expire(int templates_fd, int exporters_fd, __u64 timeout, __u64 export_time)
+void hs_templates_expire(int templates_fd, int exporters_fd, int clocks_fd, __u64 timeout,
+			 __u64 export_time)
 {
 	struct expiry t = { templates_fd, offsetof(struct flow_template, last_seen),
 			    export_time - timeout };
 	struct expiry e = { exporters_fd, offsetof(struct exporter_info, last_seen),
 			    export_time - timeout };
+	struct expiry c = { clocks_fd, 0, export_time - timeout };
 
 	if (export_time <= timeout)
 		return;
 	hs_map_for_each(templates_fd, sizeof(struct template_key), sizeof(struct flow_template),
 			expire_one, &t);
 	hs_map_for_each(exporters_fd, sizeof(struct exporter_key), sizeof(struct exporter_info),
-			expire_exporter, &e);
+			expire_one, &e);
+	hs_map_for_each(clocks_fd, sizeof(struct exporter_clock_key),
+			sizeof(struct exporter_clock), expire_clock, &c);
 }
