@@ -414,6 +414,11 @@ _Static_assert(sizeof(struct dictionary_schedule) ==
 _Static_assert(HAYSTACK_MAX_DICTIONARIES <= 64, "a live bit for every slot");
 _Static_assert(sizeof(struct evidence_value) == 32, "evidence value layout");
 _Static_assert(sizeof(struct haystack_config) == 112, "config layout");
+/* the e2e tests write the pinned entry with bpftool at these octets
+ * (tests/e2e/rewind_config.py, test_clock.sh) */
+_Static_assert(__builtin_offsetof(struct haystack_config, report_width) == 48 &&
+	       __builtin_offsetof(struct haystack_config, time_ceiling) == 96,
+	       "config layout the e2e tests write");
 _Static_assert(sizeof(struct template_key) == 24, "template key layout");
 _Static_assert(sizeof(struct agent_state) == 40 + 4 * HAYSTACK_REPORT_WIDTHS + HAYSTACK_VERSION_MAX,
 	       "agent state layout");
