@@ -79,6 +79,7 @@ live() {
 		[ -n "${SILENT_CHECK:-}" ] && cp "$out" "$out.before-term"
 		"$0" status --json >"$out.status" 2>/dev/null
 		bpftool -j map dump pinned /sys/fs/bpf/haystack/evidence >"$out.evidence" 2>&1
+		bpftool map dump pinned /sys/fs/bpf/haystack/exporter_clocks >"$out.clocks" 2>&1
 		date +%s >"$out.now"
 		start=$(date +%s%N)
 		kill -TERM $pid
@@ -118,6 +119,8 @@ if past:
 }
 # The exporter that jumped to a year ahead of this host is followed, its
 # records read, and none of them evidence: no entry of a bin past the ceiling.
+# the clocks in a map of their own, read by name (BTF)
+check clock_live_clocks_bpftool_named grep -q '"candidate_count"' "$TMP/lfuture.jsonl.clocks"
 check clock_live_future_followed counters "$TMP/lfuture.jsonl.status" \
 	"c['export_time_jump'] == 7 and c['export_clock_followed'] == 1"
 check clock_live_future_past_time_ceiling counters "$TMP/lfuture.jsonl.status" \
