@@ -22,28 +22,47 @@ static __always_inline void note_export_time(struct haystack_stats *st, __u64 t)
 		st->export_time_max = t;
 }
 
-/* The exporter's own entry of the exporters map (sampler_id 0), made when
- * missing. NULL when the map is full: that exporter's datagrams are read
- * with no clock of their own, and then move no report range either. */
 /* scope: CLOCK_SCOPE(domain, version), one argument (a BPF call has five) */
 #define CLOCK_SCOPE(domain, version)	((__u64)(version) << 32 | (domain))
 
-static __always_inline struct exporter_info *exporter_clock(struct haystack_stats *st,
-							    const __u8 addr[16], __u64 scope)
+/* The exporter's clock, made when missing. The map is an LRU: making one
+ * evicts the least recently heard exporter's when full, so a flood of
+ * spoofed sources never leaves a real exporter without one. NULL only when
+ * the LRU had no entry to give at that moment (no_exporter_clock): the
+ * datagram is read with no clock moved. */
+static __always_inline struct exporter_clock *exporter_clock(struct haystack_stats *st,
+							     const __u8 addr[16], __u64 scope)
 {
-	struct exporter_key key = { .domain_id = (__u32)scope, .version = scope >> 32 };
-	struct exporter_info init = {}, *info;
+	struct exporter_clock_key key = { .domain_id = (__u32)scope, .version = scope >> 32 };
+	struct exporter_clock init = {}, *c;
 
 	__builtin_memcpy(key.exporter, addr, 16);
-	info = bpf_map_lookup_elem(&exporters, &key);
-	if (info)
-		return info;
+	c = bpf_map_lookup_elem(&exporter_clocks, &key);
+	if (c)
+		return c;
 	/* another CPU may have made it meanwhile: then that one is used */
-	bpf_map_update_elem(&exporters, &key, &init, BPF_NOEXIST);
-	info = bpf_map_lookup_elem(&exporters, &key);
-	if (!info)
-		st->exporters_full++;
-	return info;
+	bpf_map_update_elem(&exporter_clocks, &key, &init, BPF_NOEXIST);
+	c = bpf_map_lookup_elem(&exporter_clocks, &key);
+	if (!c)
+		st->no_exporter_clock++;
+	return c;
+}
+
+/* The live agent's ceiling on export time (include/haystack.h
+ * haystack_config.time_ceiling), moved on with the host's monotonic clock
+ * since it was written. 0: none. */
+static __always_inline bool past_ceiling(const struct haystack_config *cfg, __u64 t)
+{
+	__u64 ceiling = cfg->time_ceiling, now, since = cfg->time_ceiling_ns;
+
+	if (!ceiling || t <= ceiling)
+		return false;
+	if (since) {
+		now = bpf_ktime_get_ns();
+		if (now > since)
+			ceiling += (now - since) / 1000000000ULL;
+	}
+	return t > ceiling;
 }
 
 static __always_inline bool near(__u64 a, __u64 b)
@@ -69,7 +88,7 @@ enum clock_verdict { CLOCK_JUMP, CLOCK_ACCEPT, CLOCK_FOLLOW };
 static __noinline int clock_check(struct haystack_stats *st, const __u8 *addr, __u64 scope,
 				  __u64 t)
 {
-	struct exporter_info *info = exporter_clock(st, addr, scope);
+	struct exporter_clock *info = exporter_clock(st, addr, scope);
 
 	if (!info || !info->clock || near(t, info->clock)) {
 		if (info)
@@ -88,14 +107,19 @@ static __noinline int clock_check(struct haystack_stats *st, const __u8 *addr, _
 }
 
 /* A datagram read at time t held valid records: its exporter's clock moves.
- * Looked up again: options data in the datagram may have replaced the
- * entry. */
+ * Looked up again: a flood on another CPU may have evicted the entry
+ * meanwhile (then it starts again here). The status range leaves out what
+ * lies past the live agent's ceiling: its records are not evidence. */
 static __noinline void clock_commit(struct haystack_stats *st, const __u8 *addr, __u64 scope,
 				    __u64 t, int verdict)
 {
-	struct exporter_info *info = exporter_clock(st, addr, scope);
+	struct exporter_clock *info = exporter_clock(st, addr, scope);
+	const struct haystack_config *cfg;
+	__u32 zero = 0;
 
-	note_export_time(st, t);
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (cfg && !past_ceiling(cfg, t))
+		note_export_time(st, t);
 	if (!info)
 		return;
 	if (verdict == CLOCK_FOLLOW) {
@@ -318,10 +342,16 @@ __noinline int classify_record(struct haystack_stats *st, const struct haystack_
 		rec->sampling = cfg->sampling;
 	if (!rec->sampling)
 		rec->sampling = 1;
-	if (rec->stale)
-		st->stale_dictionary++;
-	/* The result is the index of its counter: counted here, once. */
-	result = classify(st, cfg, bin_start, rec);
+	/* The result is the index of its counter: counted here, once. A
+	 * record past the live agent's ceiling would be evidence in a bin no
+	 * report closes, kept for ever: none, not even classified. */
+	if (past_ceiling(cfg, rec->export_time)) {
+		result = RESULT_PAST_TIME_CEILING;
+	} else {
+		if (rec->stale)
+			st->stale_dictionary++;
+		result = classify(st, cfg, bin_start, rec);
+	}
 	if (result < HAYSTACK_STAT_COUNT)
 		((__u64 *)st)[result]++;
 	rec->result = result;

@@ -437,7 +437,7 @@ static __always_inline __u32 stated_sampling(struct xdp_md *ctx, const struct fl
 	return rate > 0xffffffff ? 0xffffffff : rate;
 }
 
-/* Options data: what the exporter says of its sampling and its clock. The
+/* Options data: what the exporter says of its sampling and its boot. The
  * entry is built in the cursor, not on the stack: the walk's call chain has
  * 512 octets for all of it. */
 static __always_inline void read_options(struct xdp_md *ctx, struct flow_cursor *c,
@@ -468,8 +468,7 @@ static __always_inline void read_options(struct xdp_md *ctx, struct flow_cursor 
 	if (bpf_map_update_elem(&exporters, &key, info, 0))
 		st->exporters_full++;
 	/* A sampler's own rate too, for the records that name it; the
-	 * exporter's entry above serves those that name none. It has no
-	 * clock: the exporter's entry keeps that. */
+	 * exporter's entry above serves those that name none. */
 	key.sampler_id = field_uint(ctx, c, ROLE_SAMPLER_ID);
 	if (key.sampler_id && (rate || c->len[ROLE_SAMPLING_INTERVAL])) {
 		__u64 last_seen = info->last_seen;

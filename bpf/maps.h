@@ -110,6 +110,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } exporters SEC(".maps");
 
+/* Preallocated, as every LRU is; one LRU list for all CPUs, so the least
+ * recently heard exporter is the one evicted, whichever CPU heard it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HAYSTACK_MAX_EXPORTER_CLOCKS);
+	__type(key, struct exporter_clock_key);
+	__type(value, struct exporter_clock);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} exporter_clocks SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, HAYSTACK_RECORDS_RING);

@@ -41,6 +41,9 @@
 #define HAYSTACK_MAX_EVIDENCE	1048576		/* 2^20 */
 #define HAYSTACK_MAX_TEMPLATES	4096
 #define HAYSTACK_MAX_EXPORTERS	4096
+/* Exporter clocks (exporter_clocks, LRU): a flood from spoofed sources
+ * evicts the least recently heard, never refuses one that keeps talking. */
+#define HAYSTACK_MAX_EXPORTER_CLOCKS	16384
 
 /*
  * NetFlow v9 / IPFIX. A template may have at most this many fields; one
@@ -204,6 +207,14 @@ struct haystack_config {
 	 * the start of its first bin not yet reported. Width 0 = unused. */
 	__u32 report_width[HAYSTACK_REPORT_WIDTHS];
 	__u64 report_next[HAYSTACK_REPORT_WIDTHS];
+	/* Live mode: records of an export time past this (UTC s) add no
+	 * evidence (stats.past_time_ceiling): the agent writes the host's
+	 * clock + HAYSTACK_CLOCK_WINDOW every second. 0 = none (replay). */
+	__u64 time_ceiling;
+	/* CLOCK_MONOTONIC ns when time_ceiling was written: the program moves
+	 * the ceiling on with the host's clock from there, so it stays right
+	 * when no agent refreshes it (run --keep, a crash). 0 = fixed. */
+	__u64 time_ceiling_ns;
 	/* The report step being appended to --out, noted before its write
 	 * and its bins noted reported only after: an agent that dies part
 	 * way through the write leaves the file between offset and offset +
@@ -303,7 +314,8 @@ struct flow_template {
 	struct template_field field[HAYSTACK_TEMPLATE_MAX_FIELDS];
 };
 
-/* exporters: HASH, exporter_key -> exporter_info, from options data. */
+/* exporters: HASH, exporter_key -> exporter_info, from options data only
+ * (sampling, boot time); the clocks are in exporter_clocks. */
 struct exporter_key {
 	__u8 exporter[16];
 	__u32 domain_id;
@@ -320,13 +332,27 @@ struct exporter_info {
 	__u32 _pad;
 	__u64 system_init_ms;	/* IPFIX 160: UTC ms of exporter boot */
 	__u64 last_seen;	/* export time of the options record */
-	/*
-	 * The exporter's own clock (its entry with sampler_id 0; v5 exporters
-	 * have one too, domain_id engine_type << 8 | engine_id). Bins close and
-	 * reports span by these, never by one datagram's header: a datagram
-	 * moves them only when its time is within HAYSTACK_CLOCK_WINDOW of
-	 * clock and it held valid records (docs/operations.md, "Time").
-	 */
+};
+
+/*
+ * exporter_clocks: LRU_HASH, exporter_clock_key -> exporter_clock. Every
+ * exporter's own clock (v5 exporters too, domain_id engine_type << 8 |
+ * engine_id), made by its first datagram with valid records. NetFlow is
+ * spoofable UDP: an LRU, so datagrams from ever more sources evict the
+ * least recently heard clock and never refuse the one of an exporter that
+ * keeps talking (--max-exporter-clocks). Bins close and reports span by
+ * these, never by one datagram's header: a datagram moves them only when
+ * its time is within HAYSTACK_CLOCK_WINDOW of clock and it held valid
+ * records (docs/operations.md, "Time").
+ */
+struct exporter_clock_key {
+	__u8 exporter[16];
+	__u32 domain_id;	/* observation domain, v9 source ID, v5 engine */
+	__u16 version;		/* 5, 9 or 10 */
+	__u16 _pad;
+};
+
+struct exporter_clock {
 	__u64 clock;		/* the latest export time accepted, UTC s; 0 = none yet */
 	__u64 clock_first;	/* the earliest accepted since the clock was (re)started */
 	__u64 clock_seen_ns;	/* CLOCK_MONOTONIC ns of the last accepted datagram */
@@ -344,6 +370,7 @@ enum record_result {
 	RESULT_NO_SERVICE = STAT_ID(no_service),
 	RESULT_PORT_MISMATCH = STAT_ID(port_mismatch),
 	RESULT_EVIDENCE_FULL = STAT_ID(evidence_full),
+	RESULT_PAST_TIME_CEILING = STAT_ID(past_time_ceiling),
 };
 
 /*
@@ -402,13 +429,15 @@ _Static_assert(sizeof(struct dictionary_schedule) ==
 	       "schedule layout");
 _Static_assert(HAYSTACK_MAX_DICTIONARIES <= 64, "a live bit for every slot");
 _Static_assert(sizeof(struct evidence_value) == 32, "evidence value layout");
-_Static_assert(sizeof(struct haystack_config) == 128, "config layout");
+_Static_assert(sizeof(struct haystack_config) == 144, "config layout");
 _Static_assert(sizeof(struct template_key) == 24, "template key layout");
 _Static_assert(sizeof(struct agent_state) == 40 + 4 * HAYSTACK_REPORT_WIDTHS + HAYSTACK_VERSION_MAX,
 	       "agent state layout");
 _Static_assert(ROLE_COUNT <= ROLE_SLOTS, "role slots");
 _Static_assert(sizeof(struct exporter_key) == 32, "exporter key layout");
-_Static_assert(sizeof(struct exporter_info) == 64, "exporter info layout");
+_Static_assert(sizeof(struct exporter_info) == 24, "exporter info layout");
+_Static_assert(sizeof(struct exporter_clock_key) == 24, "exporter clock key layout");
+_Static_assert(sizeof(struct exporter_clock) == 40, "exporter clock layout");
 _Static_assert(sizeof(struct flow_record) == 120, "flow record layout");
 _Static_assert(__builtin_offsetof(struct haystack_stats, export_time_min) ==
 	       HAYSTACK_STAT_COUNT * sizeof(__u64), "stats: the counters, then the time range");

@@ -104,6 +104,8 @@
 	  "was an options data record, read")					\
 	X(exporters_full, STAT_INFO,						\
 	  "was options data not kept: the exporters map is full")		\
+	X(no_exporter_clock, STAT_INFO,						\
+	  "was an export datagram read without a clock of its exporter: the exporter_clocks LRU had no entry to give at that moment (it moved no clock)") \
 	X(no_addresses, STAT_INFO,						\
 	  "was a data record without IPv4 or IPv6 addresses: not a record")	\
 	X(value_out_of_range, STAT_INFO,					\
@@ -124,6 +126,8 @@
 	  "was a record counted as evidence")					\
 	X(evidence_full, STAT_RECORD,						\
 	  "was a record lost: the evidence map is full")			\
+	X(past_time_ceiling, STAT_RECORD,					\
+	  "was a record of an export time more than a day ahead of the host's clock (run): no evidence, in a bin that would never close") \
 	X(late_records, STAT_INFO,						\
 	  "was a matched record for a bin run had already reported (later than --grace); it still counts in the longer bins that are open, and run says how many on stderr") \
 	X(not_configured, STAT_FRAME,						\

@@ -80,7 +80,11 @@
 	OPT_SIZE("max-subscribers", subscribers, 1U << 24, HAYSTACK_MAX_SUBSCRIBER_PREFIXES, \
 		 "subscriber prefixes"),                                                   \
 	OPT_SIZE("max-templates", templates, 1U << 20, HAYSTACK_MAX_TEMPLATES,         \
-		 "v9/IPFIX templates cached, of every exporter together")
+		 "v9/IPFIX templates cached, of every exporter together"),                \
+	OPT_SIZE("max-exporter-clocks", exporter_clocks, 1U << 20,                     \
+		 HAYSTACK_MAX_EXPORTER_CLOCKS,                                             \
+		 "exporters (source, domain) whose clocks the kernel keeps; more sources "  \
+		 "evict the least recently heard")
 
 static const struct hs_options rt_defaults = {
 	.pin_dir = HAYSTACK_PIN_DIR,

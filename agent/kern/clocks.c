@@ -13,12 +13,11 @@ struct collect {
 
 static int collect_one(const void *key, const void *value, void *ctx)
 {
-	const struct exporter_key *k = key;
-	const struct exporter_info *x = value;
+	const struct exporter_clock *x = value;
 	struct collect *col = ctx;
 
-	/* a sampler's entry has no clock: its exporter's entry has */
-	if (k->sampler_id || !x->clock)
+	/* made by a datagram whose records proved invalid: no clock yet */
+	if (!x->clock)
 		return 0;
 	if (hs_grow((void **)&col->c, &col->cap, col->n, sizeof(*col->c), 16))
 		return -ENOMEM;
@@ -27,12 +26,12 @@ static int collect_one(const void *key, const void *value, void *ctx)
 	return 0;
 }
 
-int hs_times_read(int exporters_fd, __u64 host_limit, __u64 now_ns, __u64 active_ns,
+int hs_times_read(int clocks_fd, __u64 host_limit, __u64 now_ns, __u64 active_ns,
 		  struct hs_times *out)
 {
 	struct collect col = {};
-	int err = hs_map_for_each(exporters_fd, sizeof(struct exporter_key),
-				  sizeof(struct exporter_info), collect_one, &col);
+	int err = hs_map_for_each(clocks_fd, sizeof(struct exporter_clock_key),
+				  sizeof(struct exporter_clock), collect_one, &col);
 
 	if (!err)
 		hs_times_judge(col.c, col.n, host_limit, now_ns, active_ns, out);

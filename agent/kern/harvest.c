@@ -79,34 +79,45 @@ int hs_harvest(int evidence_fd, int rules_fd, __u64 from, __u64 until,
 	return 0;
 }
 
-struct expiry {
+int hs_evidence_expire(int evidence_fd, __u64 until, size_t *n_deleted)
+{
+	return hs_evidence_expire_outside(evidence_fd, until, 0, n_deleted, NULL);
+}
+
+struct outside {
 	int fd;
-	__u64 until;
-	size_t n;
+	__u64 until, ceiling;
+	size_t n_before, n_past;
 	int err;
 };
 
-static int expire_one(const void *key, const void *value, void *ctx)
+static int expire_outside(const void *key, const void *value, void *ctx)
 {
 	const struct evidence_key *k = key;
-	struct expiry *x = ctx;
+	struct outside *x = ctx;
+	bool past = x->ceiling && k->bin_start > x->ceiling;
 
-	if (k->bin_start >= x->until)
+	if (k->bin_start >= x->until && !past)
 		return 0;
 	if (bpf_map_delete_elem(x->fd, k) && errno != ENOENT)
 		x->err = -errno;
+	else if (past)
+		x->n_past++;
 	else
-		x->n++;
+		x->n_before++;
 	return 0;
 }
 
-int hs_evidence_expire(int evidence_fd, __u64 until, size_t *n_deleted)
+int hs_evidence_expire_outside(int evidence_fd, __u64 until, __u64 ceiling, size_t *n_before,
+			       size_t *n_past)
 {
-	struct expiry x = { .fd = evidence_fd, .until = until };
-	int err = hs_map_for_each(evidence_fd, sizeof(struct evidence_key), 0, expire_one, &x);
+	struct outside x = { .fd = evidence_fd, .until = until, .ceiling = ceiling };
+	int err = hs_map_for_each(evidence_fd, sizeof(struct evidence_key), 0, expire_outside, &x);
 
-	if (n_deleted)
-		*n_deleted = x.n;
+	if (n_before)
+		*n_before = x.n_before;
+	if (n_past)
+		*n_past = x.n_past;
 	return err ?: x.err;
 }
 

@@ -16,5 +16,11 @@ int hs_ruleset_domains(int rules_fd, __u32 generation, __u32 ruleset, __u32 mask
 		       int domains[HAYSTACK_MAX_RULES], int *n);
 /* Delete evidence with bin_start < until: bins no longer needed by any report. */
 int hs_evidence_expire(int evidence_fd, __u64 until, size_t *n_deleted);
+/* The same, in one walk, and the evidence of bins that start past ceiling
+ * too (0: none): records the live agent's time ceiling refuses now, from
+ * pins of an earlier run or before the host's clock was set back. How many
+ * of each were deleted in *n_before and *n_past (either may be NULL). */
+int hs_evidence_expire_outside(int evidence_fd, __u64 until, __u64 ceiling, size_t *n_before,
+			       size_t *n_past);
 /* Number of entries in the evidence map. */
 size_t hs_evidence_count(int evidence_fd);

@@ -74,6 +74,8 @@ static const struct {
 	{ "endpoint_rules", offsetof(struct hs_map_sizes, rulesets), "--max-rulesets" },
 	{ "subscriber_prefixes", offsetof(struct hs_map_sizes, subscribers), "--max-subscribers" },
 	{ "templates", offsetof(struct hs_map_sizes, templates), "--max-templates" },
+	{ "exporter_clocks", offsetof(struct hs_map_sizes, exporter_clocks),
+	  "--max-exporter-clocks" },
 };
 
 /* libbpf re-uses a pinned map only when its max_entries is the one it would

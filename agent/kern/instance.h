@@ -20,6 +20,7 @@ struct hs_map_sizes {
 	__u32 rulesets;
 	__u32 subscribers;
 	__u32 templates;
+	__u32 exporter_clocks;
 };
 
 struct hs_instance {

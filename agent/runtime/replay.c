@@ -203,11 +203,11 @@ static void log_counters(const struct haystack_stats *st)
  * is not plausible is said, with what it would have added. */
 static int replay_times(struct hs_instance *in, struct hs_times *t)
 {
-	int err = hs_times_read(hs_instance_map_fd(in, HS_MAP_EXPORTERS),
+	int err = hs_times_read(hs_instance_map_fd(in, HS_MAP_EXPORTER_CLOCKS),
 				(__u64)time(NULL) + HAYSTACK_CLOCK_WINDOW, 0, 0, t);
 
 	if (err)
-		hs_err("cannot read the exporters map: %s (%d)", strerror(-err), err);
+		hs_err("cannot read the exporter_clocks map: %s (%d)", strerror(-err), err);
 	else if (t->plausible < t->exporters)
 		hs_warn("%u of %u exporters have a clock far from the others' (or ahead of this host's): their times do not widen the report",
 			t->exporters - t->plausible, t->exporters);

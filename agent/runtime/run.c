@@ -52,6 +52,7 @@ struct live {
 	 * closes (or on exit), not every second: the limits it had. */
 	__u64 failed[HS_MAX_BINS];
 	__u64 expired_before;		/* evidence before this is already deleted */
+	__u64 purged_past;		/* evidence past this ceiling is already deleted */
 	__u64 late_records;		/* stats.late_records already said on stderr */
 	unsigned long long records_lost; /* record lines not written since the last said */
 	struct hs_sink sink;
@@ -77,18 +78,68 @@ static __u64 reported_until(const struct live *l)
 	return keep;
 }
 
-/* Evidence every width has reported is no longer needed. One walk of the
- * map, so only when that point moved or late records may have added some. */
+/* The ceiling on export time the program is told about (include/
+ * haystack.h haystack_config.time_ceiling): the host's clock and a day, as
+ * for plausible clocks, with the monotonic time it was taken at, so the
+ * program moves it on by itself when no agent refreshes it. Written at
+ * start and every tick (a host clock set meanwhile is followed). */
+static void set_ceiling(struct haystack_config *cfg)
+{
+	struct timespec real, mono;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	cfg->time_ceiling = (__u64)real.tv_sec + HAYSTACK_CLOCK_WINDOW;
+	cfg->time_ceiling_ns = (__u64)mono.tv_sec * 1000000000ULL + mono.tv_nsec;
+}
+
+/* Evidence of bins past the ceiling (pins of an earlier run, or the
+ * host's clock set back since): no report would ever close those bins nor
+ * delete them. Said when there was some. */
+static void said_past(const struct live *l, size_t n_past)
+{
+	char t[32];
+
+	if (n_past)
+		hs_warn("deleted %zu evidence entries of bins past %s (more than a day ahead of this host's clock): no report would close them",
+			n_past, hs_format_time(l->cfg.time_ceiling, t, sizeof(t)));
+}
+
+/* At start: what the pins taken over hold past the ceiling. The next
+ * expire would find it only once a bin is reported. */
+static void purge_past(struct live *l)
+{
+	size_t n_past = 0;
+
+	l->purged_past = l->cfg.time_ceiling;
+	if (hs_evidence_expire_outside(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), 0,
+				       l->cfg.time_ceiling, NULL, &n_past)) {
+		hs_warn("cannot delete the evidence past the time ceiling; tried again at the next tick");
+		l->purged_past = ~0ULL;	/* as if the ceiling went back */
+	}
+	said_past(l, n_past);
+}
+
+/* Evidence every width has reported is no longer needed, nor any past the
+ * ceiling. One walk of the map, so only when that point moved, late
+ * records may have added some, or the ceiling went back. */
 static int expire(struct live *l, bool late)
 {
 	__u64 before = reported_until(l);
+	bool back = l->cfg.time_ceiling < l->purged_past;
+	size_t n_past = 0;
 	char t[32];
+	int err;
 
-	if (before <= l->expired_before && !late)
+	if (before <= l->expired_before && !late && !back)
 		return 0;
 	l->expired_before = before;
+	l->purged_past = l->cfg.time_ceiling;
 	hs_debug("deleting the evidence before %s", hs_format_time(before, t, sizeof(t)));
-	return hs_evidence_expire(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), before, NULL);
+	err = hs_evidence_expire_outside(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), before,
+					 l->cfg.time_ceiling, NULL, &n_past);
+	said_past(l, n_past);
+	return err;
 }
 
 /* The report lines could not be written (a full disk): nothing is marked
@@ -246,7 +297,7 @@ static int live_times(struct live *l, struct hs_times *t)
 
 	clock_gettime(CLOCK_REALTIME, &real);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
-	return hs_times_read(hs_instance_map_fd(l->in, HS_MAP_EXPORTERS),
+	return hs_times_read(hs_instance_map_fd(l->in, HS_MAP_EXPORTER_CLOCKS),
 			     (__u64)real.tv_sec + HAYSTACK_CLOCK_WINDOW,
 			     (__u64)mono.tv_sec * 1000000000ULL + mono.tv_nsec, grace_ns, t);
 }
@@ -272,6 +323,7 @@ static int poll_bins(struct live *l, bool final)
 		return err;
 	hs_templates_expire(hs_instance_map_fd(l->in, HS_MAP_TEMPLATES),
 			    hs_instance_map_fd(l->in, HS_MAP_EXPORTERS),
+			    hs_instance_map_fd(l->in, HS_MAP_EXPORTER_CLOCKS),
 			    l->o->template_timeout ?: HAYSTACK_TEMPLATE_TIMEOUT, t.last);
 	if (st.late_records > l->late_records) {
 		hs_warn("%llu matched records arrived for bins already reported (exports more than %u s late, see --grace): they count only in longer bins still open",
@@ -393,6 +445,9 @@ static int on_timer(struct live *l)
 		hs_warn("cannot release an old dictionary; it stays loaded");
 	if (read(l->fds[SRC_TIMER], &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		return -errno;
+	set_ceiling(&l->cfg);
+	if (hs_write_config(l->in, &l->cfg))
+		hs_warn("the time ceiling was not moved on: the program moves it by itself");
 	return poll_bins(l, false);
 }
 
@@ -607,6 +662,8 @@ int cmd_run(const struct hs_options *o)
 		hs_info("took over the haystack attached to %s, with its evidence and templates",
 			o->iface);
 	}
+	/* from the first record on, none past the host's clock and a day */
+	set_ceiling(&s.config);
 	err = hs_setup_apply(&s, &in);
 	if (err)
 		goto out;
@@ -614,6 +671,7 @@ int cmd_run(const struct hs_options *o)
 	hs_hold_collector_ports(&l.ports, o->ports);
 
 	l.cfg = s.config;
+	purge_past(&l);
 	/* Pins re-used from an earlier run keep their counters: only what
 	 * comes late from now on is news. */
 	if (!hs_read_stats(hs_instance_map_fd(&in, HS_MAP_STATS), &st0))

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <linux/capability.h>
 #include <json-c/json.h>
+#include <bpf/bpf.h>
 #include "cli/version.h"
 #include "dict/schedule.h"
 #include "kern/instance.h"
@@ -50,31 +51,86 @@ static int add_template(const void *k, const void *v, void *list)
 	return 0;
 }
 
-/* What exporters said of themselves in options data, and their clocks. */
-static int add_exporter(const void *k, const void *v, void *list)
+/* The exporters list: what exporters said of themselves in options data
+ * (the exporters map), each with its clock (exporter_clocks), and the
+ * exporters that have a clock only (v5, v9/IPFIX without options data). */
+struct exporter_list {
+	struct json_object *list;
+	int exporters_fd, clocks_fd;
+};
+
+static struct json_object *exporter_object(const __u8 addr[16], __u32 domain_id, __u16 version,
+					   __u32 sampling, __u64 sampler_id)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_addr(o, addr);
+	json_object_object_add(o, "domain_id", json_object_new_int64(domain_id));
+	json_object_object_add(o, "version", json_object_new_int(version));
+	json_object_object_add(o, "sampling", json_object_new_int64(sampling));
+	/* a sampler's own rate (v9 48, IPFIX 302/48); 0 is the exporter's */
+	json_object_object_add(o, "sampler_id", json_object_new_uint64(sampler_id));
+	return o;
+}
+
+/* the exporter's own clock, which bins close by (docs/operations.md) */
+static void add_clock(struct json_object *o, const struct exporter_clock *c)
+{
+	char t[32];
+
+	if (!c->clock)
+		return;
+	json_object_object_add(o, "clock", json_object_new_string(
+		hs_format_time(c->clock, t, sizeof(t))));
+	json_object_object_add(o, "clock_first", json_object_new_string(
+		hs_format_time(c->clock_first, t, sizeof(t))));
+	json_object_object_add(o, "clock_datagrams", json_object_new_int64(c->accepted));
+}
+
+static int add_exporter(const void *k, const void *v, void *ctx)
 {
 	const struct exporter_key *key = k;
 	const struct exporter_info *info = v;
-	struct json_object *o = json_object_new_object();
+	struct exporter_list *l = ctx;
+	struct exporter_clock_key ck = { .domain_id = key->domain_id, .version = key->version };
+	struct exporter_clock c;
+	struct json_object *o = exporter_object(key->exporter, key->domain_id, key->version,
+						info->sampling, key->sampler_id);
 
-	add_addr(o, key->exporter);
-	json_object_object_add(o, "domain_id", json_object_new_int64(key->domain_id));
-	json_object_object_add(o, "version", json_object_new_int(key->version));
-	json_object_object_add(o, "sampling", json_object_new_int64(info->sampling));
-	/* a sampler's own rate (v9 48, IPFIX 302/48); 0 is the exporter's */
-	json_object_object_add(o, "sampler_id", json_object_new_uint64(key->sampler_id));
-	/* the exporter's own clock, which bins close by (docs/operations.md) */
-	if (info->clock) {
-		char t[32];
-
-		json_object_object_add(o, "clock", json_object_new_string(
-			hs_format_time(info->clock, t, sizeof(t))));
-		json_object_object_add(o, "clock_first", json_object_new_string(
-			hs_format_time(info->clock_first, t, sizeof(t))));
-		json_object_object_add(o, "clock_datagrams", json_object_new_int64(info->accepted));
-	}
-	json_object_array_add(list, o);
+	memcpy(ck.exporter, key->exporter, sizeof(ck.exporter));
+	if (!key->sampler_id && !bpf_map_lookup_elem(l->clocks_fd, &ck, &c))
+		add_clock(o, &c);
+	json_object_array_add(l->list, o);
 	return 0;
+}
+
+static int add_clock_only(const void *k, const void *v, void *ctx)
+{
+	const struct exporter_clock_key *ck = k;
+	const struct exporter_clock *c = v;
+	struct exporter_list *l = ctx;
+	struct exporter_key key = { .domain_id = ck->domain_id, .version = ck->version };
+	struct exporter_info info;
+	struct json_object *o;
+
+	memcpy(key.exporter, ck->exporter, sizeof(key.exporter));
+	if (!c->clock || !bpf_map_lookup_elem(l->exporters_fd, &key, &info))
+		return 0;	/* no clock yet, or listed with its options data */
+	o = exporter_object(ck->exporter, ck->domain_id, ck->version, 0, 0);
+	add_clock(o, c);
+	json_object_array_add(l->list, o);
+	return 0;
+}
+
+static struct json_object *exporter_list(int exporters_fd, int clocks_fd)
+{
+	struct exporter_list l = { json_object_new_array(), exporters_fd, clocks_fd };
+
+	hs_map_for_each(exporters_fd, sizeof(struct exporter_key), sizeof(struct exporter_info),
+			add_exporter, &l);
+	hs_map_for_each(clocks_fd, sizeof(struct exporter_clock_key),
+			sizeof(struct exporter_clock), add_clock_only, &l);
+	return l.list;
 }
 
 static struct json_object *map_list(int fd, size_t key_size, size_t value_size,
@@ -274,6 +330,10 @@ static struct json_object *map_fill(const int *fds, const struct dictionary_sche
 		{ HS_MAP_TEMPLATES, sizeof(struct template_key),
 		  "start afresh with a larger --max-templates (haystack detach first)" },
 		{ HS_MAP_EXPORTERS, sizeof(struct exporter_key), NULL },
+		/* full: more sources than it holds, the least recently heard
+		 * evicted (a flood of spoofed sources?) */
+		{ HS_MAP_EXPORTER_CLOCKS, sizeof(struct exporter_clock_key),
+		  "the least recently heard exporters lose their clocks: --exporters, or start afresh with a larger --max-exporter-clocks (haystack detach first)" },
 		{ HS_MAP_EXPORTER_ALLOW, sizeof(struct haystack_lpm_key), NULL },
 	};
 	struct json_object *list = json_object_new_array();
@@ -402,8 +462,8 @@ int cmd_status(const struct hs_options *o)
 	json_object_object_add(j, "refresh", refresh_result(o->refresh_status));
 	json_object_object_add(j, "templates", map_list(fds[HS_MAP_TEMPLATES],
 		sizeof(struct template_key), sizeof(struct flow_template), add_template));
-	json_object_object_add(j, "exporters", map_list(fds[HS_MAP_EXPORTERS],
-		sizeof(struct exporter_key), sizeof(struct exporter_info), add_exporter));
+	json_object_object_add(j, "exporters", exporter_list(fds[HS_MAP_EXPORTERS],
+							       fds[HS_MAP_EXPORTER_CLOCKS]));
 
 	if (o->json) {
 		puts(json_object_to_json_string_ext(j, PLAIN));

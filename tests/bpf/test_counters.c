@@ -79,6 +79,7 @@ static void record_results(void **state)
 		{ RESULT_NO_SERVICE, "no_service" },
 		{ RESULT_PORT_MISMATCH, "port_mismatch" },
 		{ RESULT_EVIDENCE_FULL, "evidence_full" },
+		{ RESULT_PAST_TIME_CEILING, "past_time_ceiling" },
 	};
 	int n_record = 0;
 

@@ -154,6 +154,31 @@ static void b_time_jump_empty(struct pkt *p, int f, int v)
 	one_record(p, OUT_V4, &SUB_TO_CAM, f == 0 ? T0 : T0 + YEAR);
 }
 
+/* A flood of valid v5 datagrams from spoofed sources: frames 0 to 19 from
+ * 20 sources 10.0.1.x, more than the clock map holds (FLOOD_CLOCKS); then
+ * the real exporter, never heard before, every other frame, a new spoofed
+ * source between two of its datagrams. */
+#define FLOOD_CLOCKS	8
+#define FLOOD_FRAMES	40
+
+static void b_flood(struct pkt *p, int f, int v)
+{
+	char src[24];
+
+	if (f >= 20 && f % 2 == 0) {
+		one_record(p, OUT_V4, &SUB_TO_CAM, T0 + f);
+		return;
+	}
+	snprintf(src, sizeof(src), "10.0.%d.%d", f < 20 ? 1 : 2, f + 1);
+	one_record_from(p, OUT_V4, src, PORT, &SUB_TO_CAM, T0 + f);
+}
+
+/* one record of 2106 (unix_secs 0xffffff00), the exporter's first datagram */
+static void b_far_future(struct pkt *p, int f, int v)
+{
+	one_record(p, OUT_V4, &SUB_TO_CAM, 0xffffff00U);
+}
+
 static void b_binning(struct pkt *p, int f, int v)
 {
 	/* 10:59:59 then 11:00:00: the last second of one hour, the first of the next */
@@ -624,6 +649,43 @@ static const struct xdp_case cases[] = {
 		     .export_time_max = T0 },
 	  .ev = { CAM_EV(SUB) },
 	  .clocks = { { EXPORTER, 0, 5, T0, T0, 1, 1, T0 + YEAR } } },
+	/* -- clocks in an LRU: a flood of spoofed sources -- */
+	{ "v5 flood: 20 spoofed sources fill a clock map of 8, then a new exporter that keeps talking has its clock, moved by each of its datagrams",
+	  b_flood, .frames = FLOOD_FRAMES, .sizes = { .exporter_clocks = FLOOD_CLOCKS },
+	  .verdict = PASS,
+	  .stats = { .packets = FLOOD_FRAMES, .export_packets = FLOOD_FRAMES,
+		     .v5_packets = FLOOD_FRAMES, .records = FLOOD_FRAMES, .matched = FLOOD_FRAMES,
+		     .export_time_min = T0, .export_time_max = T0 + FLOOD_FRAMES - 1 },
+	  .ev = { { SUB, HOUR10, "203.0.113.0/24", { "api.cam.test" }, 3 * FLOOD_FRAMES,
+		    420 * FLOOD_FRAMES, FLOOD_FRAMES } },
+	  .clocks = { { EXPORTER, 0, 5, T0 + FLOOD_FRAMES - 2, T0 + 20, (FLOOD_FRAMES - 20) / 2 } },
+	  /* the LRU holds at most the rest, some of the latest sources */
+	  .clocks_other = FLOOD_CLOCKS - 1 },
+	/* -- the live agent's time ceiling (haystack_config.time_ceiling) -- */
+	{ "time ceiling: a record at the ceiling - 1 counts", b_sub_src, .time_ceiling = T0 + 1,
+	  .verdict = PASS, .stats = ONE_MATCH, .ev = { CAM_EV(SUB) } },
+	{ "time ceiling: a record at the ceiling counts", b_sub_src, .time_ceiling = T0,
+	  .verdict = PASS, .stats = ONE_MATCH, .ev = { CAM_EV(SUB) } },
+	/* its clock moves (the datagram is read), not the status range */
+	{ "time ceiling: a record at the ceiling + 1 is past_time_ceiling, no evidence, its reason in --records",
+	  b_sub_src, .time_ceiling = T0 - 1, .flags = HAYSTACK_F_RECORDS, .verdict = PASS,
+	  .stats = { .packets = 1, .export_packets = 1, .v5_packets = 1, .records = 1,
+		     .past_time_ceiling = 1 },
+	  .clocks = { { EXPORTER, 0, 5, T0, T0, 1 } },
+	  .records = { { EXPORTER, 0, 0, 5, T0, SUB, CAM, 50123, 443, IPPROTO_TCP, 0x18, 3, 420,
+			 1, RESULT_PAST_TIME_CEILING, 0 } } },
+	{ "time ceiling written 20 s ago moves on with the host's clock: 10 s past it counts",
+	  b_sub_src, .time_ceiling = T0 - 10, .ceiling_age_s = 20, .verdict = PASS,
+	  .stats = ONE_MATCH, .ev = { CAM_EV(SUB) } },
+	{ "time ceiling written 5 s ago: 10 s past it is past_time_ceiling", b_sub_src,
+	  .time_ceiling = T0 - 10, .ceiling_age_s = 5, .verdict = PASS,
+	  .stats = { .packets = 1, .export_packets = 1, .v5_packets = 1, .records = 1,
+		     .past_time_ceiling = 1 },
+	  .clocks = { { EXPORTER, 0, 5, T0, T0, 1 } } },
+	{ "no time ceiling (0, replay): a record of 2106 counts", b_far_future, .verdict = PASS,
+	  .stats = { V5(0xffffff00U, 1), .matched = 1, .stale_dictionary = 1 },
+	  .ev = { { SUB, 0xffffff00U / 3600 * 3600, "203.0.113.0/24", { "api.cam.test" }, 3, 420,
+		    1 } } },
 	{ "export time binning: 10:59:59 and 11:00:00 in two hour bins", b_binning, .frames = 2,
 	  .verdict = PASS,
 	  .stats = { .packets = 2, .export_packets = 2, .v5_packets = 2, .records = 2,

@@ -16,6 +16,9 @@ SCENARIO changes exporter 10.9.0.1 (subscriber 100.64.1.1), halfway:
           heard before (10.9.0.4, subscriber 100.64.1.4), also of 1970
   2106    the same with unix_secs 0xffffffff
   year    its clock jumps a year ahead and stays there
+  future  its clock jumps to a year ahead of this host's clock (FUTURE)
+          and stays there: followed, but past the live agent's ceiling
+  ahead   10.9.0.1 alone, 10 datagrams of the times future sends last
   stop    it stops after the first hour
   many    one exporter alone, 3,000 datagrams 86,000 s apart, up to
           2019-11-15 (eight years of hour bins, all plausible: a long
@@ -23,17 +26,22 @@ SCENARIO changes exporter 10.9.0.1 (subscriber 100.64.1.1), halfway:
 """
 import struct
 import sys
+import time
 
 from v5_exports import datagram, frame
 
 T0 = 1573812000
 YEAR = 365 * 86400
+# a year ahead of this host's clock, whole days: the same in every run of a day
+FUTURE = (int(time.time()) // 86400 + 365) * 86400
 
 
 def exports(scenario):
     """(exporter, subscriber, export time) in the order sent."""
     if scenario == "many":
         return [("10.9.0.1", "100.64.1.1", T0 - i * 86000) for i in range(2999, -1, -1)]
+    if scenario == "ahead":
+        return [("10.9.0.1", "100.64.1.1", FUTURE + i * 120) for i in range(80, 90)]
     out = []
     for i in range(90):
         t = T0 + i * 120
@@ -41,6 +49,8 @@ def exports(scenario):
             ta = t
             if n == 1 and scenario == "year" and i >= 45:
                 ta = t + YEAR
+            if n == 1 and scenario == "future" and i >= 45:
+                ta = FUTURE + i * 120
             if n == 1 and scenario == "stop" and i >= 30:
                 continue
             out.append(("10.9.0.%d" % n, "100.64.1.%d" % n, ta))

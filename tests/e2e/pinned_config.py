@@ -43,6 +43,11 @@ class Config:
         size = self._size(t)
         return int.from_bytes(self.value[off:off + size], "little"), (off, size)
 
+    def set(self, name, v):
+        """A u32/u64 member."""
+        _, (off, size) = self.get(name)
+        self.value[off:off + size] = v.to_bytes(size, "little")
+
     def set_list(self, name, values):
         _, (off, size) = self.get(name)
         for i, v in enumerate(values):

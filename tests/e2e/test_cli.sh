@@ -42,6 +42,10 @@ expect_bad cli_max_evidence_0 "^haystack: --max-evidence 0: expected a whole num
 	"$HAYSTACK" replay --max-evidence 0 --dict "$dict" --subscribers "$subs" x.pcap
 expect_bad cli_max_templates_too_big "^haystack: --max-templates 1048577: expected a whole number from 1 to 1048576$" \
 	"$HAYSTACK" replay --max-templates 1048577 --dict "$dict" --subscribers "$subs" x.pcap
+expect_bad cli_max_exporter_clocks_too_big "^haystack: --max-exporter-clocks 1048577: expected a whole number from 1 to 1048576$" \
+	"$HAYSTACK" replay --max-exporter-clocks 1048577 --dict "$dict" --subscribers "$subs" x.pcap
+# the real program loads with an exporter_clocks LRU of one entry, and reads
+have_fixtures && check cli_max_exporter_clocks_1_loads bash -c "'$HAYSTACK' replay --max-exporter-clocks 1 --dict '$dict' --subscribers '$subs' '$FIXTURES/export-v5.pcap' 2>&1 >/dev/null | grep -q ' 439 export packets'"
 expect_bad cli_run_max_endpoints_not_a_number "^haystack: --max-endpoints 1e6: expected a whole number" \
 	"$HAYSTACK" run --iface lo --max-endpoints 1e6 --dict "$dict" --subscribers "$subs"
 # A dictionary larger than --max-endpoints is refused before any map is written.

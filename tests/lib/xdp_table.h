@@ -5,9 +5,9 @@
  * maps}. Every case loads the real program afresh (no pinning, never
  * attached), fills its maps from tests/bpf/data/ with the agent's own setup
  * code, runs its frames, then checks the verdict, EVERY stats counter (what
- * should be zero must stay zero), the whole evidence, templates and
- * exporters maps (the exporters' clocks: exactly in cases that list them,
- * else held to the stats' export time range), and every record in the
+ * should be zero must stay zero), the whole evidence, templates,
+ * exporters and exporter_clocks maps (the clocks: exactly in cases that
+ * list them, else held to the stats' export time range), and every record in the
  * --records ring buffer (none
  * unless the case sets HAYSTACK_F_RECORDS). After every frame it asserts
  * the identities of the counter list (include/haystack_counters.h): the
@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -105,8 +106,8 @@ struct exporter_expect {
 	__u64 sampler_id;		/* 0: the exporter's own entry */
 };
 
-/* The clock of an exporter's own entry (include/haystack.h exporter_info).
- * version 0: the case's version. */
+/* An exporter's clock (include/haystack.h exporter_clock). version 0: the
+ * case's version. */
 struct clock_expect {
 	const char *exporter;		/* NULL ends the list */
 	__u32 domain_id;
@@ -155,14 +156,20 @@ struct xdp_case {
 	__u32 sampling;			/* config: --sampling, 0 = as exported */
 	__u32 template_timeout;		/* config: 0 = HAYSTACK_TEMPLATE_TIMEOUT */
 	const char *allow_list;		/* --exporters file (under DATA_DIR) in force; NULL: none */
+	struct hs_map_sizes sizes;	/* --max-evidence, ...; 0 = the defaults */
+	__u64 time_ceiling;		/* config: the live agent's ceiling, 0 = none */
+	__u64 ceiling_age_s;		/* config: written this long ago (0: fixed) */
 	__u32 verdict;
 	struct haystack_stats stats;	/* all of it, zeros included */
 	struct ev_expect ev[MAX_EV];
 	struct template_expect templates[MAX_MAPPED];
 	struct exporter_expect exporters[MAX_MAPPED];
-	/* listed: the exporters' clocks exactly, and the entries that hold
-	 * only a clock are these; none: every clock lies in the stats' range */
+	/* listed: the exporters' clocks exactly, and no others (but for
+	 * clocks_other, below); none: every clock lies in the stats' range */
 	struct clock_expect clocks[MAX_MAPPED];
+	/* at most this many clocks beside those listed, and at least one,
+	 * each in the stats' range (a flood into an LRU) */
+	int clocks_other;
 	struct record_expect records[MAX_RECORDS];
 };
 
@@ -422,34 +429,20 @@ static const char *template_show(const void *k)
 	return s;
 }
 
-/* The entry holds a clock and no options data. */
-static bool clock_only(const struct exporter_key *key, const struct exporter_info *x)
-{
-	return !key->sampler_id && !x->sampling && !x->system_init_ms && !x->last_seen;
-}
-
 /* A clock is one of the case's, or at least inside the stats' range. */
-static void check_clock(const struct exporter_key *key, const struct exporter_info *x)
+static int check_clock(const void *k, const void *v, void *arg)
 {
+	const struct exporter_clock_key *key = k;
+	const struct exporter_clock *x = v;
 	const struct clock_expect *e = ctx.c->clocks;
+	int *others = arg;
 	struct haystack_stats st;
 	char a[HS_ADDRSTRLEN];
 
 	hs_format_addr(key->exporter, a, sizeof(a));
-	if (!e->exporter) {
-		assert_int_equal(hs_read_stats(bpf_map__fd(ctx.in.skel->maps.stats), &st), 0);
-		if (x->clock && (x->clock_first > x->clock || x->clock_first < st.export_time_min ||
-				 x->clock > st.export_time_max || !x->accepted))
-			fail_msg("clock of %s: %llu..%llu (%u datagrams) outside the accepted %llu..%llu",
-				 a, (unsigned long long)x->clock_first,
-				 (unsigned long long)x->clock, x->accepted,
-				 (unsigned long long)st.export_time_min,
-				 (unsigned long long)st.export_time_max);
-		return;
-	}
 	for (; e < ctx.c->clocks + MAX_MAPPED && e->exporter; e++) {
 		if (!addr_is(key->exporter, e->exporter) || key->domain_id != e->domain_id ||
-		    key->version != version_of(e->version) || key->sampler_id)
+		    key->version != version_of(e->version))
 			continue;
 		if (x->clock != e->clock || x->clock_first != e->clock_first ||
 		    x->accepted != e->accepted || x->candidate_count != e->candidate_count ||
@@ -464,11 +457,20 @@ static void check_clock(const struct exporter_key *key, const struct exporter_in
 		if (x->clock && !x->clock_seen_ns)
 			fail_msg("clock of %s: no host time", a);
 		ctx.clocks_seen++;
-		return;
+		return 0;
 	}
-	if (clock_only(key, x))
+	if (ctx.c->clocks[0].exporter && ++*others > ctx.c->clocks_other)
 		fail_msg("unexpected exporter clock: %s domain %u version %u", a, key->domain_id,
 			 key->version);
+	assert_int_equal(hs_read_stats(bpf_map__fd(ctx.in.skel->maps.stats), &st), 0);
+	if (x->clock && (x->clock_first > x->clock || x->clock_first < st.export_time_min ||
+			 x->clock > st.export_time_max || !x->accepted))
+		fail_msg("clock of %s: %llu..%llu (%u datagrams) outside the accepted %llu..%llu",
+			 a, (unsigned long long)x->clock_first,
+			 (unsigned long long)x->clock, x->accepted,
+			 (unsigned long long)st.export_time_min,
+			 (unsigned long long)st.export_time_max);
+	return 0;
 }
 
 static bool exporter_match(int i, const void *k, const void *v)
@@ -501,14 +503,6 @@ static const char *exporter_show(const void *k)
 	return s;
 }
 
-/* Exporter entries: every clock checked; the options data of those that
- * have some against the case's exporters. */
-static int check_exporter(const void *key, const void *value, void *arg)
-{
-	check_clock(key, value);
-	return clock_only(key, value) ? 0 : check_entry(key, value, arg);
-}
-
 /* Entries of an expected list before the first without an exporter. */
 #define N_EXPECTED(list)	({						\
 	int __n = 0;								\
@@ -521,7 +515,7 @@ static int check_exporter(const void *key, const void *value, void *arg)
 static void assert_maps(void)
 {
 	struct haystack_bpf *s = ctx.in.skel;
-	int n_ev = 0;
+	int n_ev = 0, others = 0;
 
 	while (n_ev < MAX_EV && ctx.c->ev[n_ev].sub)
 		n_ev++;
@@ -530,11 +524,16 @@ static void assert_maps(void)
 	assert_map(bpf_map__fd(s->maps.templates), sizeof(struct template_key),
 		   sizeof(struct flow_template), N_EXPECTED(ctx.c->templates), template_match,
 		   template_show);
+	assert_map(bpf_map__fd(s->maps.exporters), sizeof(struct exporter_key),
+		   sizeof(struct exporter_info), N_EXPECTED(ctx.c->exporters), exporter_match,
+		   exporter_show);
 	ctx.clocks_seen = 0;
-	assert_map_by(bpf_map__fd(s->maps.exporters), sizeof(struct exporter_key),
-		      sizeof(struct exporter_info), N_EXPECTED(ctx.c->exporters), exporter_match,
-		      exporter_show, check_exporter);
+	assert_int_equal(hs_map_for_each(bpf_map__fd(s->maps.exporter_clocks),
+					 sizeof(struct exporter_clock_key),
+					 sizeof(struct exporter_clock), check_clock, &others), 0);
 	assert_int_equal(ctx.clocks_seen, N_EXPECTED(ctx.c->clocks));
+	if (ctx.c->clocks_other)
+		assert_in_range(others, 1, ctx.c->clocks_other);
 }
 
 /* ---- the records ring buffer ---- */
@@ -648,7 +647,7 @@ static int case_setup(void **state)
 	struct haystack_config cfg = ctx.setup.config;
 	struct bpf_map *map;
 
-	if (hs_instance_open(&ctx.in, NULL, NULL))
+	if (hs_instance_open(&ctx.in, NULL, &c->sizes))
 		return -1;
 	/* nothing may be pinned: the tests must not touch a running instance */
 	bpf_object__for_each_map(map, ctx.in.skel->obj)
@@ -666,6 +665,14 @@ static int case_setup(void **state)
 	cfg.closed_before = c->closed_before;
 	cfg.sampling = c->sampling;
 	cfg.template_timeout = c->template_timeout;
+	cfg.time_ceiling = c->time_ceiling;
+	if (c->ceiling_age_s) {
+		struct timespec mono;
+
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		cfg.time_ceiling_ns = (__u64)mono.tv_sec * 1000000000ULL + mono.tv_nsec -
+				      c->ceiling_age_s * 1000000000ULL;
+	}
 	if (c->allow_list && load_exporters(c->allow_list, &cfg))
 		return -1;
 	return hs_write_config(&ctx.in, &cfg) ? -1 : 0;
