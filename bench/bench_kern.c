@@ -287,7 +287,8 @@ static void load(struct loaded *l, const char *dict, const char *subs, size_t n_
 					2 * (__u32)n_endpoints : HAYSTACK_MAX_ENDPOINTS,
 			   .rulesets = HAYSTACK_MAX_RULESETS,
 			   .subscribers = HAYSTACK_MAX_SUBSCRIBER_PREFIXES,
-			   .templates = HAYSTACK_MAX_TEMPLATES },
+			   .templates = HAYSTACK_MAX_TEMPLATES,
+			   .exporter_clocks = HAYSTACK_MAX_EXPORTER_CLOCKS },
 	};
 	long long rss0 = rss_bytes(), slab0 = slab_bytes();
 	double t0 = now_s();
