@@ -201,10 +201,34 @@ static __always_inline __u32 dictionary_at(__u64 t, __u8 *stale)
 	return (__u32)pick;
 }
 
+static __always_inline bool is_v4_mapped(const __u8 a[16])
+{
+	const __u32 *w = (const __u32 *)a;
+
+	return !w[0] && !w[1] && w[2] == bpf_htonl(0xffff);
+}
+
+/*
+ * Whether addr lies in a subscriber prefix. An IPv4 address is first told
+ * by its /24 in subscriber_blocks: most record ends are no subscriber's, and
+ * one array read says so; a /24 wholly inside a prefix says yes. Only a /24
+ * a longer prefix lies in, and IPv6, walk the trie.
+ */
 static __always_inline bool is_subscriber(const __u8 addr[16])
 {
 	struct haystack_lpm_key key = { .prefixlen = 128 };
 
+	if (is_v4_mapped(addr)) {
+		__u32 a = (__u32)addr[12] << 24 | (__u32)addr[13] << 16 | (__u32)addr[14] << 8;
+		__u32 idx = a >> 14;
+		__u64 bit = 1ULL << ((a >> 8) & 63);
+		const struct subscriber_block *b = bpf_map_lookup_elem(&subscriber_blocks, &idx);
+
+		if (!b || !(b->any & bit))
+			return false;
+		if (b->all & bit)
+			return true;
+	}
 	__builtin_memcpy(key.addr, addr, 16);
 	return bpf_map_lookup_elem(&subscriber_prefixes, &key) != NULL;
 }

@@ -43,6 +43,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } subscriber_prefixes SEC(".maps");
 
+/* Mmapable: the agent writes the bits of every /24 at once. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HAYSTACK_SUBSCRIBER_BLOCKS);
+	__type(key, __u32);
+	__type(value, struct subscriber_block);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} subscriber_blocks SEC(".maps");
+
 /* Mmapable: the agent publishes a dictionary with one atomic store. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -84,6 +84,23 @@ struct subscriber_prefix {
 	__u32 id;		/* position in the subscribers file, from 0 */
 };
 
+/*
+ * subscriber_blocks: ARRAY, mmapable, index a.b.c.d >> 14 -> subscriber_block:
+ * the IPv4 subscriber prefixes again, as two bits per /24, so that the end
+ * of a record that is no subscriber's is told in one array read instead of
+ * a trie walk. Bit (a.b.c.d >> 8) & 63 of any: some subscriber prefix
+ * covers part of that /24; of all: one covers the whole /24. Only a /24
+ * with any and not all (a prefix longer than /24 in it) is looked up in
+ * subscriber_prefixes, which stays the authoritative map. Written by the
+ * agent with the trie, from the same list; 4 MiB.
+ */
+#define HAYSTACK_SUBSCRIBER_BLOCKS	(1U << 18)	/* 2^24 /24s, 64 a word */
+
+struct subscriber_block {
+	__u64 any;
+	__u64 all;
+};
+
 /* exporter_allow: LPM trie, haystack_lpm_key -> exporter_prefix. The
  * sources export datagrams are read from (--exporters), in force when the
  * config has HAYSTACK_F_EXPORTERS. */

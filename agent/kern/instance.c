@@ -713,9 +713,69 @@ static int write_prefixes(struct bpf_map *map, const struct haystack_lpm_key *p,
 	return st.err ?: err;
 }
 
+/* The /24s an IPv4 prefix covers, first and count; false for a prefix of
+ * no IPv4 address. An IPv6 prefix that holds ::ffff:0:0/96 covers them all. */
+static bool v4_blocks(const struct haystack_lpm_key *p, __u32 *first, __u32 *count)
+{
+	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
+	__u32 len = p->prefixlen, a;
+
+	for (__u32 bit = 0; bit < 96 && bit < len; bit++)
+		if ((p->addr[bit / 8] ^ mapped[bit / 8]) & (0x80 >> bit % 8))
+			return false;
+	len = len > 96 ? len - 96 : 0;
+	a = (__u32)p->addr[12] << 24 | p->addr[13] << 16 | p->addr[14] << 8 | p->addr[15];
+	if (len >= 24) {
+		*first = a >> 8;
+		*count = 1;
+	} else {
+		*first = (a >> 8) & ~((1U << (24 - len)) - 1);
+		*count = 1U << (24 - len);
+	}
+	return true;
+}
+
+/* subscriber_blocks from the same prefixes as the trie (include/haystack.h),
+ * made in memory and written whole into the mapped array. */
+static int write_subscriber_blocks(struct hs_instance *in, const struct haystack_lpm_key *p,
+				   size_t n)
+{
+	size_t size = (size_t)HAYSTACK_SUBSCRIBER_BLOCKS * sizeof(struct subscriber_block);
+	int fd = bpf_map__fd(in->skel->maps.subscriber_blocks), err = 0;
+	struct subscriber_block *b = calloc(HAYSTACK_SUBSCRIBER_BLOCKS, sizeof(*b)), *m;
+
+	if (!b)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		__u32 first, count;
+		bool whole = p[i].prefixlen <= 96 + 24;
+
+		if (!v4_blocks(&p[i], &first, &count))
+			continue;
+		for (__u32 k = first; k < first + count; k++) {
+			__u64 bit = 1ULL << (k & 63);
+
+			b[k >> 6].any |= bit;
+			if (whole)
+				b[k >> 6].all |= bit;
+		}
+	}
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		err = -errno;
+		hs_err("cannot map the subscriber_blocks map: %s (%d)", strerror(-err), err);
+	} else {
+		memcpy(m, b, size);
+		munmap(m, size);
+	}
+	free(b);
+	return err;
+}
+
 int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n)
 {
-	return write_prefixes(in->skel->maps.subscriber_prefixes, p, n, "subscriber");
+	return write_prefixes(in->skel->maps.subscriber_prefixes, p, n, "subscriber") ?:
+	       write_subscriber_blocks(in, p, n);
 }
 
 int hs_write_exporters(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n)

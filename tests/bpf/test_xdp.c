@@ -79,6 +79,30 @@ static void b_not_subscriber(struct pkt *p, int f, int v)
 			.dport = 443, .proto = IPPROTO_TCP, .packets = 3, .bytes = 420 }, T0);
 }
 
+/* Ends in /24s that subscribers-blocks.txt fills whole, in part or not at
+ * all, each once as source and once as destination, the other end in no
+ * subscriber or dictionary prefix: the first five of each half are
+ * subscribers, the other five not. */
+static const char *const block_ends[10] = {
+	"100.64.200.1", "198.18.5.200", "198.18.7.9", "10.255.255.255", "203.0.113.77",
+	"100.65.0.1", "198.18.5.100", "198.18.7.10", "11.0.0.0", "9.255.255.255",
+};
+
+static void b_subscriber_blocks(struct pkt *p, int f, int v)
+{
+	export_begin(p, OUT_V4, PORT);
+	pkt_v5_header(p, 20, T0, 0);
+	for (int i = 0; i < 20; i++) {
+		const char *end = block_ends[i % 10];
+
+		pkt_v5_record(p, &(struct v5rec){ .src = i < 10 ? end : OTHER,
+						  .dst = i < 10 ? OTHER : end, .sport = 50123,
+						  .dport = 443, .proto = IPPROTO_TCP, .packets = 1,
+						  .bytes = 60 });
+	}
+	pkt_finish(p);
+}
+
 static void b_port_mismatch(struct pkt *p, int f, int v)
 {
 	one_record(p, OUT_V4, &(struct v5rec){ .src = SUB, .dst = CAM, .sport = 50123,
@@ -712,6 +736,11 @@ static const struct xdp_case cases[] = {
 	/* -- records not counted -- */
 	{ "record between two non-subscribers", b_not_subscriber,
 	  .verdict = PASS, .stats = { V5(T0, 1), .not_subscriber = 1 } },
+	/* subscriber_blocks answers a whole /24 and an empty one, the trie a
+	 * /24 a /25 or a /32 lies in: as the trie alone would */
+	{ "subscriber blocks: /24s whole, in part, empty; IPv4 written as IPv6",
+	  b_subscriber_blocks, .subscribers = "subscribers-blocks.txt",
+	  .verdict = PASS, .stats = { V5(T0, 20), .no_service = 10, .not_subscriber = 10 } },
 	{ "service prefix, wrong port", b_port_mismatch,
 	  .verdict = PASS, .stats = { V5(T0, 1), .port_mismatch = 1 } },
 	{ "service prefix and port, wrong protocol", b_proto_mismatch,

@@ -156,6 +156,8 @@ struct xdp_case {
 	__u32 sampling;			/* config: --sampling, 0 = as exported */
 	__u32 template_timeout;		/* config: 0 = HAYSTACK_TEMPLATE_TIMEOUT */
 	const char *allow_list;		/* --exporters file (under DATA_DIR) in force; NULL: none */
+	const char *subscribers;	/* --subscribers file (under DATA_DIR) instead of
+					 * subscribers.txt; NULL: that one */
 	struct hs_map_sizes sizes;	/* --max-evidence, ...; 0 = the defaults */
 	__u64 time_ceiling;		/* config: the live agent's ceiling, 0 = none */
 	__u64 ceiling_age_s;		/* config: written this long ago (0: fixed) */
@@ -622,8 +624,10 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-/* The allow-list through the agent's own reader and map writer. */
-static int load_exporters(const char *name, struct haystack_config *cfg)
+/* A prefix list (the subscribers, the exporters' allow-list) through the
+ * agent's own reader and map writer. */
+static int load_prefixes(const char *name, const char *what,
+			 int (*write)(struct hs_instance *, const struct haystack_lpm_key *, size_t))
 {
 	struct haystack_lpm_key *keys;
 	char path[256];
@@ -631,12 +635,11 @@ static int load_exporters(const char *name, struct haystack_config *cfg)
 	int err;
 
 	snprintf(path, sizeof(path), "%s/%s", DATA_DIR, name);
-	err = hs_prefix_list_load(path, "exporter", &keys, &n);
+	err = hs_prefix_list_load(path, what, &keys, &n);
 	if (err)
 		return err;
-	err = hs_write_exporters(&ctx.in, keys, n);
+	err = write(&ctx.in, keys, n);
 	free(keys);
-	cfg->flags |= HAYSTACK_F_EXPORTERS;
 	return err;
 }
 
@@ -673,7 +676,12 @@ static int case_setup(void **state)
 		cfg.time_ceiling_ns = (__u64)mono.tv_sec * 1000000000ULL + mono.tv_nsec -
 				      c->ceiling_age_s * 1000000000ULL;
 	}
-	if (c->allow_list && load_exporters(c->allow_list, &cfg))
+	if (c->allow_list) {
+		if (load_prefixes(c->allow_list, "exporter", hs_write_exporters))
+			return -1;
+		cfg.flags |= HAYSTACK_F_EXPORTERS;
+	}
+	if (c->subscribers && load_prefixes(c->subscribers, "subscriber", hs_write_subscribers))
 		return -1;
 	return hs_write_config(&ctx.in, &cfg) ? -1 : 0;
 }
