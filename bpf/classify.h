@@ -208,11 +208,22 @@ static __always_inline bool is_v4_mapped(const __u8 a[16])
 	return !w[0] && !w[1] && w[2] == bpf_htonl(0xffff);
 }
 
+/* The bits of subscriber_blocks entry idx for bit: 0 none, 1 some, 2 all. */
+static __always_inline int subscriber_bits(__u32 idx, __u32 bit)
+{
+	const struct subscriber_block *b = bpf_map_lookup_elem(&subscriber_blocks, &idx);
+	__u64 m = 1ULL << (bit & 63);
+
+	if (!b || !(b->any & m))
+		return 0;
+	return b->all & m ? 2 : 1;
+}
+
 /*
  * Whether addr lies in a subscriber prefix. An IPv4 address is first told
- * by its /24 in subscriber_blocks: most record ends are no subscriber's, and
- * one array read says so; a /24 wholly inside a prefix says yes. Only a /24
- * a longer prefix lies in, and IPv6, walk the trie.
+ * by its /16 and then its /24 in subscriber_blocks: most record ends are no
+ * subscriber's, and an array read says so; a block wholly inside a prefix
+ * says yes. Only a /24 a longer prefix lies in, and IPv6, walk the trie.
  */
 static __always_inline bool is_subscriber(const __u8 addr[16])
 {
@@ -220,14 +231,12 @@ static __always_inline bool is_subscriber(const __u8 addr[16])
 
 	if (is_v4_mapped(addr)) {
 		__u32 a = (__u32)addr[12] << 24 | (__u32)addr[13] << 16 | (__u32)addr[14] << 8;
-		__u32 idx = a >> 14;
-		__u64 bit = 1ULL << ((a >> 8) & 63);
-		const struct subscriber_block *b = bpf_map_lookup_elem(&subscriber_blocks, &idx);
+		int in = subscriber_bits(a >> 22, a >> 16);
 
-		if (!b || !(b->any & bit))
-			return false;
-		if (b->all & bit)
-			return true;
+		if (in == 1)
+			in = subscriber_bits(HAYSTACK_SUBSCRIBER_BLOCKS16 + (a >> 14), a >> 8);
+		if (in != 1)
+			return in;
 	}
 	__builtin_memcpy(key.addr, addr, 16);
 	return bpf_map_lookup_elem(&subscriber_prefixes, &key) != NULL;

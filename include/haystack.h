@@ -85,16 +85,20 @@ struct subscriber_prefix {
 };
 
 /*
- * subscriber_blocks: ARRAY, mmapable, index a.b.c.d >> 14 -> subscriber_block:
- * the IPv4 subscriber prefixes again, as two bits per /24, so that the end
- * of a record that is no subscriber's is told in one array read instead of
- * a trie walk. Bit (a.b.c.d >> 8) & 63 of any: some subscriber prefix
- * covers part of that /24; of all: one covers the whole /24. Only a /24
- * with any and not all (a prefix longer than /24 in it) is looked up in
- * subscriber_prefixes, which stays the authoritative map. Written by the
- * agent with the trie, from the same list; 4 MiB.
+ * subscriber_blocks: ARRAY, mmapable, of subscriber_block: the IPv4
+ * subscriber prefixes again, as two bits per /16 and per /24, so that the
+ * end of a record that is no subscriber's is told by an array read instead
+ * of a trie walk. Entry a.b.c.d >> 22, bit (a.b.c.d >> 16) & 63, is the /16:
+ * any, some subscriber prefix covers part of it; all, one covers it whole.
+ * Entry HAYSTACK_SUBSCRIBER_BLOCKS16 + (a.b.c.d >> 14), bit (a.b.c.d >> 8) &
+ * 63, is the /24, the same way. The 16 KiB of /16s stay in the CPU's cache
+ * and answer most ends; a /16 with any and not all is told by its /24 (4
+ * MiB); only a /24 with any and not all (a prefix longer than /24 in it) is
+ * looked up in subscriber_prefixes, which stays the authoritative map.
+ * Written by the agent with the trie, from the same list.
  */
-#define HAYSTACK_SUBSCRIBER_BLOCKS	(1U << 18)	/* 2^24 /24s, 64 a word */
+#define HAYSTACK_SUBSCRIBER_BLOCKS16	(1U << 10)	/* 2^16 /16s, 64 a word */
+#define HAYSTACK_SUBSCRIBER_BLOCKS	(HAYSTACK_SUBSCRIBER_BLOCKS16 + (1U << 18))
 
 struct subscriber_block {
 	__u64 any;

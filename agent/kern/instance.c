@@ -753,12 +753,27 @@ static int write_subscriber_blocks(struct hs_instance *in, const struct haystack
 		if (!v4_blocks(&p[i], &first, &count))
 			continue;
 		for (__u32 k = first; k < first + count; k++) {
+			__u32 w = HAYSTACK_SUBSCRIBER_BLOCKS16 + (k >> 6);
 			__u64 bit = 1ULL << (k & 63);
 
-			b[k >> 6].any |= bit;
+			b[w].any |= bit;
 			if (whole)
-				b[k >> 6].all |= bit;
+				b[w].all |= bit;
 		}
+	}
+	/* a /16 is all subscriber when its 256 /24s are, four words */
+	for (__u32 k16 = 0; k16 < 1U << 16; k16++) {
+		const struct subscriber_block *q = &b[HAYSTACK_SUBSCRIBER_BLOCKS16 + k16 * 4];
+		__u64 bit = 1ULL << (k16 & 63), any = 0, all = ~0ULL;
+
+		for (int j = 0; j < 4; j++) {
+			any |= q[j].any;
+			all &= q[j].all;
+		}
+		if (any)
+			b[k16 >> 6].any |= bit;
+		if (all == ~0ULL)
+			b[k16 >> 6].all |= bit;
 	}
 	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED) {
