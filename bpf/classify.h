@@ -221,23 +221,29 @@ static __always_inline int subscriber_bits(__u32 idx, __u32 bit)
 
 /*
  * Whether addr lies in a subscriber prefix. An IPv4 address is first told
- * by its /16 and then its /24 in subscriber_blocks: most record ends are no
- * subscriber's, and an array read says so; a block wholly inside a prefix
- * says yes. Only a /24 a longer prefix lies in, and IPv6, walk the trie.
+ * by its /16 and then its /24 in subscriber_blocks, an IPv6 one by its /24:
+ * most record ends are no subscriber's, and an array read says so; a block
+ * wholly inside a prefix says yes. Only a block a longer prefix lies in
+ * walks the trie.
  */
 static __always_inline bool is_subscriber(const __u8 addr[16])
 {
 	struct haystack_lpm_key key = { .prefixlen = 128 };
+	int in;
 
 	if (is_v4_mapped(addr)) {
 		__u32 a = (__u32)addr[12] << 24 | (__u32)addr[13] << 16 | (__u32)addr[14] << 8;
-		int in = subscriber_bits(a >> 22, a >> 16);
 
+		in = subscriber_bits(a >> 22, a >> 16);
 		if (in == 1)
 			in = subscriber_bits(HAYSTACK_SUBSCRIBER_BLOCKS16 + (a >> 14), a >> 8);
-		if (in != 1)
-			return in;
+	} else {
+		__u32 a6 = (__u32)addr[0] << 16 | (__u32)addr[1] << 8 | addr[2];
+
+		in = subscriber_bits(HAYSTACK_SUBSCRIBER_BLOCKS6 + (a6 >> 6), a6);
 	}
+	if (in != 1)
+		return in;
 	__builtin_memcpy(key.addr, addr, 16);
 	return bpf_map_lookup_elem(&subscriber_prefixes, &key) != NULL;
 }

@@ -95,10 +95,14 @@ struct subscriber_prefix {
  * and answer most ends; a /16 with any and not all is told by its /24 (4
  * MiB); only a /24 with any and not all (a prefix longer than /24 in it) is
  * looked up in subscriber_prefixes, which stays the authoritative map.
- * Written by the agent with the trie, from the same list.
+ * IPv6 has its /24s (the first three octets) from HAYSTACK_SUBSCRIBER_BLOCKS6
+ * on, the same way: an ISP's IPv6 blocks lie in a few of them, the internet's
+ * addresses mostly elsewhere. Written by the agent with the trie, from the
+ * same list.
  */
 #define HAYSTACK_SUBSCRIBER_BLOCKS16	(1U << 10)	/* 2^16 /16s, 64 a word */
-#define HAYSTACK_SUBSCRIBER_BLOCKS	(HAYSTACK_SUBSCRIBER_BLOCKS16 + (1U << 18))
+#define HAYSTACK_SUBSCRIBER_BLOCKS6	(HAYSTACK_SUBSCRIBER_BLOCKS16 + (1U << 18))
+#define HAYSTACK_SUBSCRIBER_BLOCKS	(HAYSTACK_SUBSCRIBER_BLOCKS6 + (1U << 18))
 
 struct subscriber_block {
 	__u64 any;

@@ -747,13 +747,19 @@ static int write_subscriber_blocks(struct hs_instance *in, const struct haystack
 	if (!b)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		__u32 first, count;
+		__u32 first, count, base = HAYSTACK_SUBSCRIBER_BLOCKS16;
 		bool whole = p[i].prefixlen <= 96 + 24;
 
-		if (!v4_blocks(&p[i], &first, &count))
-			continue;
+		if (!v4_blocks(&p[i], &first, &count)) {
+			/* IPv6 (the parser refuses one over the mapped range) */
+			base = HAYSTACK_SUBSCRIBER_BLOCKS6;
+			whole = p[i].prefixlen <= 24;
+			first = (__u32)p[i].addr[0] << 16 | p[i].addr[1] << 8 | p[i].addr[2];
+			count = whole ? 1U << (24 - p[i].prefixlen) : 1;
+			first &= ~(count - 1);
+		}
 		for (__u32 k = first; k < first + count; k++) {
-			__u32 w = HAYSTACK_SUBSCRIBER_BLOCKS16 + (k >> 6);
+			__u32 w = base + (k >> 6);
 			__u64 bit = 1ULL << (k & 63);
 
 			b[w].any |= bit;

@@ -257,6 +257,28 @@ static void b_ipv6(struct pkt *p, int f, int v)
 			.bytes = 420 });
 }
 
+/* IPv6 ends in /24s that subscribers-blocks.txt fills whole (a /20), in
+ * part (a /40) and not at all, each once as source and once as
+ * destination, the other end in no prefix: two of the five are
+ * subscribers. */
+static void b_subscriber_blocks6(struct pkt *p, int f, int v)
+{
+	static const char *const ends[5] = {
+		"2001:db8:100::9", "2a00:abc::1", "2001:db8:200::1", "2a00:1000::1", "2001:1db8::1",
+	};
+	struct v5rec r[10];
+
+	for (int i = 0; i < 10; i++)
+		r[i] = (struct v5rec){ .src = i < 5 ? ends[i] : "2600::1",
+				       .dst = i < 5 ? "2600::1" : ends[i - 5], .sport = 50123,
+				       .dport = 443, .proto = IPPROTO_TCP, .packets = 1,
+				       .bytes = 60 };
+	msg_begin(p, v, T0);
+	template_set(p, 256, FIELDS(V6));
+	data_set(p, 256, FIELDS(V6), r, 10, 0);
+	pkt_finish(p);
+}
+
 static void b_dual_v6(struct pkt *p, int f, int v)
 {
 	tmpl_and_data(p, v, T0, FIELDS(DUAL), &(struct v5rec){ .src = SUB6, .dst = CAM6,
@@ -895,6 +917,10 @@ static const struct xdp_case cases[] = {
 	     (AT(T0), .templates = 1, .records = 1, .matched = 1),
 	     .ev = { { SUB6, HOUR10, "2001:db8:5::/48", { "api.cam.test" }, 3, 420, 1 } },
 	     .templates = { { EXPORTER, DOMAIN, 256, 0, 8, 46, 46, 0, T0 } }),
+	BOTH("IPv6 subscriber blocks: /24s whole, in part, empty", b_subscriber_blocks6, 1,
+	     (AT(T0), .templates = 1, .records = 10, .no_service = 4, .not_subscriber = 6),
+	     .templates = { { EXPORTER, DOMAIN, 256, 0, 8, 46, 46, 0, T0 } },
+	     .subscribers = "subscribers-blocks.txt"),
 	BOTH("IPv4 and IPv6 fields, IPv4 all zero: the IPv6 addresses", b_dual_v6, 1,
 	     (AT(T0), .templates = 1, .records = 1, .matched = 1),
 	     .ev = { { SUB6, HOUR10, "2001:db8:5::/48", { "api.cam.test" }, 3, 420, 1 } },
