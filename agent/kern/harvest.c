@@ -7,17 +7,13 @@
 #include "kern/harvest.h"
 #include "kern/mapwalk.h"
 
-int hs_ruleset_domains(int rules_fd, __u32 generation, __u32 ruleset, __u32 mask,
-		       int domains[HAYSTACK_MAX_RULES], int *n)
+/* The distinct domains of the rules of rs in mask. */
+static void ruleset_domains(const struct endpoint_ruleset *rs, __u32 mask,
+			    int domains[HAYSTACK_MAX_RULES], int *n)
 {
-	struct ruleset_key k = { .generation = generation, .ruleset = ruleset };
-	struct endpoint_ruleset rs;
-
-	if (bpf_map_lookup_elem(rules_fd, &k, &rs))
-		return -errno;
 	*n = 0;
-	for (__u32 i = 0; i < rs.count && i < HAYSTACK_MAX_RULES; i++) {
-		int d = rs.rule[i].domain, seen = 0;
+	for (__u32 i = 0; i < rs->count && i < HAYSTACK_MAX_RULES; i++) {
+		int d = rs->rule[i].domain, seen = 0;
 
 		if (!(mask & (1U << i)))
 			continue;
@@ -27,24 +23,107 @@ int hs_ruleset_domains(int rules_fd, __u32 generation, __u32 ruleset, __u32 mask
 		if (!seen)
 			domains[(*n)++] = d;
 	}
+}
+
+int hs_ruleset_domains(int rules_fd, __u32 generation, __u32 ruleset, __u32 mask,
+		       int domains[HAYSTACK_MAX_RULES], int *n)
+{
+	struct ruleset_key k = { .generation = generation, .ruleset = ruleset };
+	struct endpoint_ruleset rs;
+
+	if (bpf_map_lookup_elem(rules_fd, &k, &rs))
+		return -errno;
+	ruleset_domains(&rs, mask, domains, n);
 	return 0;
 }
 
-static int evidence_from_entry(int rules_fd, const struct evidence_key *k,
+/*
+ * The rule sets a harvest has read, by (generation, rule set): a dictionary
+ * has far fewer rule sets than a bin has evidence entries, so each is read
+ * from the kernel once, not once an entry. Open addressing, grown at half.
+ */
+struct rules_cache {
+	int fd;
+	__u64 *keys;		/* generation << 32 | rule set, + 1; 0 = empty */
+	struct endpoint_ruleset *sets;
+	size_t mask, n;
+};
+
+static size_t cache_slot(const struct rules_cache *c, __u64 k)
+{
+	size_t i = (size_t)(k * 0x9e3779b97f4a7c15ULL) & c->mask;
+
+	while (c->keys[i] && c->keys[i] != k)
+		i = (i + 1) & c->mask;
+	return i;
+}
+
+static int cache_grow(struct rules_cache *c)
+{
+	struct rules_cache g = { .fd = c->fd, .mask = c->mask ? 2 * c->mask + 1 : 255, .n = c->n };
+
+	g.keys = calloc(g.mask + 1, sizeof(*g.keys));
+	g.sets = malloc((g.mask + 1) * sizeof(*g.sets));
+	if (!g.keys || !g.sets) {
+		free(g.keys);
+		free(g.sets);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; c->keys && i <= c->mask; i++) {
+		size_t j;
+
+		if (!c->keys[i])
+			continue;
+		j = cache_slot(&g, c->keys[i]);
+		g.keys[j] = c->keys[i];
+		g.sets[j] = c->sets[i];
+	}
+	free(c->keys);
+	free(c->sets);
+	*c = g;
+	return 0;
+}
+
+static int cache_get(struct rules_cache *c, __u32 generation, __u32 ruleset,
+		     const struct endpoint_ruleset **out)
+{
+	struct ruleset_key k = { .generation = generation, .ruleset = ruleset };
+	__u64 key = ((__u64)generation << 32 | ruleset) + 1;
+	size_t i;
+
+	if (2 * (c->n + 1) > c->mask && cache_grow(c))
+		return -ENOMEM;
+	i = cache_slot(c, key);
+	if (!c->keys[i]) {
+		if (bpf_map_lookup_elem(c->fd, &k, &c->sets[i]))
+			return -errno;
+		c->keys[i] = key;
+		c->n++;
+	}
+	*out = &c->sets[i];
+	return 0;
+}
+
+static int evidence_from_entry(struct rules_cache *rules, const struct evidence_key *k,
 			       const struct evidence_value *v, struct hs_evidence *e)
 {
+	const struct endpoint_ruleset *rs = NULL;
+	int err = cache_get(rules, k->generation, k->ruleset, &rs);
+
+	if (err)
+		return err;
 	memset(e, 0, sizeof(*e));
 	memcpy(e->subscriber, k->subscriber, 16);
 	e->hour = k->bin_start;
 	e->generation = k->generation;
 	e->packets = v->packets;
 	e->packets_estimate = v->packets_estimate;
-	return hs_ruleset_domains(rules_fd, k->generation, k->ruleset, k->rule_mask, e->domains,
-				  &e->n_domains);
+	ruleset_domains(rs, k->rule_mask, e->domains, &e->n_domains);
+	return 0;
 }
 
 struct harvest {
-	int rules_fd;
+	struct rules_cache rules;
 	__u64 from, until;
 	struct hs_evidence *ev;
 	size_t n, cap;
@@ -59,17 +138,19 @@ static int harvest_one(const void *key, const void *value, void *ctx)
 		return 0;
 	if (hs_grow((void **)&h->ev, &h->cap, h->n, sizeof(*h->ev), 1024))
 		return -ENOMEM;
-	return evidence_from_entry(h->rules_fd, k, value, &h->ev[h->n++]);
+	return evidence_from_entry(&h->rules, k, value, &h->ev[h->n++]);
 }
 
 int hs_harvest(int evidence_fd, int rules_fd, __u64 from, __u64 until,
 	       struct hs_evidence **out, size_t *n)
 {
-	struct harvest h = { .rules_fd = rules_fd, .from = from, .until = until };
+	struct harvest h = { .rules = { .fd = rules_fd }, .from = from, .until = until };
 	int err;
 
 	err = hs_map_for_each(evidence_fd, sizeof(struct evidence_key),
 			      sizeof(struct evidence_value), harvest_one, &h);
+	free(h.rules.keys);
+	free(h.rules.sets);
 	if (err) {
 		free(h.ev);
 		return err;
@@ -85,10 +166,10 @@ int hs_evidence_expire(int evidence_fd, __u64 until, size_t *n_deleted)
 }
 
 struct outside {
-	int fd;
 	__u64 until, ceiling;
 	size_t n_before, n_past;
-	int err;
+	struct evidence_key *keys;	/* to delete, once the walk is done */
+	size_t n, cap;
 };
 
 static int expire_outside(const void *key, const void *value, void *ctx)
@@ -99,26 +180,51 @@ static int expire_outside(const void *key, const void *value, void *ctx)
 
 	if (k->bin_start >= x->until && !past)
 		return 0;
-	if (bpf_map_delete_elem(x->fd, k) && errno != ENOENT)
-		x->err = -errno;
-	else if (past)
+	if (hs_grow((void **)&x->keys, &x->cap, x->n, sizeof(*x->keys), 1024))
+		return -ENOMEM;
+	x->keys[x->n++] = *k;
+	if (past)
 		x->n_past++;
 	else
 		x->n_before++;
 	return 0;
 }
 
+/* keys[0..n) out of the map, thousands a syscall (BPF_MAP_DELETE_BATCH); a
+ * key gone already is passed over. */
+static int delete_keys(int fd, const struct evidence_key *keys, size_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	size_t done = 0;
+
+	while (done < n) {
+		__u32 count = n - done > 4096 ? 4096 : (__u32)(n - done);
+
+		if (!bpf_map_delete_batch(fd, keys + done, &count, &opts)) {
+			done += count;
+			continue;
+		}
+		if (errno != ENOENT)
+			return -errno;
+		done += count + 1;	/* count deleted, then the one not there */
+	}
+	return 0;
+}
+
 int hs_evidence_expire_outside(int evidence_fd, __u64 until, __u64 ceiling, size_t *n_before,
 			       size_t *n_past)
 {
-	struct outside x = { .fd = evidence_fd, .until = until, .ceiling = ceiling };
+	struct outside x = { .until = until, .ceiling = ceiling };
 	int err = hs_map_for_each(evidence_fd, sizeof(struct evidence_key), 0, expire_outside, &x);
 
+	if (!err)
+		err = delete_keys(evidence_fd, x.keys, x.n);
+	free(x.keys);
 	if (n_before)
 		*n_before = x.n_before;
 	if (n_past)
 		*n_past = x.n_past;
-	return err ?: x.err;
+	return err;
 }
 
 size_t hs_evidence_count(int evidence_fd)
