@@ -285,7 +285,8 @@ static void load(struct loaded *l, const char *dict, const char *subs, size_t n_
 					2 * (__u32)n_evidence : HAYSTACK_MAX_EVIDENCE,
 			   .endpoints = n_endpoints > HAYSTACK_MAX_ENDPOINTS / 2 ?
 					2 * (__u32)n_endpoints : HAYSTACK_MAX_ENDPOINTS,
-			   .rulesets = HAYSTACK_MAX_RULESETS,
+			   .rulesets = n_endpoints > HAYSTACK_MAX_RULESETS ?
+					(__u32)n_endpoints : HAYSTACK_MAX_RULESETS,
 			   .subscribers = HAYSTACK_MAX_SUBSCRIBER_PREFIXES,
 			   .templates = HAYSTACK_MAX_TEMPLATES,
 			   .exporter_clocks = HAYSTACK_MAX_EXPORTER_CLOCKS },
