@@ -99,7 +99,11 @@ struct exporter_prefix {
  * and rule sets are keyed by its generation, so a record is classified by
  * one dictionary only. A slot is written while its bit in live is clear and
  * not changed while it is set; the agent publishes a slot, or withdraws it,
- * with one atomic store of live.
+ * with one atomic store of live. A load claims its slot first (claimed,
+ * not live), writes everything of the dictionary (endpoints, rule sets,
+ * service_hosts, the slot's service_prefilter region, below), then sets
+ * live; a withdrawn slot stays claimed until its endpoints are removed,
+ * once no datagram can still be using it.
  */
 #define HAYSTACK_DICT_PATH_MAX	256
 
