@@ -154,14 +154,17 @@ static __noinline int clock_datagram(struct haystack_stats *st, const __u8 *addr
 /*
  * The dictionary in force at export time t (include/haystack.h: the
  * dictionaries map): its generation, 0 when none is loaded, with bit 32 set
- * when t is past its valid_until. Once a datagram: its records share the
+ * when t is past its valid_until, and its slot in bits 40..47 (where its
+ * service pre-filter lies). Once a datagram: its records share the
  * header's time. A global function with the best so far in scalars: the
  * verifier checks it once, and prunes its branches.
  */
+#define DICT_PICK_SLOT_SHIFT	40
+
 __noinline __u64 dictionary_pick(__u64 t)
 {
 	__u64 live, best_from = 0, first_from = ~0ULL, until = ~0ULL, first_until = ~0ULL;
-	__u32 best = 0, first = 0, zero = 0;
+	__u32 best = 0, first = 0, zero = 0, best_slot = 0, first_slot = 0;
 	const struct dictionary_schedule *s;
 
 	s = bpf_map_lookup_elem(&dictionaries, &zero);
@@ -178,26 +181,32 @@ __noinline __u64 dictionary_pick(__u64 t)
 		if (from <= t && (from > best_from || (from == best_from && gen > best))) {
 			best = gen;
 			best_from = from;
+			best_slot = i;
 			until = s->slot[i].valid_until;
 		}
 		if (from < first_from || (from == first_from && gen > first)) {
 			first = gen;
 			first_from = from;
+			first_slot = i;
 			first_until = s->slot[i].valid_until;
 		}
 	}
 	if (!best) {
 		best = first;
+		best_slot = first_slot;
 		until = first_until;
 	}
-	return best | (__u64)(best && t >= until) << 32;
+	return best | (__u64)(best && t >= until) << 32 |
+	       (__u64)best_slot << DICT_PICK_SLOT_SHIFT;
 }
 
-static __always_inline __u32 dictionary_at(__u64 t, __u8 *stale)
+/* The generation in force at t; *stale and *slot with it, from one pick. */
+static __always_inline __u32 dictionary_at(__u64 t, __u8 *stale, __u32 *slot)
 {
 	__u64 pick = dictionary_pick(t);
 
-	*stale = pick >> 32;
+	*stale = (pick >> 32) & 1;
+	*slot = (pick >> DICT_PICK_SLOT_SHIFT) & (HAYSTACK_MAX_DICTIONARIES - 1);
 	return (__u32)pick;
 }
 
@@ -270,20 +279,74 @@ __noinline __u32 rules_match(const struct endpoint_ruleset *rs, __u16 port, __u8
 	return mask;
 }
 
-/* Returns the rule mask for the service end (0: prefix known, no rule
- * matched), or -1 when the address is not a service endpoint at all. */
-static __always_inline __s64 match_service(__u32 generation, const __u8 addr[16], __u16 port,
-					   __u8 proto, __u32 *ruleset)
+_Static_assert((HAYSTACK_MAX_DICTIONARIES & (HAYSTACK_MAX_DICTIONARIES - 1)) == 0,
+	       "a slot index is masked");
+
+/* ::ffff:a.b.c.d, an IPv4 address as records carry it */
+static __always_inline bool is_v4_mapped(const __u8 addr[16])
 {
-	struct endpoint_key key = { .prefixlen = 32 + 128, .generation = bpf_htonl(generation) };
+	const __u32 *w = (const __u32 *)addr;
+
+	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0xffff);
+}
+
+/*
+ * Returns the rule mask for the service end (0: prefix known, no rule
+ * matched), or -1 when the address is not a service endpoint at all.
+ * The result is the longest match of service_endpoints; an IPv4 address
+ * gets it without walking the trie when it can (include/haystack.h,
+ * service_prefilter): its /24's two bits in the pre-filter of the
+ * dictionary's slot, neither set: no endpoint; an exact /32 in the /24:
+ * service_hosts, a hit there is the longest match; a prefix over the /24:
+ * the trie, as for IPv6.
+ */
+static __always_inline __s64 match_service(__u32 generation, __u32 slot, const __u8 addr[16],
+					   __u16 port, __u8 proto, __u32 *ruleset)
+{
+	/* One key on the stack for the three lookups: the walk's call chain
+	 * has 512 octets for all of it. */
+	union {
+		struct endpoint_key trie;
+		struct service_host_key host;
+		__u32 word;
+	} k;
 	struct ruleset_key rk = { .generation = generation };
 	struct service_endpoint *ep;
+	__u32 id;
 
-	__builtin_memcpy(key.addr, addr, 16);
-	ep = bpf_map_lookup_elem(&service_endpoints, &key);
+	if (is_v4_mapped(addr)) {
+		__u32 a = ((const __u32 *)addr)[3];	/* network order */
+		__u32 n = bpf_ntohl(a) >> 8;		/* the /24 */
+		__u64 *word, bits;
+
+		k.word = (slot & (HAYSTACK_MAX_DICTIONARIES - 1)) * HAYSTACK_PREFILTER_SLOT_WORDS +
+			 (n >> 5);
+		word = bpf_map_lookup_elem(&service_prefilter, &k.word);
+		/* no word (cannot be: the index is in range): the trie decides */
+		bits = word ? (*word >> ((n & 31) * 2)) & 3 : HAYSTACK_PREFILTER_PREFIX;
+		if (!bits)
+			return -1;
+		if (bits & HAYSTACK_PREFILTER_EXACT) {
+			k.host.generation = generation;
+			__builtin_memcpy(k.host.addr, &a, 4);
+			ep = bpf_map_lookup_elem(&service_hosts, &k.host);
+			if (ep) {
+				id = ep->ruleset;
+				goto found;
+			}
+		}
+		if (!(bits & HAYSTACK_PREFILTER_PREFIX))
+			return -1;
+	}
+	k.trie.prefixlen = 32 + 128;
+	k.trie.generation = bpf_htonl(generation);
+	__builtin_memcpy(k.trie.addr, addr, 16);
+	ep = bpf_map_lookup_elem(&service_endpoints, &k.trie);
 	if (!ep)
 		return -1;
-	*ruleset = rk.ruleset = ep->ruleset;
+	id = ep->ruleset;
+found:
+	*ruleset = rk.ruleset = id;
 	return rules_match(bpf_map_lookup_elem(&endpoint_rules, &rk), port, proto);
 }
 
@@ -340,7 +403,8 @@ static __always_inline int classify(struct haystack_stats *st, const struct hays
 	if (is_subscriber(rec->src)) {
 		subscriber_seen = true;
 		rec->subscriber_side = 1;
-		mask = match_service(rec->generation, rec->dst, rec->dport, rec->proto, &ruleset);
+		mask = match_service(rec->generation, rec->dict_slot, rec->dst, rec->dport, rec->proto,
+				     &ruleset);
 		if (mask > 0) {
 			rec->ruleset = ruleset;
 			rec->rule_mask = mask;
@@ -351,7 +415,8 @@ static __always_inline int classify(struct haystack_stats *st, const struct hays
 	if (is_subscriber(rec->dst)) {
 		subscriber_seen = true;
 		rec->subscriber_side = 2;
-		mask = match_service(rec->generation, rec->src, rec->sport, rec->proto, &ruleset);
+		mask = match_service(rec->generation, rec->dict_slot, rec->src, rec->sport, rec->proto,
+				     &ruleset);
 		if (mask > 0) {
 			rec->ruleset = ruleset;
 			rec->rule_mask = mask;

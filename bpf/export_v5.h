@@ -55,7 +55,7 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 	struct netflow_v5_record *r = (void *)(h + 1);
 	__u32 count, present, sampling, uptime;
 	__u64 t, bin, export_ms;
-	__u32 generation;
+	__u32 generation, slot;
 	__u8 stale;
 
 	if ((void *)(h + 1) > pkt->end || pkt->payload_len < sizeof(*h)) {
@@ -83,7 +83,7 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 			    CLOCK_SCOPE(h->engine_type << 8 | h->engine_id, NETFLOW_V5), t, count))
 		return;
 	bin = bin_of(cfg, t);
-	generation = dictionary_at(t, &stale);
+	generation = dictionary_at(t, &stale, &slot);
 	/* Low 14 bits: 1-in-N; 0 means unsampled. */
 	sampling = bpf_ntohs(h->sampling_interval) & 0x3fff;
 	/* the header's clock, for the flow times of --records */
@@ -96,6 +96,7 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 			.export_time = t,
 			.sampling = sampling,
 			.generation = generation,
+			.dict_slot = slot,
 			.stale = stale,
 		};
 

@@ -844,7 +844,7 @@ static __always_inline void parse_template_flows(struct xdp_md *ctx, struct hays
 	__builtin_memcpy(c->rec.exporter, pkt->src, 16);
 	c->rec.version = version;
 	c->rec.export_time = t;
-	c->rec.generation = dictionary_at(t, &c->rec.stale);
+	c->rec.generation = dictionary_at(t, &c->rec.stale, &c->rec.dict_slot);
 	c->rec.domain_id = domain;
 	__builtin_memcpy(c->key.exporter, pkt->src, 16);
 	c->key.domain_id = domain;

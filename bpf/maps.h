@@ -135,3 +135,25 @@ struct {
 	__uint(max_entries, HAYSTACK_RECORDS_RING);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } records SEC(".maps");
+
+/* The IPv4 service pre-filter: two bits a /24 for each dictionary slot
+ * (include/haystack.h). Mmapable: the agent fills a slot's region in place. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HAYSTACK_PREFILTER_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} service_prefilter SEC(".maps");
+
+/* Exact /32 IPv4 endpoints, (generation, address) -> rule set; sized as
+ * service_endpoints (--max-endpoints). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HAYSTACK_MAX_ENDPOINTS);
+	__type(key, struct service_host_key);
+	__type(value, struct service_endpoint);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} service_hosts SEC(".maps");

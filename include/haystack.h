@@ -124,7 +124,11 @@ struct exporter_prefix {
  * and rule sets are keyed by its generation, so a record is classified by
  * one dictionary only. A slot is written while its bit in live is clear and
  * not changed while it is set; the agent publishes a slot, or withdraws it,
- * with one atomic store of live.
+ * with one atomic store of live. A load claims its slot first (claimed,
+ * not live), writes everything of the dictionary (endpoints, rule sets,
+ * service_hosts, the slot's service_prefilter region, below), then sets
+ * live; a withdrawn slot stays claimed until its endpoints are removed,
+ * once no datagram can still be using it.
  */
 #define HAYSTACK_DICT_PATH_MAX	256
 
@@ -426,6 +430,10 @@ struct flow_record {
 	__u8 subscriber_side;	/* 0 none, 1 src, 2 dst */
 	__u8 stale;		/* export time past its dictionary's valid_until */
 	__u32 generation;	/* the dictionary in force at export_time, 0 = none */
+	/* its slot in the dictionaries map, chosen with it (dictionary_pick):
+	 * where its service pre-filter lies (service_prefilter, below) */
+	__u32 dict_slot;
+	__u32 _pad2;
 };
 
 /*
@@ -441,6 +449,38 @@ struct haystack_stats {
 	 * records, UTC seconds, for status; bins go by the exporters' clocks */
 	__u64 export_time_min;
 	__u64 export_time_max;
+};
+
+/*
+ * The fast miss path of the service end, IPv4 only (docs/flows.md, "The
+ * service end"). service_endpoints stays the authoritative map, every prefix
+ * in it; beside it, per dictionary:
+ *
+ * service_prefilter: ARRAY of __u64 words, mmapable, one region of
+ * HAYSTACK_PREFILTER_SLOT_WORDS words for each slot of the dictionaries map
+ * (slot i: words i * HAYSTACK_PREFILTER_SLOT_WORDS ...). Two bits for each
+ * IPv4 /24 n (0 .. 2^24 - 1, the address >> 8): word n / 32, bits 2 (n % 32)
+ * (HAYSTACK_PREFILTER_EXACT: an exact /32 endpoint lies in this /24) and
+ * 2 (n % 32) + 1 (HAYSTACK_PREFILTER_PREFIX: a prefix of length 0 .. 31, an
+ * IPv6 one holding ::ffff:0:0/96 included, covers all or part of this /24).
+ * A service address of a /24 with neither bit is in no endpoint of that
+ * dictionary: a miss, without walking the trie. 8 slots x 2^24 x 2 bits =
+ * 32 MiB. A slot's region is zeroed and filled while the slot is claimed
+ * and not live, before its live bit is set, and only once no datagram can
+ * be using the generation that had the slot before.
+ *
+ * service_hosts: HASH, service_host_key -> service_endpoint: the exact /32
+ * IPv4 endpoints of every loaded dictionary, the same rule set the trie
+ * holds for them (they are in both). A hit is the longest match.
+ */
+#define HAYSTACK_PREFILTER_SLOT_WORDS	(1U << 19)	/* 2^24 /24s x 2 bits / 64 */
+#define HAYSTACK_PREFILTER_WORDS	(HAYSTACK_MAX_DICTIONARIES * HAYSTACK_PREFILTER_SLOT_WORDS)
+#define HAYSTACK_PREFILTER_EXACT	1ULL
+#define HAYSTACK_PREFILTER_PREFIX	2ULL
+
+struct service_host_key {
+	__u32 generation;
+	__u8 addr[4];		/* the IPv4 address, network byte order */
 };
 
 #ifndef __bpf__
@@ -463,8 +503,10 @@ _Static_assert(sizeof(struct exporter_key) == 32, "exporter key layout");
 _Static_assert(sizeof(struct exporter_info) == 24, "exporter info layout");
 _Static_assert(sizeof(struct exporter_clock_key) == 24, "exporter clock key layout");
 _Static_assert(sizeof(struct exporter_clock) == 40, "exporter clock layout");
-_Static_assert(sizeof(struct flow_record) == 120, "flow record layout");
+_Static_assert(sizeof(struct flow_record) == 128, "flow record layout");
 _Static_assert(__builtin_offsetof(struct haystack_stats, export_time_min) ==
 	       HAYSTACK_STAT_COUNT * sizeof(__u64), "stats: the counters, then the time range");
 _Static_assert(HAYSTACK_STAT_COUNT <= 256, "a record result fits flow_record.result");
+_Static_assert(sizeof(struct service_host_key) == 8, "service host key layout");
+_Static_assert(HAYSTACK_PREFILTER_SLOT_WORDS * 64ULL == 2ULL << 24, "two bits a /24");
 #endif

@@ -71,6 +71,7 @@ static const struct {
 } sized_maps[] = {
 	{ "evidence", offsetof(struct hs_map_sizes, evidence), "--max-evidence" },
 	{ "service_endpoints", offsetof(struct hs_map_sizes, endpoints), "--max-endpoints" },
+	{ "service_hosts", offsetof(struct hs_map_sizes, endpoints), "--max-endpoints" },
 	{ "endpoint_rules", offsetof(struct hs_map_sizes, rulesets), "--max-rulesets" },
 	{ "subscriber_prefixes", offsetof(struct hs_map_sizes, subscribers), "--max-subscribers" },
 	{ "templates", offsetof(struct hs_map_sizes, templates), "--max-templates" },
@@ -815,10 +816,95 @@ static struct endpoint_key endpoint_key_of(const struct hs_endpoint *e, __u32 ge
 	return k;
 }
 
-int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation)
+/* What an endpoint is to the IPv4 pre-filter (include/haystack.h
+ * service_prefilter): an exact /32 (*first = *last = its address, host
+ * order), a prefix over the /24s *first .. *last (an IPv6 prefix holding
+ * ::ffff:0:0/96 covers every one), or nothing IPv4 (V4_NONE). */
+enum v4_cover { V4_NONE, V4_EXACT, V4_PREFIX };
+
+static enum v4_cover v4_cover(const struct haystack_lpm_key *k, __u32 *first, __u32 *last)
+{
+	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
+	__u32 p = k->prefixlen, a, n;
+
+	for (__u32 b = 0; b < p && b < 96; b++)
+		if (((k->addr[b / 8] ^ mapped[b / 8]) >> (7 - b % 8)) & 1)
+			return V4_NONE;
+	if (p <= 96) {
+		*first = 0;
+		*last = (1U << 24) - 1;
+		return V4_PREFIX;
+	}
+	n = p - 96;
+	memcpy(&a, k->addr + 12, 4);
+	a = ntohl(a);
+	if (n >= 32) {
+		*first = *last = a;
+		return V4_EXACT;
+	}
+	if (n >= 24) {
+		*first = *last = a >> 8;
+		return V4_PREFIX;
+	}
+	*first = (a >> 8) & ~((1U << (24 - n)) - 1);
+	*last = *first + (1U << (24 - n)) - 1;
+	return V4_PREFIX;
+}
+
+static struct service_host_key host_key_of(__u32 generation, __u32 addr)
+{
+	struct service_host_key k = { .generation = generation };
+	__u32 be = htonl(addr);
+
+	memcpy(k.addr, &be, 4);
+	return k;
+}
+
+#define PREFILTER_SLOT_BYTES	((size_t)HAYSTACK_PREFILTER_SLOT_WORDS * sizeof(__u64))
+
+/* Slot's region of the pre-filter, zeroed and filled with the endpoints of
+ * c, in place through a shared mapping of that region alone. The slot is
+ * claimed and not live: no datagram reads the region meanwhile. */
+static int write_prefilter(struct hs_instance *in, const struct hs_compiled *c, int slot)
+{
+	int fd = bpf_map__fd(in->skel->maps.service_prefilter);
+	__u64 *w;
+
+	w = mmap(NULL, PREFILTER_SLOT_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 (off_t)slot * PREFILTER_SLOT_BYTES);
+	if (w == MAP_FAILED) {
+		int err = -errno;
+
+		hs_err("cannot map the service_prefilter map: %s (%d)", strerror(-err), err);
+		return err;
+	}
+	memset(w, 0, PREFILTER_SLOT_BYTES);
+	for (size_t i = 0; i < c->n_endpoints; i++) {
+		__u32 first, last;
+
+		switch (v4_cover(&c->endpoints[i].key, &first, &last)) {
+		case V4_EXACT:
+			first >>= 8;
+			w[first >> 5] |= HAYSTACK_PREFILTER_EXACT << 2 * (first & 31);
+			break;
+		case V4_PREFIX:
+			for (__u32 n = first; n <= last; n++)
+				w[n >> 5] |= HAYSTACK_PREFILTER_PREFIX << 2 * (n & 31);
+			break;
+		case V4_NONE:
+			break;
+		}
+	}
+	munmap(w, PREFILTER_SLOT_BYTES);
+	return 0;
+}
+
+int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation,
+			int slot)
 {
 	struct bpf_map *eps = in->skel->maps.service_endpoints;
 	struct bpf_map *rules = in->skel->maps.endpoint_rules;
+	struct bpf_map *hosts = in->skel->maps.service_hosts;
 	int err = 0;
 
 	/* Rule sets before the endpoints that point at them. */
@@ -827,18 +913,28 @@ int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u
 
 		err = map_update(rules, &k, &c->rulesets[i]);
 	}
+	/* Every prefix in the trie, the exact IPv4 ones in service_hosts too. */
 	for (size_t i = 0; i < c->n_endpoints && !err; i++) {
 		struct endpoint_key k = endpoint_key_of(&c->endpoints[i], generation);
 		struct service_endpoint v = { .ruleset = c->endpoints[i].ruleset };
+		__u32 addr, last;
 
 		err = map_update(eps, &k, &v);
+		if (!err && v4_cover(&c->endpoints[i].key, &addr, &last) == V4_EXACT) {
+			struct service_host_key hk = host_key_of(generation, addr);
+
+			err = map_update(hosts, &hk, &v);
+		}
 	}
 	/* Half a dictionary is never published, and it gives its room back. */
 	if (err) {
 		hs_remove_dictionary(in, c, generation);
 		hs_err("the dictionary did not fit (a map full, or out of memory): not loaded; the dictionaries loaded before are as they were");
-		err = -E2BIG;	/* this input does not fit: exit 2 */
+		return -E2BIG;	/* this input does not fit: exit 2 */
 	}
+	err = write_prefilter(in, c, slot);
+	if (err)
+		hs_remove_dictionary(in, c, generation);
 	return err;
 }
 
@@ -846,11 +942,18 @@ void hs_remove_dictionary(struct hs_instance *in, const struct hs_compiled *c, _
 {
 	int eps = bpf_map__fd(in->skel->maps.service_endpoints);
 	int rules = bpf_map__fd(in->skel->maps.endpoint_rules);
+	int hosts = bpf_map__fd(in->skel->maps.service_hosts);
 
 	for (size_t i = 0; i < c->n_endpoints; i++) {
 		struct endpoint_key k = endpoint_key_of(&c->endpoints[i], generation);
+		__u32 addr, last;
 
 		bpf_map_delete_elem(eps, &k);
+		if (v4_cover(&c->endpoints[i].key, &addr, &last) == V4_EXACT) {
+			struct service_host_key hk = host_key_of(generation, addr);
+
+			bpf_map_delete_elem(hosts, &hk);
+		}
 	}
 	for (__u32 i = 0; i < c->n_rulesets; i++) {
 		struct ruleset_key k = { .generation = generation, .ruleset = i };
@@ -902,16 +1005,16 @@ __u32 hs_next_generation(struct hs_instance *in)
 	return gen;
 }
 
-int hs_publish_dictionary(struct hs_instance *in, const struct dictionary_slot *slot)
+int hs_claim_dictionary(struct hs_instance *in, const struct dictionary_slot *slot)
 {
 	struct dictionary_schedule *s = schedule_map(in);
 	__u64 claimed;
-	int i, err = 0;
+	int i;
 
 	if (!s)
 		return -ENOMEM;
-	/* claim a free slot (two loads at once claim two), fill it, then
-	 * set its live bit: the program never sees a slot being written */
+	/* claim a free slot (two loads at once claim two) and fill it; its
+	 * live bit stays clear: the program never sees a slot being written */
 	claimed = __atomic_load_n(&s->claimed, __ATOMIC_ACQUIRE);
 	do {
 		for (i = 0; i < HAYSTACK_MAX_DICTIONARIES && (claimed & (1ULL << i)); i++)
@@ -923,13 +1026,42 @@ int hs_publish_dictionary(struct hs_instance *in, const struct dictionary_slot *
 	if (i == HAYSTACK_MAX_DICTIONARIES) {
 		hs_err("%d dictionaries are loaded already, the most there is room for",
 		       HAYSTACK_MAX_DICTIONARIES);
-		err = -E2BIG;	/* does not fit: exit 2 */
+		i = -E2BIG;	/* does not fit: exit 2 */
 	} else {
 		s->slot[i] = *slot;
-		__atomic_fetch_or(&s->live, 1ULL << i, __ATOMIC_RELEASE);
 	}
 	munmap(s, sizeof(*s));
-	return err;
+	return i;
+}
+
+int hs_publish_dictionary(struct hs_instance *in, int slot)
+{
+	struct dictionary_schedule *s = schedule_map(in);
+
+	if (!s)
+		return -ENOMEM;
+	__atomic_fetch_or(&s->live, 1ULL << slot, __ATOMIC_RELEASE);
+	munmap(s, sizeof(*s));
+	return 0;
+}
+
+/* A claimed slot that is not live given back. Its generation is cleared
+ * first: a later look for that generation never finds the slot again once
+ * another load has claimed it. */
+static void unclaim(struct dictionary_schedule *s, int i)
+{
+	__atomic_store_n(&s->slot[i].generation, 0, __ATOMIC_RELEASE);
+	__atomic_fetch_and(&s->claimed, ~(1ULL << i), __ATOMIC_RELEASE);
+}
+
+void hs_unclaim_dictionary(struct hs_instance *in, int slot)
+{
+	struct dictionary_schedule *s = schedule_map(in);
+
+	if (!s)
+		return;
+	unclaim(s, slot);
+	munmap(s, sizeof(*s));
 }
 
 struct withdrawn {
@@ -957,12 +1089,31 @@ int hs_unpublish_dictionary(struct hs_instance *in, __u32 generation)
 
 	if (!s)
 		return -ENOMEM;
+	/* The slot stays claimed until hs_remove_generation: a datagram that
+	 * chose the generation just before may still read its pre-filter,
+	 * which the next claim of the slot rewrites. */
 	live = __atomic_load_n(&s->live, __ATOMIC_ACQUIRE);
 	for (int i = 0; i < HAYSTACK_MAX_DICTIONARIES; i++)
-		if ((live & (1ULL << i)) && s->slot[i].generation == generation) {
+		if ((live & (1ULL << i)) && s->slot[i].generation == generation)
 			__atomic_fetch_and(&s->live, ~(1ULL << i), __ATOMIC_RELEASE);
-			__atomic_fetch_and(&s->claimed, ~(1ULL << i), __ATOMIC_RELEASE);
-		}
+	munmap(s, sizeof(*s));
+	return 0;
+}
+
+/* The slot generation held, claimed and no longer live, given back. */
+static int free_slot_of(struct hs_instance *in, __u32 generation)
+{
+	struct dictionary_schedule *s = schedule_map(in);
+	__u64 live, claimed;
+
+	if (!s)
+		return -ENOMEM;
+	live = __atomic_load_n(&s->live, __ATOMIC_ACQUIRE);
+	claimed = __atomic_load_n(&s->claimed, __ATOMIC_ACQUIRE);
+	for (int i = 0; i < HAYSTACK_MAX_DICTIONARIES; i++)
+		if ((claimed & ~live & (1ULL << i)) &&
+		    __atomic_load_n(&s->slot[i].generation, __ATOMIC_ACQUIRE) == generation)
+			unclaim(s, i);
 	munmap(s, sizeof(*s));
 	return 0;
 }
@@ -977,8 +1128,18 @@ int hs_remove_generation(struct hs_instance *in, __u32 generation, bool rules)
 		.fd = bpf_map__fd(in->skel->maps.endpoint_rules), .generation = generation,
 		.offset = offsetof(struct ruleset_key, generation),
 	};
+	struct withdrawn hosts = {
+		.fd = bpf_map__fd(in->skel->maps.service_hosts), .generation = generation,
+		.offset = offsetof(struct service_host_key, generation),
+	};
 	int err = hs_map_for_each(eps.fd, sizeof(struct endpoint_key), 0, delete_generation, &eps);
 
+	if (!err)
+		err = hs_map_for_each(hosts.fd, sizeof(struct service_host_key), 0,
+				      delete_generation, &hosts);
+	/* no datagram reads the slot's pre-filter any more: free to claim */
+	if (!err)
+		err = free_slot_of(in, generation);
 	if (!err && rules)
 		err = hs_map_for_each(rs.fd, sizeof(struct ruleset_key), 0, delete_generation, &rs);
 	return err;

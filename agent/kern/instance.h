@@ -69,19 +69,29 @@ int hs_write_subscribers(struct hs_instance *in, const struct haystack_lpm_key *
 /* The --exporters allow-list (n 0: none). Entries a run we took over left
  * and p does not hold are removed, so the list is exactly p. */
 int hs_write_exporters(struct hs_instance *in, const struct haystack_lpm_key *p, size_t n);
-/* A dictionary's endpoints and rule sets under its generation: not seen by
- * the program until published. A failed write removes what it wrote. */
-int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation);
-void hs_remove_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation);
-/* A generation no other load has: to key a dictionary's entries by. */
+/* Loading a dictionary, in this order (include/haystack.h, dictionaries):
+ * a generation no other load has, to key its entries by; a free slot of
+ * the dictionaries map claimed and filled, not live; its endpoints, rule
+ * sets, exact IPv4 endpoints and the slot's pre-filter written; then the
+ * slot published. A failure on the way removes what it wrote and unclaims
+ * the slot. */
 __u32 hs_next_generation(struct hs_instance *in);
-/* Make a written dictionary one the program chooses from (a free slot of
- * the dictionaries map). -E2BIG with one line when every slot is taken. */
-int hs_publish_dictionary(struct hs_instance *in, const struct dictionary_slot *slot);
-/* No datagram chooses generation g from then on; its slot is free. */
+/* The slot's index, or -E2BIG with one line when every slot is taken. */
+int hs_claim_dictionary(struct hs_instance *in, const struct dictionary_slot *slot);
+/* Not seen by the program until published. A failed write removes what it
+ * wrote (the slot stays claimed: the caller unclaims it). */
+int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation,
+			int slot);
+void hs_remove_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation);
+/* The slot's live bit: the program chooses from it from then on. */
+int hs_publish_dictionary(struct hs_instance *in, int slot);
+void hs_unclaim_dictionary(struct hs_instance *in, int slot);
+/* No datagram chooses generation g from then on; its slot stays claimed
+ * (its pre-filter may still be read) until hs_remove_generation. */
 int hs_unpublish_dictionary(struct hs_instance *in, __u32 generation);
-/* Its endpoints, and with rules its rule sets (which harvesting its
- * evidence reads), removed: once no datagram can be using them. */
+/* Its endpoints (trie and service_hosts), and with rules its rule sets
+ * (which harvesting its evidence reads), removed, and its slot freed: once
+ * no datagram can be using them. */
 int hs_remove_generation(struct hs_instance *in, __u32 generation, bool rules);
 /* Both at once: for a generation no datagram can have chosen yet. */
 int hs_withdraw_dictionary(struct hs_instance *in, __u32 generation);

@@ -35,6 +35,8 @@ const char *const hs_map_names[HS_MAP_COUNT + 1] = {
 	[HS_MAP_AGENT] = "agent",
 	[HS_MAP_EXPORTER_CLOCKS] = "exporter_clocks",
 	[HS_MAP_SUBSCRIBER_BLOCKS] = "subscriber_blocks",
+	[HS_MAP_PREFILTER] = "service_prefilter",
+	[HS_MAP_HOSTS] = "service_hosts",
 };
 
 bool hs_is_pinned_map(const char *name)

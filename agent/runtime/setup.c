@@ -141,7 +141,7 @@ static int publish_new(struct hs_instance *in, const char *path, const struct hs
 {
 	struct dictionary_slot slot;
 	char abs[PATH_MAX];
-	int err;
+	int k, err;
 
 	if (!realpath(path, abs) || strlen(abs) >= sizeof(slot.path)) {
 		hs_err("%s: its absolute path must be shorter than %zu octets", path,
@@ -153,12 +153,19 @@ static int publish_new(struct hs_instance *in, const char *path, const struct hs
 		return -ENOMEM;
 	slot = hs_dict_slot(d, *gen);
 	strcpy(slot.path, abs);
-	err = hs_write_dictionary(in, c, *gen);
+	/* the slot first (claimed, not live), then everything the program
+	 * reads of it, then its live bit */
+	k = hs_claim_dictionary(in, &slot);
+	if (k < 0)
+		return k;
+	err = hs_write_dictionary(in, c, *gen, k);
 	if (!err) {
-		err = hs_publish_dictionary(in, &slot);
+		err = hs_publish_dictionary(in, k);
 		if (err)
 			hs_remove_dictionary(in, c, *gen);
 	}
+	if (err)
+		hs_unclaim_dictionary(in, k);
 	return err;
 }
 

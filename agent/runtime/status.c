@@ -323,6 +323,8 @@ static struct json_object *map_fill(const int *fds, const struct dictionary_sche
 		  "start afresh with a larger --max-evidence (haystack detach first)" },
 		{ HS_MAP_ENDPOINTS, sizeof(struct endpoint_key),
 		  "start afresh with a larger --max-endpoints (haystack detach first)" },
+		{ HS_MAP_HOSTS, sizeof(struct service_host_key),
+		  "start afresh with a larger --max-endpoints (haystack detach first)" },
 		{ HS_MAP_RULES, sizeof(struct ruleset_key),
 		  "start afresh with a larger --max-rulesets (haystack detach first)" },
 		{ HS_MAP_SUBSCRIBERS, sizeof(struct haystack_lpm_key),
