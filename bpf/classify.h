@@ -210,6 +210,7 @@ static __always_inline __u32 dictionary_at(__u64 t, __u8 *stale, __u32 *slot)
 	return (__u32)pick;
 }
 
+/* ::ffff:a.b.c.d, an IPv4 address as records carry it */
 static __always_inline bool is_v4_mapped(const __u8 a[16])
 {
 	const __u32 *w = (const __u32 *)a;
@@ -281,14 +282,6 @@ __noinline __u32 rules_match(const struct endpoint_ruleset *rs, __u16 port, __u8
 
 _Static_assert((HAYSTACK_MAX_DICTIONARIES & (HAYSTACK_MAX_DICTIONARIES - 1)) == 0,
 	       "a slot index is masked");
-
-/* ::ffff:a.b.c.d, an IPv4 address as records carry it */
-static __always_inline bool is_v4_mapped(const __u8 addr[16])
-{
-	const __u32 *w = (const __u32 *)addr;
-
-	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0xffff);
-}
 
 /*
  * Returns the rule mask for the service end (0: prefix known, no rule
