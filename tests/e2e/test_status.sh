@@ -93,7 +93,10 @@ check status_dictionary json "$TMP/status.json" \
 	"[(d['generation'], d['domains'], d['prefixes'], d['in_force'], d['stale']) for d in j['dictionaries']] == [(1, 23, 28, True, False)]"
 # (one exporter: the v5 one; its clock in exporter_clocks, no options entry)
 check status_map_fill json "$TMP/status.json" \
-	"{m['map']: (m['entries'], m['max_entries']) for m in j['maps']} == {'evidence': (8, 8), 'service_endpoints': (28, 1048576), 'endpoint_rules': (23, 65536), 'subscriber_prefixes': (2, 65536), 'templates': (0, 4096), 'exporters': (0, 4096), 'exporter_clocks': (1, 16384), 'exporter_allow': (0, 16384), 'dictionaries': (1, 8)}"
+	"{m['map']: (m['entries'], m['max_entries']) for m in j['maps'] if m['map'] != 'service_hosts'} == {'evidence': (8, 8), 'service_endpoints': (28, 1048576), 'endpoint_rules': (23, 65536), 'subscriber_prefixes': (2, 65536), 'templates': (0, 4096), 'exporters': (0, 4096), 'exporter_clocks': (1, 16384), 'exporter_allow': (0, 16384), 'dictionaries': (1, 8)}"
+# the exact IPv4 endpoints among the 28 prefixes, sized as the trie
+check status_map_fill_hosts json "$TMP/status.json" \
+	"[(m['entries'] <= 28, m['max_entries']) for m in j['maps'] if m['map'] == 'service_hosts'] == [(True, 1048576)]"
 check status_map_full_warning grep -qx \
 	"haystack: map evidence is 100% full (8 of 8 entries): start afresh with a larger --max-evidence (haystack detach first)" \
 	"$TMP/status.err"
