@@ -427,12 +427,10 @@ static __always_inline __u64 field_uint(struct xdp_md *ctx, const struct flow_cu
 		return 0;
 	if (off <= DIRECT_MAX && len <= 8) {
 		p = data + direct_offset(off);
-		if ((void *)(p + 8) <= data_end) {
-			__u64 w;
-
-			__builtin_memcpy(&w, p, 8);
-			return __builtin_bswap64(w) >> (64 - 8 * len);
-		}
+		/* a load straight into a register: XDP takes unaligned packet
+		 * reads, and a copy would take stack the walk has none of */
+		if ((void *)(p + 8) <= data_end)
+			return __builtin_bswap64(*(const __u64 *)p) >> (64 - 8 * len);
 	}
 	return load_uint(ctx, off, len);
 }
