@@ -76,7 +76,12 @@ echo "resized=$?"
 	--out "$T/live2.jsonl" 2>"$T/run2.err" &
 pid2=$!
 started "$T/run2.err"
-"$H" status --json >"$T/taken.json" 2>/dev/null
+# the agent writes its own state just after it says it is attached
+for _ in $(seq 50); do
+	"$H" status --json >"$T/taken.json" 2>/dev/null
+	grep -q '"agent": *{' "$T/taken.json" && break
+	sleep 0.1
+done
 kill -TERM $pid2; wait $pid2; echo "exit2=$?"
 EOS
 pid=$(sed -n 's/^pid=//p' "$TMP/live.out")
