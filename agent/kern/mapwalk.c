@@ -15,6 +15,10 @@
  * been called, for a map of another type (LPM tries take no batches) or a
  * kernel without them.
  */
+static unsigned char *batch_buf;
+static size_t batch_cap;
+static bool batch_busy;
+
 static int for_each_batch(int fd, size_t key_size,
 			  int (*fn)(const void *key, const void *value, void *ctx), void *ctx,
 			  bool with_value)
@@ -22,9 +26,9 @@ static int for_each_batch(int fd, size_t key_size,
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info), count;
-	unsigned char *keys = NULL, *values = NULL;
+	unsigned char *keys, *values;
 	__u64 token[8];		/* a hash map's batch token is a bucket index */
-	bool first = true, done = false;
+	bool first = true, done = false, own = true;
 	int err = 0;
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
@@ -33,12 +37,28 @@ static int for_each_batch(int fd, size_t key_size,
 		return 1;
 	if (info.key_size != key_size)
 		return -EINVAL;
-	keys = malloc((size_t)BATCH * key_size);
-	values = malloc((size_t)BATCH * info.value_size);
-	if (!keys || !values) {
-		err = -ENOMEM;
-		goto out;
+	/* One buffer for every walk (the agent walks maps every second): a
+	 * walk inside a walk's callback gets one of its own. */
+	if (!batch_busy) {
+		size_t need = (size_t)BATCH * (key_size + info.value_size);
+
+		if (need > batch_cap) {
+			unsigned char *nb = realloc(batch_buf, need);
+
+			if (!nb)
+				return -ENOMEM;
+			batch_buf = nb;
+			batch_cap = need;
+		}
+		keys = batch_buf;
+		own = false;
+	} else {
+		keys = malloc((size_t)BATCH * (key_size + info.value_size));
+		if (!keys)
+			return -ENOMEM;
 	}
+	values = keys + (size_t)BATCH * key_size;
+	batch_busy = true;
 	while (!done && !err) {
 		count = BATCH;
 		if (bpf_map_lookup_batch(fd, first ? NULL : token, token, keys, values, &count,
@@ -56,9 +76,10 @@ static int for_each_batch(int fd, size_t key_size,
 	}
 	if (err > 0 && !first)
 		err = 0;	/* fn said stop */
-out:
-	free(keys);
-	free(values);
+	if (own)
+		free(keys);
+	else
+		batch_busy = false;
 	return err;
 }
 
