@@ -714,26 +714,39 @@ static int write_prefixes(struct bpf_map *map, const struct haystack_lpm_key *p,
 	return st.err ?: err;
 }
 
-/* The /24s an IPv4 prefix covers, first and count; false for a prefix of
- * no IPv4 address. An IPv6 prefix that holds ::ffff:0:0/96 covers them all. */
-static bool v4_blocks(const struct haystack_lpm_key *p, __u32 *first, __u32 *count)
+/* What a prefix is to the IPv4 bitmaps (service_prefilter,
+ * subscriber_blocks in include/haystack.h): an exact /32 (*first = *last = its address, host
+ * order), a prefix over the /24s *first .. *last (an IPv6 prefix holding
+ * ::ffff:0:0/96 covers every one), or nothing IPv4 (V4_NONE). */
+enum v4_cover { V4_NONE, V4_EXACT, V4_PREFIX };
+
+static enum v4_cover v4_cover(const struct haystack_lpm_key *k, __u32 *first, __u32 *last)
 {
 	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
-	__u32 len = p->prefixlen, a;
+	__u32 p = k->prefixlen, a, n;
 
-	for (__u32 bit = 0; bit < 96 && bit < len; bit++)
-		if ((p->addr[bit / 8] ^ mapped[bit / 8]) & (0x80 >> bit % 8))
-			return false;
-	len = len > 96 ? len - 96 : 0;
-	a = (__u32)p->addr[12] << 24 | p->addr[13] << 16 | p->addr[14] << 8 | p->addr[15];
-	if (len >= 24) {
-		*first = a >> 8;
-		*count = 1;
-	} else {
-		*first = (a >> 8) & ~((1U << (24 - len)) - 1);
-		*count = 1U << (24 - len);
+	for (__u32 b = 0; b < p && b < 96; b++)
+		if (((k->addr[b / 8] ^ mapped[b / 8]) >> (7 - b % 8)) & 1)
+			return V4_NONE;
+	if (p <= 96) {
+		*first = 0;
+		*last = (1U << 24) - 1;
+		return V4_PREFIX;
 	}
-	return true;
+	n = p - 96;
+	memcpy(&a, k->addr + 12, 4);
+	a = ntohl(a);
+	if (n >= 32) {
+		*first = *last = a;
+		return V4_EXACT;
+	}
+	if (n >= 24) {
+		*first = *last = a >> 8;
+		return V4_PREFIX;
+	}
+	*first = (a >> 8) & ~((1U << (24 - n)) - 1);
+	*last = *first + (1U << (24 - n)) - 1;
+	return V4_PREFIX;
 }
 
 /* subscriber_blocks from the same prefixes as the trie (include/haystack.h),
@@ -748,18 +761,25 @@ static int write_subscriber_blocks(struct hs_instance *in, const struct haystack
 	if (!b)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		__u32 first, count, base = HAYSTACK_SUBSCRIBER_BLOCKS16;
+		__u32 first, last, base = HAYSTACK_SUBSCRIBER_BLOCKS16;
 		bool whole = p[i].prefixlen <= 96 + 24;
 
-		if (!v4_blocks(&p[i], &first, &count)) {
-			/* IPv6 (the parser refuses one over the mapped range) */
+		switch (v4_cover(&p[i], &first, &last)) {
+		case V4_EXACT:
+			first = last = first >> 8;
+			break;
+		case V4_PREFIX:
+			break;
+		case V4_NONE:	/* IPv6 (the parser refuses one over the mapped range) */
 			base = HAYSTACK_SUBSCRIBER_BLOCKS6;
 			whole = p[i].prefixlen <= 24;
 			first = (__u32)p[i].addr[0] << 16 | p[i].addr[1] << 8 | p[i].addr[2];
-			count = whole ? 1U << (24 - p[i].prefixlen) : 1;
-			first &= ~(count - 1);
+			if (whole)
+				first &= ~((1U << (24 - p[i].prefixlen)) - 1);
+			last = whole ? first + (1U << (24 - p[i].prefixlen)) - 1 : first;
+			break;
 		}
-		for (__u32 k = first; k < first + count; k++) {
+		for (__u32 k = first; k <= last; k++) {
 			__u32 w = base + (k >> 6);
 			__u64 bit = 1ULL << (k & 63);
 
@@ -814,41 +834,6 @@ static struct endpoint_key endpoint_key_of(const struct hs_endpoint *e, __u32 ge
 
 	memcpy(k.addr, e->key.addr, 16);
 	return k;
-}
-
-/* What an endpoint is to the IPv4 pre-filter (include/haystack.h
- * service_prefilter): an exact /32 (*first = *last = its address, host
- * order), a prefix over the /24s *first .. *last (an IPv6 prefix holding
- * ::ffff:0:0/96 covers every one), or nothing IPv4 (V4_NONE). */
-enum v4_cover { V4_NONE, V4_EXACT, V4_PREFIX };
-
-static enum v4_cover v4_cover(const struct haystack_lpm_key *k, __u32 *first, __u32 *last)
-{
-	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
-	__u32 p = k->prefixlen, a, n;
-
-	for (__u32 b = 0; b < p && b < 96; b++)
-		if (((k->addr[b / 8] ^ mapped[b / 8]) >> (7 - b % 8)) & 1)
-			return V4_NONE;
-	if (p <= 96) {
-		*first = 0;
-		*last = (1U << 24) - 1;
-		return V4_PREFIX;
-	}
-	n = p - 96;
-	memcpy(&a, k->addr + 12, 4);
-	a = ntohl(a);
-	if (n >= 32) {
-		*first = *last = a;
-		return V4_EXACT;
-	}
-	if (n >= 24) {
-		*first = *last = a >> 8;
-		return V4_PREFIX;
-	}
-	*first = (a >> 8) & ~((1U << (24 - n)) - 1);
-	*last = *first + (1U << (24 - n)) - 1;
-	return V4_PREFIX;
 }
 
 static struct service_host_key host_key_of(__u32 generation, __u32 addr)
