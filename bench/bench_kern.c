@@ -220,15 +220,30 @@ static int cmp_ull(const void *a, const void *b)
 
 static int passes = 5;
 
-/* The median of passes: ns per record (per frame with per_frame). */
-static double measure(int prog_fd, const struct frames *f, bool per_frame)
+/* The median of the passes of one program: ns per record (per frame with
+ * per_frame). */
+static double median(unsigned long long *t, const struct frames *f, bool per_frame)
 {
-	unsigned long long t[32];
-
-	for (int i = 0; i < passes; i++)
-		t[i] = run_pass(prog_fd, f);
 	qsort(t, (size_t)passes, sizeof(t[0]), cmp_ull);
 	return (double)t[passes / 2] / (double)(per_frame ? f->n : f->records);
+}
+
+/* The passes of the empty program, parse-only and haystack on the same
+ * frames, taken in turns: a burst of noise on this shared machine falls on
+ * all three alike instead of on one of them. */
+static void measure(int empty_fd, int parse_fd, int haystack_fd, const struct frames *f,
+		    double *empty, double *parse, double *haystack)
+{
+	unsigned long long te[32], tp[32], th[32];
+
+	for (int i = 0; i < passes; i++) {
+		te[i] = run_pass(empty_fd, f);
+		tp[i] = run_pass(parse_fd, f);
+		th[i] = run_pass(haystack_fd, f);
+	}
+	*empty = median(te, f, true);
+	*parse = median(tp, f, false);
+	*haystack = median(th, f, false);
 }
 
 static double now_s(void)
@@ -540,15 +555,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "  %zu endpoints: load %.2f s, +%.1f MB RSS, +%.1f MB slab\n",
 			sizes[k], l.load_s, l.rss / 1e6, l.slab / 1e6);
 		first = l;
-		for (int f = 0; f < F_COUNT; f++) {
-			empty[f] = measure(efd, &fr[f], true);
-			parse[f] = measure(hs_instance_prog_fd(&l.in), &fr[f], false);
-		}
-		unload(&l);
 		load(&l, dict, subs, sizes[k], 0);
 		for (int f = 0; f < F_COUNT; f++) {
-			double ns = measure(hs_instance_prog_fd(&l.in), &fr[f], false);
+			double ns;
 
+			measure(efd, hs_instance_prog_fd(&first.in), hs_instance_prog_fd(&l.in),
+				&fr[f], &empty[f], &parse[f], &ns);
 			printf("%-10zu %9s %9.0f %9.1f %9.1f %9.2f %12.2f %10.1f %10.1f\n", sizes[k],
 			       format_name[f], empty[f], parse[f], ns, ns / parse[f], first.load_s,
 			       first.rss / 1e6, first.slab / 1e6);
@@ -559,6 +571,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "  %zu endpoints: %zu evidence entries after the passes\n", sizes[k],
 			evidence_entries(&l));
 		unload(&l);
+		unload(&first);
 		for (int f = 0; f < F_COUNT; f++) {
 			free(fr[f].buf);
 			free(fr[f].off);
