@@ -283,21 +283,33 @@ __noinline __u32 rules_match(const struct endpoint_ruleset *rs, __u16 port, __u8
 _Static_assert((HAYSTACK_MAX_DICTIONARIES & (HAYSTACK_MAX_DICTIONARIES - 1)) == 0,
 	       "a slot index is masked");
 
+/* Bit b of the bitmap at word at of service_prefilter (a word that cannot
+ * be missing, the index being in range: set, leaving the answer to the maps
+ * behind it). idx: the key's room, on the caller's stack. */
+static __always_inline bool prefilter_bit(__u32 *idx, __u32 at, __u32 b)
+{
+	const __u64 *w;
+
+	*idx = at + (b >> 6);
+	w = bpf_map_lookup_elem(&service_prefilter, idx);
+	return !w || ((*w >> (b & 63)) & 1);
+}
+
 /*
  * Returns the rule mask for the service end (0: prefix known, no rule
  * matched), or -1 when the address is not a service endpoint at all.
  * The result is the longest match of service_endpoints; an IPv4 address
  * gets it without walking the trie when it can (include/haystack.h,
- * service_prefilter): its /24's two bits in the pre-filter of the
- * dictionary's slot, neither set: no endpoint; an exact /32 in the /24:
- * service_hosts, a hit there is the longest match; a prefix over the /24:
- * the trie, as for IPv6.
+ * service_prefilter, in the region of the dictionary's slot): its /16's bit
+ * clear, or its /24's two bits: no endpoint; an exact /32 in the /24 and
+ * the address's bit in the host bitmap: service_hosts, a hit there is the
+ * longest match; a prefix over the /24: the trie, as for IPv6.
  */
 static __always_inline __s64 match_service(__u32 generation, __u32 slot, const __u8 addr[16],
 					   __u16 port, __u8 proto, __u32 *ruleset)
 {
-	/* One key on the stack for the three lookups: the walk's call chain
-	 * has 512 octets for all of it. */
+	/* One key on the stack for all lookups: the walk's call chain has
+	 * 512 octets for all of it. */
 	union {
 		struct endpoint_key trie;
 		struct service_host_key host;
@@ -309,17 +321,16 @@ static __always_inline __s64 match_service(__u32 generation, __u32 slot, const _
 
 	if (is_v4_mapped(addr)) {
 		__u32 a = ((const __u32 *)addr)[3];	/* network order */
-		__u32 n = bpf_ntohl(a) >> 8;		/* the /24 */
-		__u64 *word, bits;
+		__u32 h = bpf_ntohl(a);
+		__u32 base = (slot & (HAYSTACK_MAX_DICTIONARIES - 1)) * HAYSTACK_PREFILTER_SLOT_WORDS;
+		bool exact, prefix;
 
-		k.word = (slot & (HAYSTACK_MAX_DICTIONARIES - 1)) * HAYSTACK_PREFILTER_SLOT_WORDS +
-			 (n >> 5);
-		word = bpf_map_lookup_elem(&service_prefilter, &k.word);
-		/* no word (cannot be: the index is in range): the trie decides */
-		bits = word ? (*word >> ((n & 31) * 2)) & 3 : HAYSTACK_PREFILTER_PREFIX;
-		if (!bits)
+		if (!prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT16, h >> 16))
 			return -1;
-		if (bits & HAYSTACK_PREFILTER_EXACT) {
+		exact = prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT24, (h >> 8) * 2);
+		prefix = prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT24, (h >> 8) * 2 + 1);
+		if (exact && prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT_HOSTS,
+					   HAYSTACK_HOST_BIT(h))) {
 			k.host.generation = generation;
 			__builtin_memcpy(k.host.addr, &a, 4);
 			ep = bpf_map_lookup_elem(&service_hosts, &k.host);
@@ -328,7 +339,7 @@ static __always_inline __s64 match_service(__u32 generation, __u32 slot, const _
 				goto found;
 			}
 		}
-		if (!(bits & HAYSTACK_PREFILTER_PREFIX))
+		if (!prefix)
 			return -1;
 	}
 	k.trie.prefixlen = 32 + 128;

@@ -46,8 +46,10 @@ _Static_assert(sizeof(struct netflow_v5_header) == 24, "v5 header");
 _Static_assert(sizeof(struct netflow_v5_record) == 48, "v5 record");
 
 /* The UDP payload of pkt, an export packet: counted in exactly one export
- * packet outcome. */
-static __always_inline void parse_netflow_v5(struct haystack_stats *st,
+ * packet outcome. A subprogram of its own, decoding into the cursor's
+ * record: the entry's frame, which the v9/IPFIX walk's call chain shares,
+ * then holds none of this. */
+static __noinline void parse_netflow_v5(struct haystack_stats *st,
 					     const struct haystack_config *cfg,
 					     const struct packet *pkt)
 {
@@ -55,7 +57,9 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 	struct netflow_v5_record *r = (void *)(h + 1);
 	__u32 count, present, sampling, uptime;
 	__u64 t, bin, export_ms;
-	__u32 generation, slot;
+	__u32 generation, slot, zero = 0;
+	struct flow_record *rec;
+	struct flow_cursor *c;
 	__u8 stale;
 
 	if ((void *)(h + 1) > pkt->end || pkt->payload_len < sizeof(*h)) {
@@ -74,6 +78,10 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 		st->count_exceeds_packet++;
 		return;
 	}
+	c = bpf_map_lookup_elem(&cursor, &zero);
+	if (!c)
+		return;
+	rec = &c->rec;
 	st->v5_packets++;
 	t = bpf_ntohl(h->unix_secs);
 	/* v5 has no observation domain; its engine is the closest to one */
@@ -91,35 +99,33 @@ static __always_inline void parse_netflow_v5(struct haystack_stats *st,
 	uptime = bpf_ntohl(h->sys_uptime);
 
 	for (__u32 i = 0; i < HAYSTACK_V5_MAX_RECORDS; i++) {
-		struct flow_record rec = {
-			.version = 5,
-			.export_time = t,
-			.sampling = sampling,
-			.generation = generation,
-			.dict_slot = slot,
-			.stale = stale,
-		};
-
 		if (i >= count)
 			break;
 		if ((void *)(r + 1) > pkt->end)
 			break;
-		__builtin_memcpy(rec.exporter, pkt->src, 16);
-		addr_from_v4(rec.src, r->srcaddr);
-		addr_from_v4(rec.dst, r->dstaddr);
-		rec.sport = bpf_ntohs(r->srcport);
-		rec.dport = bpf_ntohs(r->dstport);
-		rec.proto = r->proto;
-		rec.tcp_flags = r->tcp_flags;
-		rec.packets = bpf_ntohl(r->packets);
-		rec.bytes = bpf_ntohl(r->octets);
+		__builtin_memset(rec, 0, sizeof(*rec));
+		rec->version = 5;
+		rec->export_time = t;
+		rec->sampling = sampling;
+		rec->generation = generation;
+		rec->dict_slot = slot;
+		rec->stale = stale;
+		__builtin_memcpy(rec->exporter, pkt->src, 16);
+		addr_from_v4(rec->src, r->srcaddr);
+		addr_from_v4(rec->dst, r->dstaddr);
+		rec->sport = bpf_ntohs(r->srcport);
+		rec->dport = bpf_ntohs(r->dstport);
+		rec->proto = r->proto;
+		rec->tcp_flags = r->tcp_flags;
+		rec->packets = bpf_ntohl(r->packets);
+		rec->bytes = bpf_ntohl(r->octets);
 		/* first/last are ms of the exporter's uptime at the flow's
 		 * edges; they only show in --records, as in v9/IPFIX */
 		if (cfg->flags & HAYSTACK_F_RECORDS) {
-			rec.start_ms = export_ms - (__u32)(uptime - bpf_ntohl(r->first));
-			rec.end_ms = export_ms - (__u32)(uptime - bpf_ntohl(r->last));
+			rec->start_ms = export_ms - (__u32)(uptime - bpf_ntohl(r->first));
+			rec->end_ms = export_ms - (__u32)(uptime - bpf_ntohl(r->last));
 		}
-		classify_record(st, cfg, bin, &rec);
+		classify_record(st, cfg, bin, rec);
 		r++;
 	}
 }

@@ -51,42 +51,6 @@ enum set_kind { SET_NONE, SET_TEMPLATE, SET_OPTIONS_TEMPLATE, SET_DATA };
 #define MAX_RECORD	0xffff	/* a record lies in a set, whose length is 16 bits */
 #define SET_HEADER_LEN	4
 
-struct flow_cursor {
-	struct flow_record rec;		/* the record being decoded */
-	struct template_key key;	/* this datagram's scope; template_id of the set */
-	struct flow_template t;		/* the template record being parsed */
-	__u64 bin;
-	__u64 system_init_ms;		/* IPFIX 160 of this exporter, 0 = unknown */
-	__u32 sys_uptime;		/* v9 header: ms since the exporter booted */
-	__u64 read_before;		/* records, options and templates read before this datagram */
-	int clock_verdict;		/* enum clock_verdict of this datagram */
-	struct exporter_info info;	/* options data being stored */
-	__u32 sampling;			/* 1-in-N the exporter announced, 0 = not said */
-	__u32 off;			/* next octet to read */
-	__u32 end;			/* end of the message */
-	__u32 set_end;			/* end of the current set */
-	__u32 min_record;		/* less than this left in a set is padding */
-	__u32 set_kind;			/* enum set_kind */
-	__u32 field_pos;		/* template record being parsed: next field */
-	__u32 field_scope;		/* its scope fields (options templates) */
-	__u32 fixed_len;		/* octets of its fixed-length fields so far */
-	__u32 variable;			/* it has a variable-length field */
-	/* The data set's template, as it was at the set header: a whole set
-	 * is read with one layout, looked up once. */
-	__u32 record_len;		/* 0: variable-length, walked per record */
-	__u32 set_options;		/* options data, not flows */
-	__u16 at[ROLE_SLOTS];		/* offset of each role's field in a record */
-	__u8 len[ROLE_SLOTS];		/* and its length, 0 = absent */
-};
-
-/* Scratch space for the walk: too big for the 512-byte BPF stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct flow_cursor);
-} cursor SEC(".maps");
-
 /* A bound the verifier can see: clang drops a mask it proves redundant after
  * a check, and may check one copy of a register and use another. */
 #define verifier_mask(v, mask) ({ __u64 __v = (v); asm volatile("%0 &= " #mask : "+r"(__v)); __v; })

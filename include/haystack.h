@@ -458,25 +458,43 @@ struct haystack_stats {
  *
  * service_prefilter: ARRAY of __u64 words, mmapable, one region of
  * HAYSTACK_PREFILTER_SLOT_WORDS words for each slot of the dictionaries map
- * (slot i: words i * HAYSTACK_PREFILTER_SLOT_WORDS ...). Two bits for each
- * IPv4 /24 n (0 .. 2^24 - 1, the address >> 8): word n / 32, bits 2 (n % 32)
- * (HAYSTACK_PREFILTER_EXACT: an exact /32 endpoint lies in this /24) and
- * 2 (n % 32) + 1 (HAYSTACK_PREFILTER_PREFIX: a prefix of length 0 .. 31, an
- * IPv6 one holding ::ffff:0:0/96 included, covers all or part of this /24).
- * A service address of a /24 with neither bit is in no endpoint of that
- * dictionary: a miss, without walking the trie. 8 slots x 2^24 x 2 bits =
- * 32 MiB. A slot's region is zeroed and filled while the slot is claimed
- * and not live, before its live bit is set, and only once no datagram can
- * be using the generation that had the slot before.
+ * (slot i: words i * HAYSTACK_PREFILTER_SLOT_WORDS ...). A region is three
+ * bitmaps, each asked only when the one before says maybe (bit b: word
+ * b / 64, bit b % 64, from the bitmap's first word):
+ * - the /16s, from HAYSTACK_PREFILTER_AT16: bit n for IPv4 /16 n (the
+ *   address >> 16) when an endpoint of the dictionary lies in it or covers
+ *   part of it, an IPv6 prefix holding ::ffff:0:0/96 included. 8 KiB: the
+ *   misses of most of the address space are told here, in a few pages.
+ * - the /24s, from HAYSTACK_PREFILTER_AT24: two bits for each /24 n (the
+ *   address >> 8), 2 n (HAYSTACK_PREFILTER_EXACT: an exact /32 endpoint
+ *   lies in this /24) and 2 n + 1 (HAYSTACK_PREFILTER_PREFIX: a prefix of
+ *   length 0 .. 31 covers all or part of it). Neither: a miss, without
+ *   walking the trie.
+ * - the hosts, from HAYSTACK_PREFILTER_AT_HOSTS: bit HAYSTACK_HOST_BIT(a)
+ *   set for every exact /32 endpoint a (host byte order). Clear: a is no
+ *   exact endpoint, and service_hosts is not asked; set: it may be another
+ *   address's.
+ * 8 slots x (8 KiB + 4 MiB + 2 MiB) = 48 MiB. A slot's region is zeroed
+ * and filled while the slot is claimed and not live, before its live bit is
+ * set, and only once no datagram can be using the generation that had the
+ * slot before.
  *
  * service_hosts: HASH, service_host_key -> service_endpoint: the exact /32
  * IPv4 endpoints of every loaded dictionary, the same rule set the trie
  * holds for them (they are in both). A hit is the longest match.
  */
-#define HAYSTACK_PREFILTER_SLOT_WORDS	(1U << 19)	/* 2^24 /24s x 2 bits / 64 */
+#define HAYSTACK_PREFILTER_HOST_LOG	24		/* 2^24 bits */
+#define HAYSTACK_PREFILTER_AT16		0
+#define HAYSTACK_PREFILTER_AT24		(1U << 10)	/* 2^16 /16s x 1 bit / 64 */
+#define HAYSTACK_PREFILTER_AT_HOSTS	(HAYSTACK_PREFILTER_AT24 + (1U << 19))	/* 2^24 x 2 / 64 */
+#define HAYSTACK_PREFILTER_SLOT_WORDS	(HAYSTACK_PREFILTER_AT_HOSTS + \
+					 (1U << (HAYSTACK_PREFILTER_HOST_LOG - 6)))
 #define HAYSTACK_PREFILTER_WORDS	(HAYSTACK_MAX_DICTIONARIES * HAYSTACK_PREFILTER_SLOT_WORDS)
 #define HAYSTACK_PREFILTER_EXACT	1ULL
 #define HAYSTACK_PREFILTER_PREFIX	2ULL
+/* Fibonacci hashing: the top bits of a * 2^32 / phi, which spreads the
+ * addresses of one /24 over the whole bitmap. */
+#define HAYSTACK_HOST_BIT(a)	((__u32)((__u32)(a) * 0x9e3779b1U) >> (32 - HAYSTACK_PREFILTER_HOST_LOG))
 
 struct service_host_key {
 	__u32 generation;
@@ -508,5 +526,7 @@ _Static_assert(__builtin_offsetof(struct haystack_stats, export_time_min) ==
 	       HAYSTACK_STAT_COUNT * sizeof(__u64), "stats: the counters, then the time range");
 _Static_assert(HAYSTACK_STAT_COUNT <= 256, "a record result fits flow_record.result");
 _Static_assert(sizeof(struct service_host_key) == 8, "service host key layout");
-_Static_assert(HAYSTACK_PREFILTER_SLOT_WORDS * 64ULL == 2ULL << 24, "two bits a /24");
+_Static_assert((HAYSTACK_PREFILTER_AT_HOSTS - HAYSTACK_PREFILTER_AT24) * 64ULL == 2ULL << 24,
+	       "two bits a /24");
+_Static_assert(HAYSTACK_PREFILTER_SLOT_WORDS * 8 % 4096 == 0, "a slot's region is mapped alone");
 #endif

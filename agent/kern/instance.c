@@ -847,6 +847,11 @@ static struct service_host_key host_key_of(__u32 generation, __u32 addr)
 
 #define PREFILTER_SLOT_BYTES	((size_t)HAYSTACK_PREFILTER_SLOT_WORDS * sizeof(__u64))
 
+static void set_bit(__u64 *bitmap, __u32 b)
+{
+	bitmap[b >> 6] |= 1ULL << (b & 63);
+}
+
 /* Slot's region of the pre-filter, zeroed and filled with the endpoints of
  * c, in place through a shared mapping of that region alone. The slot is
  * claimed and not live: no datagram reads the region meanwhile. */
@@ -869,12 +874,15 @@ static int write_prefilter(struct hs_instance *in, const struct hs_compiled *c, 
 
 		switch (v4_cover(&c->endpoints[i].key, &first, &last)) {
 		case V4_EXACT:
-			first >>= 8;
-			w[first >> 5] |= HAYSTACK_PREFILTER_EXACT << 2 * (first & 31);
+			set_bit(w + HAYSTACK_PREFILTER_AT16, first >> 16);
+			set_bit(w + HAYSTACK_PREFILTER_AT24, (first >> 8) * 2);
+			set_bit(w + HAYSTACK_PREFILTER_AT_HOSTS, HAYSTACK_HOST_BIT(first));
 			break;
 		case V4_PREFIX:
-			for (__u32 n = first; n <= last; n++)
-				w[n >> 5] |= HAYSTACK_PREFILTER_PREFIX << 2 * (n & 31);
+			for (__u32 n = first; n <= last; n++) {
+				set_bit(w + HAYSTACK_PREFILTER_AT16, n >> 8);
+				set_bit(w + HAYSTACK_PREFILTER_AT24, n * 2 + 1);
+			}
 			break;
 		case V4_NONE:
 			break;

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/mman.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -364,18 +365,51 @@ static void assert_evidence(const struct flow_record *all, int n)
 	assert_int_equal(ev_entries, distinct);
 }
 
-/* The two pre-filter bits of addr's /24 in slot's region. */
-static unsigned int prefilter_bits(int slot, const char *addr)
+/* Bit b of the bitmap at word at of slot's pre-filter region. */
+static unsigned int prefilter_bit(int slot, __u32 at, __u32 b)
 {
-	struct in_addr a;
-	__u32 n, idx;
+	__u32 idx = slot * HAYSTACK_PREFILTER_SLOT_WORDS + at + b / 64;
 	__u64 word;
 
-	assert_int_equal(inet_pton(AF_INET, addr, &a), 1);
-	n = ntohl(a.s_addr) >> 8;
-	idx = slot * HAYSTACK_PREFILTER_SLOT_WORDS + (n >> 5);
 	assert_int_equal(bpf_map_lookup_elem(fd_of(HS_MAP_PREFILTER), &idx, &word), 0);
-	return (word >> 2 * (n & 31)) & 3;
+	return (word >> (b % 64)) & 1;
+}
+
+static __u32 host_order(const char *addr)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, addr, &a), 1);
+	return ntohl(a.s_addr);
+}
+
+/* The two pre-filter bits of addr's /24 in slot's region; its /16's bit
+ * is set whenever one of them is. */
+static unsigned int prefilter_bits(int slot, const char *addr)
+{
+	__u32 h = host_order(addr);
+	unsigned int bits = prefilter_bit(slot, HAYSTACK_PREFILTER_AT24, (h >> 8) * 2) |
+			    prefilter_bit(slot, HAYSTACK_PREFILTER_AT24, (h >> 8) * 2 + 1) << 1;
+
+	if (bits)
+		assert_int_equal(prefilter_bit(slot, HAYSTACK_PREFILTER_AT16, h >> 16), 1);
+	return bits;
+}
+
+/* The bits set in slot's host bitmap, and whether addr's is one of them. */
+static unsigned int host_bits(int slot, const char *addr, bool *set)
+{
+	size_t bytes = (size_t)HAYSTACK_PREFILTER_SLOT_WORDS * sizeof(__u64);
+	unsigned int n = 0;
+	const __u64 *w;
+
+	w = mmap(NULL, bytes, PROT_READ, MAP_SHARED, fd_of(HS_MAP_PREFILTER), (off_t)slot * bytes);
+	assert_true(w != MAP_FAILED);
+	for (__u32 i = HAYSTACK_PREFILTER_AT_HOSTS; i < HAYSTACK_PREFILTER_SLOT_WORDS; i++)
+		n += (unsigned int)__builtin_popcountll(w[i]);
+	munmap((void *)w, bytes);
+	*set = prefilter_bit(slot, HAYSTACK_PREFILTER_AT_HOSTS, HAYSTACK_HOST_BIT(host_order(addr)));
+	return n;
 }
 
 #define EXACT	HAYSTACK_PREFILTER_EXACT
@@ -422,6 +456,7 @@ static void test_ipv4_fast_path(void **state)
 	int a = slot_of(sv.gen[0]);
 	struct haystack_stats st;
 	int matched = 0, none = 0, mismatch = 0, notsub = 0;
+	bool set;
 
 	run_datagram(T_A, IPV4, N_IPV4);
 	assert_records(IPV4, N_IPV4);
@@ -451,9 +486,27 @@ static void test_ipv4_fast_path(void **state)
 	assert_int_equal(prefilter_bits(a, "172.16.255.1"), PREFIX);
 	assert_int_equal(prefilter_bits(a, "172.17.0.1"), 0);
 	assert_int_equal(prefilter_bits(a, "172.15.255.1"), 0);
+	/* the /16s: only those of endpoints */
+	assert_int_equal(prefilter_bit(a, HAYSTACK_PREFILTER_AT16, 172 << 8 | 16), 1);
+	assert_int_equal(prefilter_bit(a, HAYSTACK_PREFILTER_AT16, 198 << 8 | 18), 1);
+	assert_int_equal(prefilter_bit(a, HAYSTACK_PREFILTER_AT16, 172 << 8 | 17), 0);
+	assert_int_equal(prefilter_bit(a, HAYSTACK_PREFILTER_AT16, 198 << 8 | 19), 0);
 	assert_int_equal(prefilter_bits(a, "198.18.30.1"), 0);	/* B's */
 	assert_int_equal(prefilter_bits(slot_of(sv.gen[1]), "198.18.30.1"), EXACT);
 	assert_int_equal(prefilter_bits(slot_of(sv.gen[1]), "198.18.20.1"), PREFIX);
+	/* the host bitmap: a bit for each of A's three /32s, and no other */
+	assert_int_equal(host_bits(a, "198.18.5.9", &set), 3);
+	assert_true(set);
+	host_bits(a, "198.18.9.9", &set);
+	assert_true(set);
+	host_bits(a, "198.18.20.20", &set);
+	assert_true(set);
+	host_bits(a, "198.18.9.10", &set);
+	assert_false(set);
+	host_bits(a, "198.18.30.30", &set);	/* B's */
+	assert_false(set);
+	host_bits(slot_of(sv.gen[1]), "198.18.30.30", &set);
+	assert_true(set);
 }
 
 /* IPv6 keeps the trie: the same as before, the /48 of net.a.test. */
