@@ -295,6 +295,20 @@ static __always_inline bool prefilter_bit(__u32 *idx, __u32 at, __u32 b)
 	return !w || ((*w >> (b & 63)) & 1);
 }
 
+/* The size of the host bitmap of the region at base, log2 of its bits. */
+static __always_inline __u32 host_log(__u32 *idx, __u32 base)
+{
+	const __u64 *w;
+	__u32 log;
+
+	*idx = base + HAYSTACK_PREFILTER_AT_HOST_LOG;
+	w = bpf_map_lookup_elem(&service_prefilter, idx);
+	log = w ? *w : HAYSTACK_PREFILTER_HOST_LOG_MAX;
+	if (log < HAYSTACK_PREFILTER_HOST_LOG_MIN || log > HAYSTACK_PREFILTER_HOST_LOG_MAX)
+		log = HAYSTACK_PREFILTER_HOST_LOG_MAX;
+	return log;
+}
+
 /*
  * Returns the rule mask for the service end (0: prefix known, no rule
  * matched), or -1 when the address is not a service endpoint at all.
@@ -330,7 +344,7 @@ static __always_inline __s64 match_service(__u32 generation, __u32 slot, const _
 		exact = prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT24, (h >> 8) * 2);
 		prefix = prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT24, (h >> 8) * 2 + 1);
 		if (exact && prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT_HOSTS,
-					   HAYSTACK_HOST_BIT(h))) {
+					   HAYSTACK_HOST_BIT(h, host_log(&k.word, base)))) {
 			k.host.generation = generation;
 			__builtin_memcpy(k.host.addr, &a, 4);
 			ep = bpf_map_lookup_elem(&service_hosts, &k.host);

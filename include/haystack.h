@@ -470,11 +470,14 @@ struct haystack_stats {
  *   lies in this /24) and 2 n + 1 (HAYSTACK_PREFILTER_PREFIX: a prefix of
  *   length 0 .. 31 covers all or part of it). Neither: a miss, without
  *   walking the trie.
- * - the hosts, from HAYSTACK_PREFILTER_AT_HOSTS: bit HAYSTACK_HOST_BIT(a)
- *   set for every exact /32 endpoint a (host byte order). Clear: a is no
- *   exact endpoint, and service_hosts is not asked; set: it may be another
- *   address's.
- * 8 slots x (8 KiB + 4 MiB + 2 MiB) = 48 MiB. A slot's region is zeroed
+ * - the hosts, from HAYSTACK_PREFILTER_AT_HOSTS: 2^L bits, L the word at
+ *   HAYSTACK_PREFILTER_AT_HOST_LOG (12 .. 24: sixteen bits or more for each
+ *   exact endpoint of the dictionary, so that the bitmap is as small as it
+ *   can be, and as likely in the cache), bit HAYSTACK_HOST_BIT(a, L) set for
+ *   every exact /32 endpoint a (host byte order). Clear: a is no exact
+ *   endpoint, and service_hosts is not asked; set: it may be another
+ *   address's (about one in 17).
+ * 8 slots x (12 KiB + 4 MiB + 2 MiB) = 48 MiB. A slot's region is zeroed
  * and filled while the slot is claimed and not live, before its live bit is
  * set, and only once no datagram can be using the generation that had the
  * slot before.
@@ -483,18 +486,20 @@ struct haystack_stats {
  * IPv4 endpoints of every loaded dictionary, the same rule set the trie
  * holds for them (they are in both). A hit is the longest match.
  */
-#define HAYSTACK_PREFILTER_HOST_LOG	24		/* 2^24 bits */
+#define HAYSTACK_PREFILTER_HOST_LOG_MIN	12
+#define HAYSTACK_PREFILTER_HOST_LOG_MAX	24
 #define HAYSTACK_PREFILTER_AT16		0
-#define HAYSTACK_PREFILTER_AT24		(1U << 10)	/* 2^16 /16s x 1 bit / 64 */
+#define HAYSTACK_PREFILTER_AT_HOST_LOG	(1U << 10)	/* after 2^16 /16s x 1 bit / 64 */
+#define HAYSTACK_PREFILTER_AT24		(3U << 9)	/* from a page of its own */
 #define HAYSTACK_PREFILTER_AT_HOSTS	(HAYSTACK_PREFILTER_AT24 + (1U << 19))	/* 2^24 x 2 / 64 */
 #define HAYSTACK_PREFILTER_SLOT_WORDS	(HAYSTACK_PREFILTER_AT_HOSTS + \
-					 (1U << (HAYSTACK_PREFILTER_HOST_LOG - 6)))
+					 (1U << (HAYSTACK_PREFILTER_HOST_LOG_MAX - 6)))
 #define HAYSTACK_PREFILTER_WORDS	(HAYSTACK_MAX_DICTIONARIES * HAYSTACK_PREFILTER_SLOT_WORDS)
 #define HAYSTACK_PREFILTER_EXACT	1ULL
 #define HAYSTACK_PREFILTER_PREFIX	2ULL
-/* Fibonacci hashing: the top bits of a * 2^32 / phi, which spreads the
+/* Fibonacci hashing: the top log bits of a * 2^32 / phi, which spreads the
  * addresses of one /24 over the whole bitmap. */
-#define HAYSTACK_HOST_BIT(a)	((__u32)((__u32)(a) * 0x9e3779b1U) >> (32 - HAYSTACK_PREFILTER_HOST_LOG))
+#define HAYSTACK_HOST_BIT(a, log)	((__u32)((__u32)(a) * 0x9e3779b1U) >> (32 - (log)))
 
 struct service_host_key {
 	__u32 generation;

@@ -858,6 +858,8 @@ static void set_bit(__u64 *bitmap, __u32 b)
 static int write_prefilter(struct hs_instance *in, const struct hs_compiled *c, int slot)
 {
 	int fd = bpf_map__fd(in->skel->maps.service_prefilter);
+	__u32 log = HAYSTACK_PREFILTER_HOST_LOG_MIN, first, last;
+	size_t n_exact = 0;
 	__u64 *w;
 
 	w = mmap(NULL, PREFILTER_SLOT_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
@@ -869,14 +871,19 @@ static int write_prefilter(struct hs_instance *in, const struct hs_compiled *c, 
 		return err;
 	}
 	memset(w, 0, PREFILTER_SLOT_BYTES);
+	for (size_t i = 0; i < c->n_endpoints; i++)
+		n_exact += v4_cover(&c->endpoints[i].key, &first, &last) == V4_EXACT;
+	/* sixteen bits an exact endpoint or more: one address in 17 or fewer
+	 * that is none finds its bit set */
+	while (log < HAYSTACK_PREFILTER_HOST_LOG_MAX && (1ULL << log) < 16 * n_exact)
+		log++;
+	w[HAYSTACK_PREFILTER_AT_HOST_LOG] = log;
 	for (size_t i = 0; i < c->n_endpoints; i++) {
-		__u32 first, last;
-
 		switch (v4_cover(&c->endpoints[i].key, &first, &last)) {
 		case V4_EXACT:
 			set_bit(w + HAYSTACK_PREFILTER_AT16, first >> 16);
 			set_bit(w + HAYSTACK_PREFILTER_AT24, (first >> 8) * 2);
-			set_bit(w + HAYSTACK_PREFILTER_AT_HOSTS, HAYSTACK_HOST_BIT(first));
+			set_bit(w + HAYSTACK_PREFILTER_AT_HOSTS, HAYSTACK_HOST_BIT(first, log));
 			break;
 		case V4_PREFIX:
 			for (__u32 n = first; n <= last; n++) {

@@ -407,8 +407,11 @@ static unsigned int host_bits(int slot, const char *addr, bool *set)
 	assert_true(w != MAP_FAILED);
 	for (__u32 i = HAYSTACK_PREFILTER_AT_HOSTS; i < HAYSTACK_PREFILTER_SLOT_WORDS; i++)
 		n += (unsigned int)__builtin_popcountll(w[i]);
+	/* A's three: the smallest bitmap */
+	assert_int_equal(w[HAYSTACK_PREFILTER_AT_HOST_LOG], HAYSTACK_PREFILTER_HOST_LOG_MIN);
 	munmap((void *)w, bytes);
-	*set = prefilter_bit(slot, HAYSTACK_PREFILTER_AT_HOSTS, HAYSTACK_HOST_BIT(host_order(addr)));
+	*set = prefilter_bit(slot, HAYSTACK_PREFILTER_AT_HOSTS,
+			     HAYSTACK_HOST_BIT(host_order(addr), HAYSTACK_PREFILTER_HOST_LOG_MIN));
 	return n;
 }
 
