@@ -295,18 +295,23 @@ static __always_inline bool prefilter_bit(__u32 *idx, __u32 at, __u32 b)
 	return !w || ((*w >> (b & 63)) & 1);
 }
 
-/* The size of the host bitmap of the region at base, log2 of its bits. */
-static __always_inline __u32 host_log(__u32 *idx, __u32 base)
+/* The log2 of the bits of a bitmap of the region at base, from its head:
+ * at shift 0 the IPv4 hosts', at 8 the IPv6 /48s'. Out of range (a head
+ * that cannot be): the largest, which only asks the maps behind more. */
+static __always_inline __u32 prefilter_log(__u64 head, __u32 shift, __u32 max)
+{
+	__u32 log = (head >> shift) & 0xff;
+
+	return log < HAYSTACK_PREFILTER_LOG_MIN || log > max ? max : log;
+}
+
+static __always_inline __u64 prefilter_head(__u32 *idx, __u32 base)
 {
 	const __u64 *w;
-	__u32 log;
 
-	*idx = base + HAYSTACK_PREFILTER_AT_HOST_LOG;
+	*idx = base + HAYSTACK_PREFILTER_AT_HEAD;
 	w = bpf_map_lookup_elem(&service_prefilter, idx);
-	log = w ? *w : HAYSTACK_PREFILTER_HOST_LOG_MAX;
-	if (log < HAYSTACK_PREFILTER_HOST_LOG_MIN || log > HAYSTACK_PREFILTER_HOST_LOG_MAX)
-		log = HAYSTACK_PREFILTER_HOST_LOG_MAX;
-	return log;
+	return w ? *w : HAYSTACK_PREFILTER_SHORT6;
 }
 
 /*
@@ -317,7 +322,8 @@ static __always_inline __u32 host_log(__u32 *idx, __u32 base)
  * service_prefilter, in the region of the dictionary's slot): its /16's bit
  * clear, or its /24's two bits: no endpoint; an exact /32 in the /24 and
  * the address's bit in the host bitmap: service_hosts, a hit there is the
- * longest match; a prefix over the /24: the trie, as for IPv6.
+ * longest match; a prefix over the /24: the trie. An IPv6 address whose
+ * /48's bit is clear is no endpoint either; else it walks the trie.
  */
 static __always_inline __s64 match_service(__u32 generation, __u32 slot, const __u8 addr[16],
 					   __u16 port, __u8 proto, __u32 *ruleset)
@@ -343,8 +349,10 @@ static __always_inline __s64 match_service(__u32 generation, __u32 slot, const _
 			return -1;
 		exact = prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT24, (h >> 8) * 2);
 		prefix = prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT24, (h >> 8) * 2 + 1);
-		if (exact && prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT_HOSTS,
-					   HAYSTACK_HOST_BIT(h, host_log(&k.word, base)))) {
+		if (exact &&
+		    prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT_HOSTS,
+				  HAYSTACK_HOST_BIT(h, prefilter_log(prefilter_head(&k.word, base), 0,
+							HAYSTACK_PREFILTER_HOST_LOG_MAX)))) {
 			k.host.generation = generation;
 			__builtin_memcpy(k.host.addr, &a, 4);
 			ep = bpf_map_lookup_elem(&service_hosts, &k.host);
@@ -354,6 +362,17 @@ static __always_inline __s64 match_service(__u32 generation, __u32 slot, const _
 			}
 		}
 		if (!prefix)
+			return -1;
+	} else {
+		__u32 base = (slot & (HAYSTACK_MAX_DICTIONARIES - 1)) * HAYSTACK_PREFILTER_SLOT_WORDS;
+		__u64 head = prefilter_head(&k.word, base);
+		__u32 hi = (__u32)addr[0] << 24 | (__u32)addr[1] << 16 | (__u32)addr[2] << 8 | addr[3];
+		__u32 lo = (__u32)addr[4] << 8 | addr[5];
+
+		if (!(head & HAYSTACK_PREFILTER_SHORT6) &&
+		    !prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT_NETS6,
+				   HAYSTACK_NET6_BIT(hi, lo, prefilter_log(head, 8,
+						HAYSTACK_PREFILTER_NET6_LOG_MAX))))
 			return -1;
 	}
 	k.trie.prefixlen = 32 + 128;

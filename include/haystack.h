@@ -470,14 +470,22 @@ struct haystack_stats {
  *   lies in this /24) and 2 n + 1 (HAYSTACK_PREFILTER_PREFIX: a prefix of
  *   length 0 .. 31 covers all or part of it). Neither: a miss, without
  *   walking the trie.
- * - the hosts, from HAYSTACK_PREFILTER_AT_HOSTS: 2^L bits, L the word at
- *   HAYSTACK_PREFILTER_AT_HOST_LOG (12 .. 24: sixteen bits or more for each
- *   exact endpoint of the dictionary, so that the bitmap is as small as it
- *   can be, and as likely in the cache), bit HAYSTACK_HOST_BIT(a, L) set for
- *   every exact /32 endpoint a (host byte order). Clear: a is no exact
- *   endpoint, and service_hosts is not asked; set: it may be another
- *   address's (about one in 17).
- * 8 slots x (12 KiB + 4 MiB + 2 MiB) = 48 MiB. A slot's region is zeroed
+ * - the hosts, from HAYSTACK_PREFILTER_AT_HOSTS: 2^L bits, L the low octet
+ *   of the head word at HAYSTACK_PREFILTER_AT_HEAD (12 .. 24: sixteen bits
+ *   or more for each exact endpoint of the dictionary, so that the bitmap
+ *   is as small as it can be, and as likely in the cache), bit
+ *   HAYSTACK_HOST_BIT(a, L) set for every exact /32 endpoint a (host byte
+ *   order). Clear: a is no exact endpoint, and service_hosts is not asked;
+ *   set: it may be another address's (about one in 17).
+ * - the IPv6 /48s, from HAYSTACK_PREFILTER_AT_NETS6: 2^L6 bits, L6 the
+ *   head's second octet (12 .. 22, sized the same way by the IPv6
+ *   prefixes), bit HAYSTACK_NET6_BIT(hi, lo, L6) set for the /48 of every
+ *   prefix of length 48 or more that is not IPv4 alone (hi: its first four
+ *   octets, lo: the next two, host byte order). Clear: no such prefix holds
+ *   the address. Only when the dictionary has no prefix shorter than /48
+ *   outside IPv4 (HAYSTACK_PREFILTER_SHORT6 in the head clear); else every
+ *   IPv6 address walks the trie.
+ * 8 slots x (12 KiB + 4 MiB + 2 MiB + 512 KiB) = 52 MiB. A slot's region is zeroed
  * and filled while the slot is claimed and not live, before its live bit is
  * set, and only once no datagram can be using the generation that had the
  * slot before.
@@ -486,20 +494,26 @@ struct haystack_stats {
  * IPv4 endpoints of every loaded dictionary, the same rule set the trie
  * holds for them (they are in both). A hit is the longest match.
  */
-#define HAYSTACK_PREFILTER_HOST_LOG_MIN	12
+#define HAYSTACK_PREFILTER_LOG_MIN	12
 #define HAYSTACK_PREFILTER_HOST_LOG_MAX	24
+#define HAYSTACK_PREFILTER_NET6_LOG_MAX	22
+#define HAYSTACK_PREFILTER_SHORT6	(1ULL << 16)	/* in the head */
 #define HAYSTACK_PREFILTER_AT16		0
-#define HAYSTACK_PREFILTER_AT_HOST_LOG	(1U << 10)	/* after 2^16 /16s x 1 bit / 64 */
+#define HAYSTACK_PREFILTER_AT_HEAD	(1U << 10)	/* after 2^16 /16s x 1 bit / 64 */
 #define HAYSTACK_PREFILTER_AT24		(3U << 9)	/* from a page of its own */
 #define HAYSTACK_PREFILTER_AT_HOSTS	(HAYSTACK_PREFILTER_AT24 + (1U << 19))	/* 2^24 x 2 / 64 */
-#define HAYSTACK_PREFILTER_SLOT_WORDS	(HAYSTACK_PREFILTER_AT_HOSTS + \
+#define HAYSTACK_PREFILTER_AT_NETS6	(HAYSTACK_PREFILTER_AT_HOSTS + \
 					 (1U << (HAYSTACK_PREFILTER_HOST_LOG_MAX - 6)))
+#define HAYSTACK_PREFILTER_SLOT_WORDS	(HAYSTACK_PREFILTER_AT_NETS6 + \
+					 (1U << (HAYSTACK_PREFILTER_NET6_LOG_MAX - 6)))
 #define HAYSTACK_PREFILTER_WORDS	(HAYSTACK_MAX_DICTIONARIES * HAYSTACK_PREFILTER_SLOT_WORDS)
 #define HAYSTACK_PREFILTER_EXACT	1ULL
 #define HAYSTACK_PREFILTER_PREFIX	2ULL
 /* Fibonacci hashing: the top log bits of a * 2^32 / phi, which spreads the
- * addresses of one /24 over the whole bitmap. */
+ * addresses of one /24 over the whole bitmap; an IPv6 /48 folded into 32
+ * bits first. */
 #define HAYSTACK_HOST_BIT(a, log)	((__u32)((__u32)(a) * 0x9e3779b1U) >> (32 - (log)))
+#define HAYSTACK_NET6_BIT(hi, lo, log)	HAYSTACK_HOST_BIT((__u32)(hi) ^ (__u32)(lo) * 0x85ebca6bU, log)
 
 struct service_host_key {
 	__u32 generation;

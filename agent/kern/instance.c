@@ -852,14 +852,35 @@ static void set_bit(__u64 *bitmap, __u32 b)
 	bitmap[b >> 6] |= 1ULL << (b & 63);
 }
 
+/* The log2 of a bitmap's bits: sixteen bits or more for each of n
+ * entries, so that one address in 17 or fewer that is none finds its bit
+ * set. */
+static __u32 prefilter_log(size_t n, __u32 max)
+{
+	__u32 log = HAYSTACK_PREFILTER_LOG_MIN;
+
+	while (log < max && (1ULL << log) < 16 * (unsigned long long)n)
+		log++;
+	return log;
+}
+
+/* Whether k lies inside ::ffff:0:0/96, IPv4 alone. */
+static bool v4_mapped(const struct haystack_lpm_key *k)
+{
+	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return k->prefixlen >= 96 && !memcmp(k->addr, mapped, sizeof(mapped));
+}
+
 /* Slot's region of the pre-filter, zeroed and filled with the endpoints of
  * c, in place through a shared mapping of that region alone. The slot is
  * claimed and not live: no datagram reads the region meanwhile. */
 static int write_prefilter(struct hs_instance *in, const struct hs_compiled *c, int slot)
 {
 	int fd = bpf_map__fd(in->skel->maps.service_prefilter);
-	__u32 log = HAYSTACK_PREFILTER_HOST_LOG_MIN, first, last;
-	size_t n_exact = 0;
+	size_t n_exact = 0, n_v6 = 0;
+	__u32 log4, log6, first, last;
+	bool short6 = false;
 	__u64 *w;
 
 	w = mmap(NULL, PREFILTER_SLOT_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
@@ -871,19 +892,26 @@ static int write_prefilter(struct hs_instance *in, const struct hs_compiled *c, 
 		return err;
 	}
 	memset(w, 0, PREFILTER_SLOT_BYTES);
-	for (size_t i = 0; i < c->n_endpoints; i++)
-		n_exact += v4_cover(&c->endpoints[i].key, &first, &last) == V4_EXACT;
-	/* sixteen bits an exact endpoint or more: one address in 17 or fewer
-	 * that is none finds its bit set */
-	while (log < HAYSTACK_PREFILTER_HOST_LOG_MAX && (1ULL << log) < 16 * n_exact)
-		log++;
-	w[HAYSTACK_PREFILTER_AT_HOST_LOG] = log;
 	for (size_t i = 0; i < c->n_endpoints; i++) {
-		switch (v4_cover(&c->endpoints[i].key, &first, &last)) {
+		const struct haystack_lpm_key *k = &c->endpoints[i].key;
+
+		n_exact += v4_cover(k, &first, &last) == V4_EXACT;
+		if (!v4_mapped(k)) {
+			n_v6++;
+			short6 |= k->prefixlen < 48;
+		}
+	}
+	log4 = prefilter_log(n_exact, HAYSTACK_PREFILTER_HOST_LOG_MAX);
+	log6 = prefilter_log(n_v6, HAYSTACK_PREFILTER_NET6_LOG_MAX);
+	w[HAYSTACK_PREFILTER_AT_HEAD] = log4 | log6 << 8 | (short6 ? HAYSTACK_PREFILTER_SHORT6 : 0);
+	for (size_t i = 0; i < c->n_endpoints; i++) {
+		const struct haystack_lpm_key *k = &c->endpoints[i].key;
+
+		switch (v4_cover(k, &first, &last)) {
 		case V4_EXACT:
 			set_bit(w + HAYSTACK_PREFILTER_AT16, first >> 16);
 			set_bit(w + HAYSTACK_PREFILTER_AT24, (first >> 8) * 2);
-			set_bit(w + HAYSTACK_PREFILTER_AT_HOSTS, HAYSTACK_HOST_BIT(first, log));
+			set_bit(w + HAYSTACK_PREFILTER_AT_HOSTS, HAYSTACK_HOST_BIT(first, log4));
 			break;
 		case V4_PREFIX:
 			for (__u32 n = first; n <= last; n++) {
@@ -894,6 +922,13 @@ static int write_prefilter(struct hs_instance *in, const struct hs_compiled *c, 
 		case V4_NONE:
 			break;
 		}
+		/* a prefix holding IPv6 addresses: its /48 (a shorter one
+		 * sent every IPv6 address to the trie: short6) */
+		if (!v4_mapped(k) && k->prefixlen >= 48)
+			set_bit(w + HAYSTACK_PREFILTER_AT_NETS6,
+				HAYSTACK_NET6_BIT((__u32)k->addr[0] << 24 | (__u32)k->addr[1] << 16 |
+						  (__u32)k->addr[2] << 8 | k->addr[3],
+						  (__u32)k->addr[4] << 8 | k->addr[5], log6));
 	}
 	munmap(w, PREFILTER_SLOT_BYTES);
 	return 0;

@@ -405,13 +405,13 @@ static unsigned int host_bits(int slot, const char *addr, bool *set)
 
 	w = mmap(NULL, bytes, PROT_READ, MAP_SHARED, fd_of(HS_MAP_PREFILTER), (off_t)slot * bytes);
 	assert_true(w != MAP_FAILED);
-	for (__u32 i = HAYSTACK_PREFILTER_AT_HOSTS; i < HAYSTACK_PREFILTER_SLOT_WORDS; i++)
+	for (__u32 i = HAYSTACK_PREFILTER_AT_HOSTS; i < HAYSTACK_PREFILTER_AT_NETS6; i++)
 		n += (unsigned int)__builtin_popcountll(w[i]);
 	/* A's three: the smallest bitmap */
-	assert_int_equal(w[HAYSTACK_PREFILTER_AT_HOST_LOG], HAYSTACK_PREFILTER_HOST_LOG_MIN);
+	assert_int_equal(w[HAYSTACK_PREFILTER_AT_HEAD] & 0xff, HAYSTACK_PREFILTER_LOG_MIN);
 	munmap((void *)w, bytes);
 	*set = prefilter_bit(slot, HAYSTACK_PREFILTER_AT_HOSTS,
-			     HAYSTACK_HOST_BIT(host_order(addr), HAYSTACK_PREFILTER_HOST_LOG_MIN));
+			     HAYSTACK_HOST_BIT(host_order(addr), HAYSTACK_PREFILTER_LOG_MIN));
 	return n;
 }
 
@@ -513,28 +513,24 @@ static void test_ipv4_fast_path(void **state)
 }
 
 /* IPv6 keeps the trie: the same as before, the /48 of net.a.test. */
-static void test_ipv6_trie(void **state)
+/* One IPFIX datagram of IPv6 records at export time t, and its records
+ * checked against the trie alone. */
+static void run_v6(__u32 t, const struct want *w, int n)
 {
-	static const struct want w[] = {
-		{ "2001:db8:100::7", "2001:db8:77:1::5", 50000, 443, IPPROTO_TCP, RESULT_MATCHED,
-		  0, { "net.a.test" } },
-		{ "2001:db8:100::7", "2001:db8:78::5", 50000, 443, IPPROTO_TCP,
-		  RESULT_NO_SERVICE, 0 },
-	};
-	struct pkt p;
-	struct ring_buffer *rb;
-	__u32 verdict;
 	static const struct pkt_ie f[] = {
 		{ 27, 16 }, { 28, 16 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 2, 4 }, { 1, 4 },
 	};
+	struct ring_buffer *rb;
+	__u32 verdict;
+	struct pkt p;
 
 	export_begin(&p);
-	pkt_ipfix_header(&p, T_A, 0);
+	pkt_ipfix_header(&p, t, 0);
 	pkt_set_begin(&p, pkt_template_set(&p));
 	pkt_template(&p, 256, f, 7);
 	pkt_set_end(&p);
 	pkt_set_begin(&p, 256);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < n; i++)
 		pkt_flow_record(&p, f, 7, &(struct v5rec){ .src = w[i].src, .dst = w[i].dst,
 				.sport = w[i].sport, .dport = w[i].dport, .proto = w[i].proto,
 				.packets = 1, .bytes = 100 });
@@ -546,8 +542,65 @@ static void test_ipv6_trie(void **state)
 	assert_non_null(rb);
 	assert_true(ring_buffer__consume(rb) >= 0);
 	ring_buffer__free(rb);
-	assert_int_equal(sv.n_got, 2);
-	assert_records(w, 2);
+	assert_int_equal(sv.n_got, n);
+	assert_records(w, n);
+}
+
+/* The IPv6 /48 bit of addr in slot's region. */
+static unsigned int net6_bit(int slot, const char *addr)
+{
+	struct in6_addr a;
+	__u32 idx = slot * HAYSTACK_PREFILTER_SLOT_WORDS + HAYSTACK_PREFILTER_AT_HEAD;
+	__u64 head;
+
+	assert_int_equal(inet_pton(AF_INET6, addr, &a), 1);
+	assert_int_equal(bpf_map_lookup_elem(fd_of(HS_MAP_PREFILTER), &idx, &head), 0);
+	return prefilter_bit(slot, HAYSTACK_PREFILTER_AT_NETS6,
+			     HAYSTACK_NET6_BIT((__u32)a.s6_addr[0] << 24 | (__u32)a.s6_addr[1] << 16 |
+					       (__u32)a.s6_addr[2] << 8 | a.s6_addr[3],
+					       (__u32)a.s6_addr[4] << 8 | a.s6_addr[5],
+					       (head >> 8) & 0xff));
+}
+
+static __u64 prefilter_head(int slot)
+{
+	__u32 idx = slot * HAYSTACK_PREFILTER_SLOT_WORDS + HAYSTACK_PREFILTER_AT_HEAD;
+	__u64 head;
+
+	assert_int_equal(bpf_map_lookup_elem(fd_of(HS_MAP_PREFILTER), &idx, &head), 0);
+	return head;
+}
+
+/* IPv6: A has a /48 alone, its /48 bit the pre-filter; B a /33, shorter
+ * than a /48, so every IPv6 address of B walks the trie. */
+static void test_ipv6(void **state)
+{
+	static const struct want a[] = {
+		{ "2001:db8:100::7", "2001:db8:77:1::5", 50000, 443, IPPROTO_TCP, RESULT_MATCHED,
+		  0, { "net.a.test" } },
+		{ "2001:db8:100::7", "2001:db8:78::5", 50000, 443, IPPROTO_TCP,
+		  RESULT_NO_SERVICE, 0 },
+		{ "2001:db8:100::7", "2001:db8:8000::5", 50000, 443, IPPROTO_TCP,
+		  RESULT_NO_SERVICE, 0 },	/* B's */
+	};
+	static const struct want b[] = {
+		{ "2001:db8:100::7", "2001:db8:8000::5", 50000, 443, IPPROTO_TCP, RESULT_MATCHED,
+		  1, { "short6.b.test" } },
+		{ "2001:db8:100::7", "2001:db8:ffff:1::5", 50000, 443, IPPROTO_TCP, RESULT_MATCHED,
+		  1, { "short6.b.test" } },
+		{ "2001:db8:100::7", "2001:db8:77:1::5", 50000, 443, IPPROTO_TCP,
+		  RESULT_NO_SERVICE, 1 },	/* A's */
+	};
+	int sa = slot_of(sv.gen[0]), sb = slot_of(sv.gen[1]);
+
+	run_v6(T_A, a, 3);
+	run_v6(T_B, b, 3);
+	assert_int_equal(prefilter_head(sa) & HAYSTACK_PREFILTER_SHORT6, 0);
+	assert_int_equal((prefilter_head(sa) >> 8) & 0xff, HAYSTACK_PREFILTER_LOG_MIN);
+	assert_int_equal(net6_bit(sa, "2001:db8:77::"), 1);
+	assert_int_equal(net6_bit(sa, "2001:db8:78::"), 0);
+	assert_int_equal(net6_bit(sa, "2001:db8:8000::"), 0);
+	assert_true(prefilter_head(sb) & HAYSTACK_PREFILTER_SHORT6);
 }
 
 /* One address, two generations: each record wholly by the one in force
@@ -671,7 +724,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ipv4_fast_path, sv_setup, sv_teardown),
-		cmocka_unit_test_setup_teardown(test_ipv6_trie, sv_setup, sv_teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6, sv_setup, sv_teardown),
 		cmocka_unit_test_setup_teardown(test_swap, sv_setup, sv_teardown),
 		cmocka_unit_test_teardown(test_failed_load, sv_teardown),
 	};
