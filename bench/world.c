@@ -6,6 +6,9 @@
 #include <arpa/inet.h>
 #include "world.h"
 
+#define CLASSES		64
+#define PER_DOMAIN	8	/* endpoints of a domain in the dictionary */
+
 /* splitmix64: small, fast, and the same world for the same seed */
 static uint64_t next(uint64_t *s)
 {
@@ -108,16 +111,12 @@ static uint32_t public4(uint64_t *s)
 
 /*
  * The space services live in: 256 /16s of public space (clouds and CDNs
- * are few and dense) for IPv4, 2600:1f00::/24 for IPv6. Endpoints are
- * drawn there; misses half there and half anywhere public.
+ * are few and dense, w->service16) for IPv4, 2600:1f00::/24 for IPv6.
+ * Endpoints are drawn there; misses half there and half anywhere public.
  */
-struct space {
-	uint32_t block16[256];
-};
-
-static uint32_t service4(uint64_t *s, const struct space *sp)
+static uint32_t service4(uint64_t *s, const uint32_t *block16)
 {
-	return sp->block16[below(s, 256)] | (uint32_t)(next(s) & 0xffff);
+	return block16[below(s, WORLD_SERVICE16)] | (uint32_t)(next(s) & 0xffff);
 }
 
 static void service6(uint64_t *s, struct world_addr *a, bool anywhere)
@@ -170,11 +169,44 @@ static void endpoint_addr(uint64_t *s, const struct world_prefix *e, struct worl
 			a->a[i] = (uint8_t)next(s);
 }
 
+/* A service side no endpoint covers: half in the services' space, half
+ * anywhere public. */
+static void miss_service(uint64_t *s, const struct world *w, bool v6, struct world_addr *svc)
+{
+	const struct set cover = { w->cover, w->cover_mask };
+
+	do {
+		bool anywhere = next(s) & 1;
+
+		if (v6)
+			service6(s, svc, anywhere);
+		else
+			v4(svc, anywhere ? public4(s) : service4(s, w->service16));
+	} while (covered(&cover, svc, v6));
+}
+
+/* Protocol, direction and ports of a record between sub and svc. */
+static void orient(uint64_t *s, struct world_record *r, const struct world_addr *sub,
+		   const struct world_addr *svc)
+{
+	r->proto = below(s, 10) < 8 ? 6 : 17;
+	if (next(s) & 1) {
+		r->src = *sub;
+		r->dst = *svc;
+		r->sport = 32768 + below(s, 28000);
+		r->dport = below(s, 10) < 7 ? 443 : 80;
+	} else {
+		r->src = *svc;
+		r->dst = *sub;
+		r->sport = below(s, 10) < 7 ? 443 : 80;
+		r->dport = 32768 + below(s, 28000);
+	}
+}
+
 int world_make(struct world *w, const struct world_params *p)
 {
 	uint64_t s = p->seed;
 	struct set used = {}, cover = {};
-	struct space sp;
 	size_t n6 = p->n_subscribers / 16, n_v4_e = 0, n_v6_e = 0;
 	int err = -ENOMEM;
 
@@ -211,15 +243,15 @@ int world_make(struct world *w, const struct world_params *p)
 		sub->addr.a[4] = (uint8_t)i;
 	}
 
-	for (int i = 0; i < 256; i++)
-		sp.block16[i] = public4(&s) & 0xffff0000;
+	for (int i = 0; i < WORLD_SERVICE16; i++)
+		w->service16[i] = public4(&s) & 0xffff0000;
 	for (size_t i = 0; i < p->n_endpoints;) {
 		struct world_prefix *e = &w->endpoints[i];
 		uint32_t kind = below(&s, 100);
 
 		memset(e, 0, sizeof(*e));
 		if (kind < 94) {
-			uint32_t h = service4(&s, &sp);
+			uint32_t h = service4(&s, w->service16);
 
 			e->len = kind < 90 ? 32 : 24;
 			if (e->len == 24)
@@ -241,6 +273,10 @@ int world_make(struct world *w, const struct world_params *p)
 		i++;
 	}
 	w->n_endpoints = p->n_endpoints;
+	/* the records' misses are checked against it, and world_isp's */
+	w->cover = cover.v;
+	w->cover_mask = cover.mask;
+	cover.v = NULL;
 
 	for (size_t i = 0; i < p->n_records; i++) {
 		struct world_record *r = &w->records[i];
@@ -259,28 +295,10 @@ int world_make(struct world *w, const struct world_params *p)
 			while (e->v6 != v6);
 			endpoint_addr(&s, e, &svc);
 		} else {
-			do {
-				bool anywhere = next(&s) & 1;
-
-				if (v6)
-					service6(&s, &svc, anywhere);
-				else
-					v4(&svc, anywhere ? public4(&s) : service4(&s, &sp));
-			} while (covered(&cover, &svc, v6));
+			miss_service(&s, w, v6, &svc);
 		}
 		r->v6 = v6;
-		r->proto = below(&s, 10) < 8 ? 6 : 17;
-		if (next(&s) & 1) {
-			r->src = sub;
-			r->dst = svc;
-			r->sport = 32768 + below(&s, 28000);
-			r->dport = below(&s, 10) < 7 ? 443 : 80;
-		} else {
-			r->src = svc;
-			r->dst = sub;
-			r->sport = below(&s, 10) < 7 ? 443 : 80;
-			r->dport = 32768 + below(&s, 28000);
-		}
+		orient(&s, r, &sub, &svc);
 		w->n_hits += r->hit;
 	}
 	w->n_records = p->n_records;
@@ -295,6 +313,7 @@ out:
 
 void world_free(struct world *w)
 {
+	free(w->cover);
 	free(w->subscribers);
 	free(w->endpoints);
 	free(w->records);
@@ -306,9 +325,6 @@ const char *world_ntop(const struct world_addr *a, bool v6, char *buf, size_t le
 	return inet_ntop(v6 ? AF_INET6 : AF_INET, v6 ? (const void *)a->a : a->a + 12, buf,
 			 (socklen_t)len);
 }
-
-#define CLASSES		64
-#define PER_DOMAIN	8
 
 int world_write(const struct world *w, const char *dict_path, const char *subs_path)
 {
@@ -348,4 +364,211 @@ out:
 	if (s && fclose(s) && !err)
 		err = -errno;
 	return err;
+}
+
+/* A line's place in the blocks: the first_line of each block, then the
+ * lines spread over its addresses. */
+static uint32_t line_addr(const struct world *w, const struct world_isp *isp, size_t line)
+{
+	size_t lo = 0, hi = w->n_subscribers4, b, size, lines;
+
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (isp->first_line[mid] <= line)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	b = lo;
+	size = (size_t)1 << (32 - w->subscribers[b].len);
+	lines = isp->first_line[b + 1] - isp->first_line[b];
+	return host4(&w->subscribers[b].addr) + (uint32_t)((line - isp->first_line[b]) * size / lines);
+}
+
+/* The /22 unit of an address in the ISP's /8s, or -1. */
+static long unit22(const struct world_isp *isp, uint32_t h)
+{
+	for (int i = 0; i < isp->n_slash8; i++)
+		if (h >> 24 == isp->slash8[i])
+			return (long)i << 14 | (h >> 10 & 0x3fff);
+	return -1;
+}
+
+/* Blocks are /16 or longer: one in a service /16 is the /16 of its base. */
+static bool in_service16(const struct world *w, uint32_t base)
+{
+	for (int i = 0; i < WORLD_SERVICE16; i++)
+		if (w->service16[i] >> 16 == base >> 16)
+			return true;
+	return false;
+}
+
+int world_isp(struct world *w, struct world_isp *isp, size_t n_lines, size_t n_iot, uint64_t seed)
+{
+	/* lines are 80 % of the blocks' addresses; the blocks a quarter of
+	 * their /8s at most, so that a free place is quickly found */
+	size_t want = n_lines / 4 * 5 + 1024, total = 0, n = 0, cap = 1024;
+	struct world_prefix *blocks = NULL;
+	uint64_t *iot_bits = NULL, s = seed;
+	int err = -ENOMEM;
+
+	memset(isp, 0, sizeof(*isp));
+	isp->seed = seed;
+	isp->n_slash8 = (int)((want * 4 + (1 << 24) - 1) >> 24);
+	if (isp->n_slash8 < 2)
+		isp->n_slash8 = 2;
+	if (isp->n_slash8 > WORLD_ISP_MAX_SLASH8 || n_iot > n_lines || n_lines >= 1ULL << 32)
+		return -ERANGE;
+	for (int i = 0; i < isp->n_slash8;) {
+		uint8_t a = (uint8_t)(public4(&s) >> 24);
+		bool dup = false;
+
+		for (int j = 0; j < i; j++)
+			dup |= isp->slash8[j] == a;
+		if (!dup)
+			isp->slash8[i++] = a;
+	}
+	isp->used22 = calloc((size_t)isp->n_slash8 << 8, sizeof(uint64_t));
+	blocks = malloc(cap * sizeof(*blocks));
+	if (!isp->used22 || !blocks)
+		goto out;
+	while (total < want) {
+		int len = 16 + (int)below(&s, 7);
+		uint32_t units = 1U << (22 - len), at, base;
+		bool free_ = true;
+
+		at = below(&s, (uint32_t)isp->n_slash8 << 14) & ~(units - 1);
+		base = (uint32_t)isp->slash8[at >> 14] << 24 | (at & 0x3fff) << 10;
+		for (uint32_t u = at; u < at + units && free_; u++)
+			free_ = !(isp->used22[u >> 6] >> (u & 63) & 1);
+		if (!free_ || in_service16(w, base))
+			continue;
+		for (uint32_t u = at; u < at + units; u++)
+			isp->used22[u >> 6] |= 1ULL << (u & 63);
+		if (n == cap) {
+			struct world_prefix *more = realloc(blocks, 2 * cap * sizeof(*blocks));
+
+			if (!more)
+				goto out;
+			blocks = more;
+			cap *= 2;
+		}
+		memset(&blocks[n], 0, sizeof(blocks[n]));
+		v4(&blocks[n].addr, base);
+		blocks[n++].len = (uint8_t)len;
+		total += (size_t)1 << (32 - len);
+	}
+	isp->first_line = malloc((n + 1) * sizeof(*isp->first_line));
+	iot_bits = calloc(n_lines / 64 + 1, sizeof(*iot_bits));
+	isp->iot = malloc((n_iot ?: 1) * sizeof(*isp->iot));
+	if (!isp->first_line || !iot_bits || !isp->iot)
+		goto out;
+	/* each block's share of the lines, by its size */
+	for (size_t b = 0, sum = 0; b <= n; b++) {
+		isp->first_line[b] = (size_t)((unsigned __int128)sum * n_lines / total);
+		if (b < n)
+			sum += (size_t)1 << (32 - blocks[b].len);
+	}
+	for (size_t i = 0; i < n_iot;) {
+		uint32_t line = below(&s, (uint32_t)n_lines);
+
+		if (iot_bits[line >> 6] >> (line & 63) & 1)
+			continue;
+		iot_bits[line >> 6] |= 1ULL << (line & 63);
+		i++;
+	}
+	for (size_t line = 0, i = 0; line < n_lines; line++)
+		if (iot_bits[line >> 6] >> (line & 63) & 1)
+			isp->iot[i++] = (uint32_t)line;
+	free(w->subscribers);
+	w->subscribers = blocks;
+	w->n_subscribers = w->n_subscribers4 = n;
+	blocks = NULL;
+	isp->n_lines = n_lines;
+	isp->n_iot = n_iot;
+	err = 0;
+out:
+	free(blocks);
+	free(iot_bits);
+	if (err)
+		world_isp_free(isp);
+	return err;
+}
+
+void world_isp_free(struct world_isp *isp)
+{
+	free(isp->iot);
+	free(isp->first_line);
+	free(isp->used22);
+	memset(isp, 0, sizeof(*isp));
+}
+
+static bool has_v4_endpoint(const struct world *w, size_t domain)
+{
+	for (size_t e = domain * PER_DOMAIN; e < (domain + 1) * PER_DOMAIN && e < w->n_endpoints; e++)
+		if (!w->endpoints[e].v6)
+			return true;
+	return false;
+}
+
+int world_isp_domains(const struct world *w, const struct world_isp *isp, size_t iot,
+		      int d[WORLD_ISP_MAX_DOMAINS])
+{
+	uint64_t h = isp->seed ^ (iot + 1) * 0x9e3779b97f4a7c15ULL;
+	size_t n_domains = (w->n_endpoints + PER_DOMAIN - 1) / PER_DOMAIN;
+	uint32_t class = below(&h, CLASSES), k = 1 + below(&h, WORLD_ISP_MAX_DOMAINS), rot;
+	uint32_t of_class = (uint32_t)((n_domains + CLASSES - 1 - class) / CLASSES);
+	int n = 0;
+
+	if (!of_class)
+		return 0;
+	rot = below(&h, of_class);
+	for (uint32_t m = 0; m < k && m < of_class; m++) {
+		size_t domain = class + CLASSES * ((rot + m) % of_class);
+
+		/* the ISP's lines are IPv4: a domain of IPv6 endpoints only
+		 * is not reached */
+		if (has_v4_endpoint(w, domain))
+			d[n++] = (int)domain;
+	}
+	return n;
+}
+
+void world_isp_hit(const struct world *w, const struct world_isp *isp, uint64_t *s, size_t iot,
+		   int d, struct world_record *r)
+{
+	struct world_addr sub, svc;
+	const struct world_prefix *e;
+
+	do
+		e = &w->endpoints[(size_t)d * PER_DOMAIN + below(s, PER_DOMAIN)];
+	while (e >= w->endpoints + w->n_endpoints || e->v6);
+	endpoint_addr(s, e, &svc);
+	v4(&sub, line_addr(w, isp, isp->iot[iot]));
+	memset(r, 0, sizeof(*r));
+	orient(s, r, &sub, &svc);
+	r->hit = true;
+	r->proto = 6;
+	if (!memcmp(&r->src, &sub, sizeof(sub)))
+		r->dport = 443;
+	else
+		r->sport = 443;
+}
+
+void world_isp_miss(const struct world *w, const struct world_isp *isp, uint64_t *s,
+		    struct world_record *r)
+{
+	struct world_addr sub, svc;
+	long u;
+
+	/* a service side in the ISP's own blocks would make it a record
+	 * between two lines, which is not what a miss stands for */
+	do {
+		miss_service(s, w, false, &svc);
+		u = unit22(isp, host4(&svc));
+	} while (u >= 0 && isp->used22[u >> 6] >> (u & 63) & 1);
+	v4(&sub, line_addr(w, isp, below(s, (uint32_t)isp->n_lines)));
+	memset(r, 0, sizeof(*r));
+	orient(s, r, &sub, &svc);
 }

@@ -42,6 +42,8 @@ struct world_record {
 	bool hit;		/* the service side is an endpoint */
 };
 
+#define WORLD_SERVICE16	256
+
 struct world {
 	struct world_prefix *subscribers;	/* the IPv4 blocks, then the IPv6 */
 	size_t n_subscribers, n_subscribers4;
@@ -50,6 +52,9 @@ struct world {
 	struct world_record *records;
 	size_t n_records;
 	size_t n_hits;
+	uint32_t service16[WORLD_SERVICE16];	/* the services' IPv4 /16s */
+	uint64_t *cover;			/* the endpoints, to tell a miss */
+	size_t cover_mask;
 };
 
 struct world_params {
@@ -69,3 +74,43 @@ void world_free(struct world *w);
 int world_write(const struct world *w, const char *dict_path, const char *subs_path);
 /* Text of an address, for packet.h. */
 const char *world_ntop(const struct world_addr *a, bool v6, char *buf, size_t len);
+
+/*
+ * An ISP at scale (make bench-scale): n_lines subscriber lines, one IPv4
+ * address each, in blocks of /16 to /22 (an ISP's allocations, of every
+ * size) placed in a few public /8s, none in a service /16 of the world;
+ * about 80 % of each block's addresses are lines. n_iot of the lines have an
+ * IoT device, of one class each, talking to 1 to 10 of its class's domains
+ * (world_write: domain i is of class i % 64, its endpoints 8i .. 8i + 7).
+ * world_isp() replaces the world's subscribers by these blocks, so that
+ * world_write() writes them as the subscribers file. Nothing is stored per
+ * line but which lines are IoT ones: an address, and an IoT line's
+ * domains, are functions of the line's number and the seed.
+ */
+#define WORLD_ISP_MAX_SLASH8	16
+#define WORLD_ISP_MAX_DOMAINS	10
+
+struct world_isp {
+	size_t n_lines, n_iot;
+	uint32_t *iot;			/* the IoT lines' numbers, ascending */
+	size_t *first_line;		/* of each block; n_lines after the last */
+	uint8_t slash8[WORLD_ISP_MAX_SLASH8];
+	int n_slash8;
+	uint64_t *used22;		/* the /22s of those /8s in a block */
+	uint64_t seed;
+};
+
+/* w made by world_make (its endpoints in use, records unused). Returns 0,
+ * -ENOMEM, or -ERANGE (more lines than WORLD_ISP_MAX_SLASH8 /8s hold). */
+int world_isp(struct world *w, struct world_isp *isp, size_t n_lines, size_t n_iot, uint64_t seed);
+void world_isp_free(struct world_isp *isp);
+/* The domains IoT line iot (0 .. n_iot - 1) talks to, into d; how many. */
+int world_isp_domains(const struct world *w, const struct world_isp *isp, size_t iot,
+		      int d[WORLD_ISP_MAX_DOMAINS]);
+/* A record of IoT line iot with an endpoint of its domain d, tcp/443 as
+ * the dictionary's domains ask for. s: the caller's random state. */
+void world_isp_hit(const struct world *w, const struct world_isp *isp, uint64_t *s, size_t iot,
+		   int d, struct world_record *r);
+/* A record of any line with a service side no endpoint covers. */
+void world_isp_miss(const struct world *w, const struct world_isp *isp, uint64_t *s,
+		    struct world_record *r);
