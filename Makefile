@@ -184,6 +184,7 @@ install: all $(MAN)
 # .ci/run), run by `make bench`, never by `make test`.
 BENCH_BIN   := $(BUILD)/bench/bench_kern
 BENCH_EMPTY := $(BUILD)/bench/empty.bpf.o
+BENCH_SEND  := $(BUILD)/bench/sender
 
 $(BENCH_EMPTY): bench/empty.bpf.c
 	$(call msg,CLANG,$@)
@@ -199,7 +200,11 @@ $(BENCH_BIN): $(BUILD)/bench/bench_kern.o $(BUILD)/bench/world.o $(KERN_LIB) $(C
 	$(call msg,LINK,$@)
 	$(Q)$(LINK) $^ -o $@ $(KERN_LDLIBS) $(CORE_LDLIBS)
 
-bench-build: all $(BENCH_BIN) $(BENCH_EMPTY)
+$(BENCH_SEND): $(BUILD)/bench/sender.o
+	$(call msg,LINK,$@)
+	$(Q)$(LINK) $^ -o $@ $(call pkg_libs,libpcap,-lpcap) -lpthread
+
+bench-build: all $(BENCH_BIN) $(BENCH_EMPTY) $(BENCH_SEND)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory bench-build
