@@ -10,7 +10,8 @@
  * to the driver, as a traffic generator's would) and sends with sendmmsg()
  * in batches; the threads take whole loops from a shared count until LOOPS
  * are sent. RATE is datagrams/s over all threads, 0 for as fast as it goes;
- * each thread paces its share against the clock, one batch at a time.
+ * each thread paces its share against the clock, one batch at a time, and
+ * does not make up for lost time in a burst.
  *
  * Bounded in count and time: no loop is started once SECONDS have passed,
  * and a loop under way is cut at 3 * SECONDS + 5 s (a sender that slow is
@@ -41,6 +42,7 @@
 #define BATCH 64
 #define MAX_THREADS 64
 #define SNDBUF (64 << 20)
+#define CATCH_UP (2 * BATCH)
 
 static struct {
 	unsigned char *buf;	/* every frame of the capture, end to end */
@@ -59,6 +61,7 @@ struct worker {
 	pthread_t tid;
 	int fd;
 	long loops, sent, refused;
+	double due;		/* when the next batch is to be sent */
 };
 
 static double since(const struct timespec *t0)
@@ -135,19 +138,28 @@ static int open_socket(void)
 	return fd;
 }
 
-/* Waits until SENT datagrams are due at the thread's rate. */
-static void pace(long sent)
+/*
+ * Waits until the next batch is due at the thread's rate. A thread that
+ * fell behind (the scheduler, a slow send) catches up by CATCH_UP frames
+ * at most: a longer burst at full speed would overrun the receiver's queue
+ * (a veth's holds 256) at rates it keeps up with. Past that the schedule
+ * is moved on, and the rate reached shows it.
+ */
+static void pace(struct worker *w, int n)
 {
-	double due = sent / cap.rate, now = since(&cap.start);
+	double now = since(&cap.start);
 	struct timespec t = cap.start;
 	long ns;
 
-	if (due <= now)
-		return;
-	ns = t.tv_nsec + (long)((due - (long)due) * 1e9);
-	t.tv_sec += (long)due + ns / 1000000000;
-	t.tv_nsec = ns % 1000000000;
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL);
+	if (w->due < now - CATCH_UP / cap.rate)
+		w->due = now;
+	if (w->due > now) {
+		ns = t.tv_nsec + (long)((w->due - (long)w->due) * 1e9);
+		t.tv_sec += (long)w->due + ns / 1000000000;
+		t.tv_nsec = ns % 1000000000;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL);
+	}
+	w->due += n / cap.rate;
 }
 
 /*
@@ -196,7 +208,7 @@ static void *worker(void *arg)
 			int n = cap.n - i < BATCH ? cap.n - i : BATCH;
 
 			if (cap.rate)
-				pace(w->sent);
+				pace(w, n);
 			if (send_batch(w, i, n)) {
 				atomic_store(&cut, 1);
 				return NULL;
