@@ -84,9 +84,12 @@ send() {
 # The receiving veth's NAPI in a thread of its own, on the last core, FIFO:
 # it runs as soon as there are frames, as a softirq would, and a busy
 # machine's other tasks do not hold it back while the veth's 256 frames
-# fill up. The senders are left to the scheduler: on a shared machine a
-# sender held to one core would be held back by the other tasks there.
+# fill up; nfcapd likewise (every trial is bounded, and RT throttling
+# leaves the other tasks 5 %). The senders are left to the scheduler: held
+# to one core, or FIFO beside the collector's, they fell short of their
+# rates on a shared machine.
 LAST=$(( $(nproc) - 1 ))
+RT_RECV="chrt -f 50 taskset -c $LAST"
 napi_threads() { ps -eo pid=,comm= | awk '$2 ~ /^napi\/vb-/ {print $1}' | sort; }
 napi_own_core() {
 	local before pid
@@ -128,7 +131,7 @@ trial_haystack() {	# FMT RATE [WHO]
 trial_nfcapd() {	# FMT RATE
 	local pid sent got rps pps refused
 	rm -rf $T/nf; mkdir -p $T/nf
-	nfcapd -b 192.0.2.2 -p 2055 -B 4194304 -w $T/nf -t 3600 >$T/nfcapd.log 2>&1 &
+	$RT_RECV nfcapd -b 192.0.2.2 -p 2055 -B 4194304 -w $T/nf -t 3600 >$T/nfcapd.log 2>&1 &
 	pid=$!
 	sleep 1
 	read -r sent rps pps refused < <(send "$SENDER" "$1" "$2")
