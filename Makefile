@@ -185,6 +185,7 @@ install: all $(MAN)
 BENCH_BIN   := $(BUILD)/bench/bench_kern
 BENCH_EMPTY := $(BUILD)/bench/empty.bpf.o
 BENCH_SCALE := $(BUILD)/bench/bench_scale
+BENCH_SEND  := $(BUILD)/bench/sender
 
 $(BENCH_EMPTY): bench/empty.bpf.c
 	$(call msg,CLANG,$@)
@@ -204,7 +205,11 @@ $(BENCH_SCALE): $(BUILD)/bench/scale.o $(BUILD)/bench/world.o $(KERN_LIB) $(CORE
 	$(call msg,LINK,$@)
 	$(Q)$(LINK) $^ -o $@ $(KERN_LDLIBS) $(CORE_LDLIBS)
 
-bench-build: all $(BENCH_BIN) $(BENCH_EMPTY) $(BENCH_SCALE)
+$(BENCH_SEND): $(BUILD)/bench/sender.o
+	$(call msg,LINK,$@)
+	$(Q)$(LINK) $^ -o $@ $(call pkg_libs,libpcap,-lpcap) -lpthread
+
+bench-build: all $(BENCH_BIN) $(BENCH_EMPTY) $(BENCH_SCALE) $(BENCH_SEND)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory bench-build
