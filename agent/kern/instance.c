@@ -884,36 +884,170 @@ static int write_prefilter(struct hs_instance *in, const struct hs_compiled *c, 
 	return 0;
 }
 
+/* Entries a batch syscall: a dictionary's maps take a million entries, and
+ * one syscall each was most of its load time. Few enough that the keys of
+ * a batch are still in the cache when the kernel reads them. */
+#define MAP_BATCH	4096
+
+/* keys[0 .. n) -> values[0 .. n), in one syscall; *done of them written
+ * (the kernel's batch stops at the first entry it refuses). After a
+ * refusal, or on a kernel without batch updates for the map type, the
+ * rest go one a call, so a failure has map_update's message. */
+static int map_update_batch(struct bpf_map *map, const void *keys, const void *values,
+			    size_t n, size_t *done)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	size_t ks = bpf_map__key_size(map), vs = bpf_map__value_size(map), i;
+	__u32 count = (__u32)n;
+	int err = 0;
+
+	if (!n || !bpf_map_update_batch(bpf_map__fd(map), keys, values, &count, &opts)) {
+		*done = n;
+		return 0;
+	}
+	for (i = count < n ? count : 0; i < n; i++) {
+		err = map_update(map, (const char *)keys + i * ks, (const char *)values + i * vs);
+		if (err)
+			break;
+	}
+	*done = i;
+	return err;
+}
+
+/* keys[0 .. n) deleted, those missing skipped: the batch stops at each,
+ * and goes on after it. A kernel without batch deletes for the map type
+ * gets them one a call. */
+static void map_delete_batch(int fd, const void *keys, size_t key_size, size_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	const char *k = keys;
+
+	while (n) {
+		__u32 count = (__u32)n;
+
+		if (!bpf_map_delete_batch(fd, k, &count, &opts))
+			return;
+		if (count > n)
+			count = 0;
+		if (errno != ENOENT)
+			break;
+		k += (count + 1) * key_size;
+		n -= count + 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, k + i * key_size);
+}
+
+/* One batch of endpoints, c->endpoints[first ..), as the keys and values
+ * of service_endpoints and, for the exact IPv4 ones, service_hosts. */
+struct endpoint_batch {
+	struct endpoint_key ek[MAP_BATCH];
+	struct service_endpoint ev[MAP_BATCH];
+	struct service_host_key hk[MAP_BATCH];
+	struct service_endpoint hv[MAP_BATCH];
+	size_t host_of[MAP_BATCH];	/* hk[j] is of endpoint first + host_of[j] */
+	size_t n, n_hosts;
+};
+
+static void endpoint_batch_fill(struct endpoint_batch *b, const struct hs_compiled *c,
+				__u32 generation, size_t first)
+{
+	b->n = c->n_endpoints - first < MAP_BATCH ? c->n_endpoints - first : MAP_BATCH;
+	b->n_hosts = 0;
+	for (size_t j = 0; j < b->n; j++) {
+		const struct hs_endpoint *e = &c->endpoints[first + j];
+		__u32 addr, last;
+
+		b->ek[j] = endpoint_key_of(e, generation);
+		b->ev[j] = (struct service_endpoint){ .ruleset = e->ruleset };
+		if (v4_cover(&e->key, &addr, &last) == V4_EXACT) {
+			b->hk[b->n_hosts] = host_key_of(generation, addr);
+			b->hv[b->n_hosts] = b->ev[j];
+			b->host_of[b->n_hosts++] = j;
+		}
+	}
+}
+
+/* What of c is in the maps: the first n_rulesets rule sets and n_endpoints
+ * endpoints (with their service_hosts entries), taken out again. */
+static void remove_written(struct hs_instance *in, const struct hs_compiled *c, __u32 generation,
+			   size_t n_rulesets, size_t n_endpoints)
+{
+	int eps = bpf_map__fd(in->skel->maps.service_endpoints);
+	int rules = bpf_map__fd(in->skel->maps.endpoint_rules);
+	int hosts = bpf_map__fd(in->skel->maps.service_hosts);
+	struct ruleset_key rk[MAP_BATCH];
+	struct endpoint_batch *b = malloc(sizeof(*b));
+	size_t i, j, n;
+
+	for (i = 0; i < n_endpoints; i += n) {
+		if (!b) {	/* no memory for a batch: one key a call */
+			struct endpoint_key k = endpoint_key_of(&c->endpoints[i], generation);
+			__u32 addr, last;
+
+			n = 1;
+			bpf_map_delete_elem(eps, &k);
+			if (v4_cover(&c->endpoints[i].key, &addr, &last) == V4_EXACT) {
+				struct service_host_key hk = host_key_of(generation, addr);
+
+				bpf_map_delete_elem(hosts, &hk);
+			}
+			continue;
+		}
+		endpoint_batch_fill(b, c, generation, i);
+		n = b->n < n_endpoints - i ? b->n : n_endpoints - i;
+		map_delete_batch(eps, b->ek, sizeof(b->ek[0]), n);
+		for (j = 0; j < b->n_hosts && b->host_of[j] < n; j++)
+			;
+		map_delete_batch(hosts, b->hk, sizeof(b->hk[0]), j);
+	}
+	free(b);
+	for (i = 0; i < n_rulesets; i += n) {
+		n = n_rulesets - i < MAP_BATCH ? n_rulesets - i : MAP_BATCH;
+		for (j = 0; j < n; j++)
+			rk[j] = (struct ruleset_key){ .generation = generation, .ruleset = i + j };
+		map_delete_batch(rules, rk, sizeof(rk[0]), n);
+	}
+}
+
 int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation,
 			int slot)
 {
 	struct bpf_map *eps = in->skel->maps.service_endpoints;
 	struct bpf_map *rules = in->skel->maps.endpoint_rules;
 	struct bpf_map *hosts = in->skel->maps.service_hosts;
-	int err = 0;
+	struct ruleset_key rk[MAP_BATCH];
+	struct endpoint_batch *b = malloc(sizeof(*b));
+	size_t n_rules = 0, n_eps = 0, i, j, n, done;
+	int err = b ? 0 : -ENOMEM;
 
 	/* Rule sets before the endpoints that point at them. */
-	for (__u32 i = 0; i < c->n_rulesets && !err; i++) {
-		struct ruleset_key k = { .generation = generation, .ruleset = i };
-
-		err = map_update(rules, &k, &c->rulesets[i]);
+	for (i = 0; i < c->n_rulesets && !err; i += n) {
+		n = c->n_rulesets - i < MAP_BATCH ? c->n_rulesets - i : MAP_BATCH;
+		for (j = 0; j < n; j++)
+			rk[j] = (struct ruleset_key){ .generation = generation, .ruleset = i + j };
+		err = map_update_batch(rules, rk, &c->rulesets[i], n, &done);
+		n_rules += done;
 	}
-	/* Every prefix in the trie, the exact IPv4 ones in service_hosts too. */
-	for (size_t i = 0; i < c->n_endpoints && !err; i++) {
-		struct endpoint_key k = endpoint_key_of(&c->endpoints[i], generation);
-		struct service_endpoint v = { .ruleset = c->endpoints[i].ruleset };
-		__u32 addr, last;
+	/* Every prefix in the trie, the exact IPv4 ones in service_hosts too:
+	 * endpoint by endpoint, the host entry after the trie's, so the
+	 * first map to refuse one is the one named, as it was. */
+	for (i = 0; i < c->n_endpoints && !err; i += b->n) {
+		size_t hosts_due, hosts_done;
+		int trie_err;
 
-		err = map_update(eps, &k, &v);
-		if (!err && v4_cover(&c->endpoints[i].key, &addr, &last) == V4_EXACT) {
-			struct service_host_key hk = host_key_of(generation, addr);
-
-			err = map_update(hosts, &hk, &v);
-		}
+		endpoint_batch_fill(b, c, generation, i);
+		trie_err = map_update_batch(eps, b->ek, b->ev, b->n, &done);
+		n_eps += done;
+		for (hosts_due = 0; hosts_due < b->n_hosts && b->host_of[hosts_due] < done;
+		     hosts_due++)
+			;
+		err = map_update_batch(hosts, b->hk, b->hv, hosts_due, &hosts_done) ?: trie_err;
 	}
+	free(b);
 	/* Half a dictionary is never published, and it gives its room back. */
 	if (err) {
-		hs_remove_dictionary(in, c, generation);
+		remove_written(in, c, generation, n_rules, n_eps);
 		hs_err("the dictionary did not fit (a map full, or out of memory): not loaded; the dictionaries loaded before are as they were");
 		return -E2BIG;	/* this input does not fit: exit 2 */
 	}
@@ -925,26 +1059,7 @@ int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u
 
 void hs_remove_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation)
 {
-	int eps = bpf_map__fd(in->skel->maps.service_endpoints);
-	int rules = bpf_map__fd(in->skel->maps.endpoint_rules);
-	int hosts = bpf_map__fd(in->skel->maps.service_hosts);
-
-	for (size_t i = 0; i < c->n_endpoints; i++) {
-		struct endpoint_key k = endpoint_key_of(&c->endpoints[i], generation);
-		__u32 addr, last;
-
-		bpf_map_delete_elem(eps, &k);
-		if (v4_cover(&c->endpoints[i].key, &addr, &last) == V4_EXACT) {
-			struct service_host_key hk = host_key_of(generation, addr);
-
-			bpf_map_delete_elem(hosts, &hk);
-		}
-	}
-	for (__u32 i = 0; i < c->n_rulesets; i++) {
-		struct ruleset_key k = { .generation = generation, .ruleset = i };
-
-		bpf_map_delete_elem(rules, &k);
-	}
+	remove_written(in, c, generation, c->n_rulesets, c->n_endpoints);
 }
 
 int hs_schedule_read(int fd, struct dictionary_schedule *s)
