@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -639,14 +640,19 @@ void hs_instance_close(struct hs_instance *in, bool keep)
 	memset(in, 0, sizeof(*in));
 }
 
+static void map_write_failed(struct bpf_map *map, int err)
+{
+	hs_err("cannot write map %s (%u entries max): %s (%d)", bpf_map__name(map),
+	       bpf_map__max_entries(map), strerror(-err), err);
+}
+
 static int map_update(struct bpf_map *map, const void *key, const void *val)
 {
 	int err = bpf_map_update_elem(bpf_map__fd(map), key, val, BPF_ANY);
 
 	if (err) {
 		err = -errno;
-		hs_err("cannot write map %s (%u entries max): %s (%d)", bpf_map__name(map),
-		       bpf_map__max_entries(map), strerror(-err), err);
+		map_write_failed(map, err);
 	}
 	return err;
 }
@@ -892,23 +898,26 @@ static int write_prefilter(struct hs_instance *in, const struct hs_compiled *c, 
 /* keys[0 .. n) -> values[0 .. n), in one syscall; *done of them written
  * (the kernel's batch stops at the first entry it refuses). After a
  * refusal, or on a kernel without batch updates for the map type, the
- * rest go one a call, so a failure has map_update's message. */
+ * rest go one a call, so the error is that of the entry refused. Prints
+ * nothing: the map's writer may not be the thread that reports. */
 static int map_update_batch(struct bpf_map *map, const void *keys, const void *values,
 			    size_t n, size_t *done)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
 	size_t ks = bpf_map__key_size(map), vs = bpf_map__value_size(map), i;
+	int fd = bpf_map__fd(map), err = 0;
 	__u32 count = (__u32)n;
-	int err = 0;
 
-	if (!n || !bpf_map_update_batch(bpf_map__fd(map), keys, values, &count, &opts)) {
+	if (!n || !bpf_map_update_batch(fd, keys, values, &count, &opts)) {
 		*done = n;
 		return 0;
 	}
 	for (i = count < n ? count : 0; i < n; i++) {
-		err = map_update(map, (const char *)keys + i * ks, (const char *)values + i * vs);
-		if (err)
+		if (bpf_map_update_elem(fd, (const char *)keys + i * ks,
+					(const char *)values + i * vs, BPF_ANY)) {
+			err = -errno;
 			break;
+		}
 	}
 	*done = i;
 	return err;
@@ -938,116 +947,227 @@ static void map_delete_batch(int fd, const void *keys, size_t key_size, size_t n
 		bpf_map_delete_elem(fd, k + i * key_size);
 }
 
-/* One batch of endpoints, c->endpoints[first ..), as the keys and values
- * of service_endpoints and, for the exact IPv4 ones, service_hosts. */
-struct endpoint_batch {
-	struct endpoint_key ek[MAP_BATCH];
-	struct service_endpoint ev[MAP_BATCH];
-	struct service_host_key hk[MAP_BATCH];
-	struct service_endpoint hv[MAP_BATCH];
-	size_t host_of[MAP_BATCH];	/* hk[j] is of endpoint first + host_of[j] */
-	size_t n, n_hosts;
+/* The service_endpoints entries of c->endpoints[first ..), a batch. */
+struct trie_batch {
+	struct endpoint_key k[MAP_BATCH];
+	struct service_endpoint v[MAP_BATCH];
+	size_t n;
 };
 
-static void endpoint_batch_fill(struct endpoint_batch *b, const struct hs_compiled *c,
-				__u32 generation, size_t first)
-{
-	b->n = c->n_endpoints - first < MAP_BATCH ? c->n_endpoints - first : MAP_BATCH;
-	b->n_hosts = 0;
-	for (size_t j = 0; j < b->n; j++) {
-		const struct hs_endpoint *e = &c->endpoints[first + j];
-		__u32 addr, last;
+/* The service_hosts entries of the exact IPv4 ones among a batch of
+ * endpoints, of which = their positions in it. */
+struct hosts_batch {
+	struct service_host_key k[MAP_BATCH];
+	struct service_endpoint v[MAP_BATCH];
+	size_t of[MAP_BATCH];
+	size_t n;
+};
 
-		b->ek[j] = endpoint_key_of(e, generation);
-		b->ev[j] = (struct service_endpoint){ .ruleset = e->ruleset };
-		if (v4_cover(&e->key, &addr, &last) == V4_EXACT) {
-			b->hk[b->n_hosts] = host_key_of(generation, addr);
-			b->hv[b->n_hosts] = b->ev[j];
-			b->host_of[b->n_hosts++] = j;
-		}
+static size_t batch_end(size_t first, size_t n)
+{
+	return n - first < MAP_BATCH ? n : first + MAP_BATCH;
+}
+
+static void trie_batch_fill(struct trie_batch *b, const struct hs_compiled *c, __u32 generation,
+			    size_t first)
+{
+	size_t end = batch_end(first, c->n_endpoints);
+
+	for (b->n = 0; first + b->n < end; b->n++) {
+		const struct hs_endpoint *e = &c->endpoints[first + b->n];
+
+		b->k[b->n] = endpoint_key_of(e, generation);
+		b->v[b->n] = (struct service_endpoint){ .ruleset = e->ruleset };
 	}
 }
 
-/* What of c is in the maps: the first n_rulesets rule sets and n_endpoints
- * endpoints (with their service_hosts entries), taken out again. */
+static void hosts_batch_fill(struct hosts_batch *b, const struct hs_compiled *c, __u32 generation,
+			     size_t first)
+{
+	size_t end = batch_end(first, c->n_endpoints);
+
+	b->n = 0;
+	for (size_t i = first; i < end; i++) {
+		__u32 addr, last;
+
+		if (v4_cover(&c->endpoints[i].key, &addr, &last) != V4_EXACT)
+			continue;
+		b->k[b->n] = host_key_of(generation, addr);
+		b->v[b->n] = (struct service_endpoint){ .ruleset = c->endpoints[i].ruleset };
+		b->of[b->n++] = i - first;
+	}
+}
+
+/* What of c is in the maps taken out again: the first n_rulesets rule
+ * sets, the trie entries of the first n_trie endpoints, and the
+ * service_hosts entries of the first n_hosts. */
 static void remove_written(struct hs_instance *in, const struct hs_compiled *c, __u32 generation,
-			   size_t n_rulesets, size_t n_endpoints)
+			   size_t n_rulesets, size_t n_trie, size_t n_hosts)
 {
 	int eps = bpf_map__fd(in->skel->maps.service_endpoints);
 	int rules = bpf_map__fd(in->skel->maps.endpoint_rules);
 	int hosts = bpf_map__fd(in->skel->maps.service_hosts);
 	struct ruleset_key rk[MAP_BATCH];
-	struct endpoint_batch *b = malloc(sizeof(*b));
+	struct trie_batch *t = malloc(sizeof(*t));
+	struct hosts_batch *h = malloc(sizeof(*h));
 	size_t i, j, n;
 
-	for (i = 0; i < n_endpoints; i += n) {
-		if (!b) {	/* no memory for a batch: one key a call */
-			struct endpoint_key k = endpoint_key_of(&c->endpoints[i], generation);
-			__u32 addr, last;
-
-			n = 1;
-			bpf_map_delete_elem(eps, &k);
-			if (v4_cover(&c->endpoints[i].key, &addr, &last) == V4_EXACT) {
-				struct service_host_key hk = host_key_of(generation, addr);
-
-				bpf_map_delete_elem(hosts, &hk);
-			}
-			continue;
+	for (i = 0; t && h && (i < n_trie || i < n_hosts); i += MAP_BATCH) {
+		if (i < n_trie) {
+			trie_batch_fill(t, c, generation, i);
+			map_delete_batch(eps, t->k, sizeof(t->k[0]),
+					 t->n < n_trie - i ? t->n : n_trie - i);
 		}
-		endpoint_batch_fill(b, c, generation, i);
-		n = b->n < n_endpoints - i ? b->n : n_endpoints - i;
-		map_delete_batch(eps, b->ek, sizeof(b->ek[0]), n);
-		for (j = 0; j < b->n_hosts && b->host_of[j] < n; j++)
-			;
-		map_delete_batch(hosts, b->hk, sizeof(b->hk[0]), j);
+		if (i < n_hosts) {
+			hosts_batch_fill(h, c, generation, i);
+			for (j = 0; j < h->n && i + h->of[j] < n_hosts; j++)
+				;
+			map_delete_batch(hosts, h->k, sizeof(h->k[0]), j);
+		}
 	}
-	free(b);
+	/* no memory for a batch: a key a call */
+	for (i = 0; (!t || !h) && (i < n_trie || i < n_hosts); i++) {
+		struct endpoint_key k = endpoint_key_of(&c->endpoints[i], generation);
+		__u32 addr, last;
+
+		if (i < n_trie)
+			bpf_map_delete_elem(eps, &k);
+		if (i < n_hosts && v4_cover(&c->endpoints[i].key, &addr, &last) == V4_EXACT) {
+			struct service_host_key hk = host_key_of(generation, addr);
+
+			bpf_map_delete_elem(hosts, &hk);
+		}
+	}
+	free(t);
+	free(h);
 	for (i = 0; i < n_rulesets; i += n) {
-		n = n_rulesets - i < MAP_BATCH ? n_rulesets - i : MAP_BATCH;
+		n = batch_end(i, n_rulesets) - i;
 		for (j = 0; j < n; j++)
 			rk[j] = (struct ruleset_key){ .generation = generation, .ruleset = i + j };
 		map_delete_batch(rules, rk, sizeof(rk[0]), n);
 	}
 }
 
+/* One map of a dictionary's endpoints written: the trie, or service_hosts
+ * beside it in a thread of its own (the kernel takes a microsecond or so
+ * an entry in either, most of it waiting on memory, and the two maps do
+ * not share a lock). Up to the first entry refused, and only as far as
+ * the endpoint of an entry the other map refused: what the two refuse
+ * first is what endpoint-by-endpoint writing would have met first. */
+struct endpoints_writer {
+	struct bpf_map *map;
+	const struct hs_compiled *c;
+	__u32 generation;
+	struct trie_batch *trie;	/* one of the two */
+	struct hosts_batch *hosts;
+	size_t *stop_at;	/* the earliest endpoint refused, shared */
+	size_t written;		/* the endpoints [0, written) are in the map */
+	size_t refused;		/* the endpoint of the entry refused, if err */
+	int err;
+};
+
+static void *write_endpoints(void *arg)
+{
+	struct endpoints_writer *w = arg;
+	size_t i, n = w->c->n_endpoints, done, stop;
+
+	for (i = 0; i < n && i <= __atomic_load_n(w->stop_at, __ATOMIC_RELAXED);
+	     i = batch_end(i, n)) {
+		if (w->trie) {
+			trie_batch_fill(w->trie, w->c, w->generation, i);
+			w->err = map_update_batch(w->map, w->trie->k, w->trie->v, w->trie->n, &done);
+			w->refused = i + done;
+		} else {
+			hosts_batch_fill(w->hosts, w->c, w->generation, i);
+			w->err = map_update_batch(w->map, w->hosts->k, w->hosts->v, w->hosts->n,
+						  &done);
+			w->refused = i + (done < w->hosts->n ? w->hosts->of[done] : 0);
+		}
+		if (w->err)
+			break;
+	}
+	w->written = w->err ? w->refused : i;
+	stop = __atomic_load_n(w->stop_at, __ATOMIC_RELAXED);
+	while (w->err && w->refused < stop &&
+	       !__atomic_compare_exchange_n(w->stop_at, &stop, w->refused, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	return NULL;
+}
+
+/* The rule sets of c, before the endpoints that point at them. */
+static int write_rulesets(struct bpf_map *map, const struct hs_compiled *c, __u32 generation,
+			  size_t *written)
+{
+	struct ruleset_key rk[MAP_BATCH];
+	size_t i, j, n, done;
+	int err = 0;
+
+	*written = 0;
+	for (i = 0; i < c->n_rulesets && !err; i += n) {
+		n = batch_end(i, c->n_rulesets) - i;
+		for (j = 0; j < n; j++)
+			rk[j] = (struct ruleset_key){ .generation = generation, .ruleset = i + j };
+		err = map_update_batch(map, rk, &c->rulesets[i], n, &done);
+		*written += done;
+	}
+	if (err)
+		map_write_failed(map, err);
+	return err;
+}
+
+/* Every prefix of c in the trie, the exact IPv4 ones in service_hosts
+ * too, the two maps at once. */
+static int write_endpoint_maps(struct hs_instance *in, const struct hs_compiled *c,
+			       __u32 generation, struct endpoints_writer *trie,
+			       struct endpoints_writer *hosts)
+{
+	pthread_t thread;
+	bool threaded;
+
+	trie->trie = malloc(sizeof(*trie->trie));
+	hosts->hosts = malloc(sizeof(*hosts->hosts));
+	if (!trie->trie || !hosts->hosts) {
+		free(trie->trie);
+		free(hosts->hosts);
+		return -ENOMEM;
+	}
+	threaded = !pthread_create(&thread, NULL, write_endpoints, hosts);
+	write_endpoints(trie);
+	if (threaded)
+		pthread_join(thread, NULL);
+	else
+		write_endpoints(hosts);
+	free(trie->trie);
+	free(hosts->hosts);
+	/* of the two refusals, the earliest endpoint's; the trie's entry of
+	 * an endpoint comes before its service_hosts one */
+	if (hosts->err && (!trie->err || hosts->refused < trie->refused)) {
+		map_write_failed(hosts->map, hosts->err);
+		return hosts->err;
+	}
+	if (trie->err)
+		map_write_failed(trie->map, trie->err);
+	return trie->err;
+}
+
 int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation,
 			int slot)
 {
-	struct bpf_map *eps = in->skel->maps.service_endpoints;
-	struct bpf_map *rules = in->skel->maps.endpoint_rules;
-	struct bpf_map *hosts = in->skel->maps.service_hosts;
-	struct ruleset_key rk[MAP_BATCH];
-	struct endpoint_batch *b = malloc(sizeof(*b));
-	size_t n_rules = 0, n_eps = 0, i, j, n, done;
-	int err = b ? 0 : -ENOMEM;
+	size_t stop_at = SIZE_MAX, n_rules;
+	struct endpoints_writer trie = {
+		.map = in->skel->maps.service_endpoints, .c = c, .generation = generation,
+		.stop_at = &stop_at,
+	}, hosts = trie;
+	int err;
 
-	/* Rule sets before the endpoints that point at them. */
-	for (i = 0; i < c->n_rulesets && !err; i += n) {
-		n = c->n_rulesets - i < MAP_BATCH ? c->n_rulesets - i : MAP_BATCH;
-		for (j = 0; j < n; j++)
-			rk[j] = (struct ruleset_key){ .generation = generation, .ruleset = i + j };
-		err = map_update_batch(rules, rk, &c->rulesets[i], n, &done);
-		n_rules += done;
-	}
-	/* Every prefix in the trie, the exact IPv4 ones in service_hosts too:
-	 * endpoint by endpoint, the host entry after the trie's, so the
-	 * first map to refuse one is the one named, as it was. */
-	for (i = 0; i < c->n_endpoints && !err; i += b->n) {
-		size_t hosts_due, hosts_done;
-		int trie_err;
-
-		endpoint_batch_fill(b, c, generation, i);
-		trie_err = map_update_batch(eps, b->ek, b->ev, b->n, &done);
-		n_eps += done;
-		for (hosts_due = 0; hosts_due < b->n_hosts && b->host_of[hosts_due] < done;
-		     hosts_due++)
-			;
-		err = map_update_batch(hosts, b->hk, b->hv, hosts_due, &hosts_done) ?: trie_err;
-	}
-	free(b);
+	hosts.map = in->skel->maps.service_hosts;
+	err = write_rulesets(in->skel->maps.endpoint_rules, c, generation, &n_rules);
+	if (!err)
+		err = write_endpoint_maps(in, c, generation, &trie, &hosts);
 	/* Half a dictionary is never published, and it gives its room back. */
 	if (err) {
-		remove_written(in, c, generation, n_rules, n_eps);
+		remove_written(in, c, generation, n_rules, trie.written, hosts.written);
 		hs_err("the dictionary did not fit (a map full, or out of memory): not loaded; the dictionaries loaded before are as they were");
 		return -E2BIG;	/* this input does not fit: exit 2 */
 	}
@@ -1059,7 +1179,7 @@ int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u
 
 void hs_remove_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation)
 {
-	remove_written(in, c, generation, c->n_rulesets, c->n_endpoints);
+	remove_written(in, c, generation, c->n_rulesets, c->n_endpoints, c->n_endpoints);
 }
 
 int hs_schedule_read(int fd, struct dictionary_schedule *s)
