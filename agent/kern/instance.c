@@ -1048,18 +1048,51 @@ static void remove_written(struct hs_instance *in, const struct hs_compiled *c, 
 	}
 }
 
+/* How far the rule sets are in their map, for the writers of the
+ * endpoints that point at them, which wait for their own. */
+struct rules_progress {
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	size_t written;		/* the rule sets [0, written) are in the map */
+	bool over;		/* all of them, or the map refused one */
+};
+
+static void rules_advance(struct rules_progress *p, size_t written, bool over)
+{
+	pthread_mutex_lock(&p->lock);
+	p->written = written;
+	p->over = over;
+	pthread_cond_broadcast(&p->more);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Whether rule sets [0, n) are in the map, once they are or never will. */
+static bool rules_wait(struct rules_progress *p, size_t n)
+{
+	bool in;
+
+	pthread_mutex_lock(&p->lock);
+	while (p->written < n && !p->over)
+		pthread_cond_wait(&p->more, &p->lock);
+	in = p->written >= n;
+	pthread_mutex_unlock(&p->lock);
+	return in;
+}
+
 /* One map of a dictionary's endpoints written: the trie, or service_hosts
- * beside it in a thread of its own (the kernel takes a microsecond or so
- * an entry in either, most of it waiting on memory, and the two maps do
- * not share a lock). Up to the first entry refused, and only as far as
- * the endpoint of an entry the other map refused: what the two refuse
- * first is what endpoint-by-endpoint writing would have met first. */
+ * (the kernel takes a microsecond or so an entry in either, most of it
+ * waiting on memory, and the maps do not share a lock: they are written
+ * at once). Batch by batch once the rule sets they point at are in, up to
+ * the first entry refused, and only as far as the endpoint of an entry
+ * the other map refused: what the two refuse first is what writing
+ * endpoint by endpoint would have met first. */
 struct endpoints_writer {
 	struct bpf_map *map;
 	const struct hs_compiled *c;
 	__u32 generation;
 	struct trie_batch *trie;	/* one of the two */
 	struct hosts_batch *hosts;
+	struct rules_progress *rules;
 	size_t *stop_at;	/* the earliest endpoint refused, shared */
 	size_t written;		/* the endpoints [0, written) are in the map */
 	size_t refused;		/* the endpoint of the entry refused, if err */
@@ -1069,10 +1102,15 @@ struct endpoints_writer {
 static void *write_endpoints(void *arg)
 {
 	struct endpoints_writer *w = arg;
-	size_t i, n = w->c->n_endpoints, done, stop;
+	size_t i, j, n = w->c->n_endpoints, done, stop, need = 0;
 
 	for (i = 0; i < n && i <= __atomic_load_n(w->stop_at, __ATOMIC_RELAXED);
 	     i = batch_end(i, n)) {
+		for (j = i; j < batch_end(i, n); j++)
+			if (w->c->endpoints[j].ruleset >= need)
+				need = w->c->endpoints[j].ruleset + 1;
+		if (!rules_wait(w->rules, need))
+			break;
 		if (w->trie) {
 			trie_batch_fill(w->trie, w->c, w->generation, i);
 			w->err = map_update_batch(w->map, w->trie->k, w->trie->v, w->trie->n, &done);
@@ -1095,32 +1133,44 @@ static void *write_endpoints(void *arg)
 	return NULL;
 }
 
-/* The rule sets of c, before the endpoints that point at them. */
-static int write_rulesets(struct bpf_map *map, const struct hs_compiled *c, __u32 generation,
-			  size_t *written)
+/* The rule sets of c, before the endpoints that point at them (which wait
+ * for their own). */
+struct rules_writer {
+	struct bpf_map *map;
+	const struct hs_compiled *c;
+	__u32 generation;
+	struct rules_progress *progress;
+	struct endpoints_writer *then;	/* run after, in the same thread */
+	size_t written;
+	int err;
+};
+
+static void *write_rulesets(void *arg)
 {
+	struct rules_writer *w = arg;
 	struct ruleset_key rk[MAP_BATCH];
 	size_t i, j, n, done;
-	int err = 0;
 
-	*written = 0;
-	for (i = 0; i < c->n_rulesets && !err; i += n) {
-		n = batch_end(i, c->n_rulesets) - i;
+	for (i = 0; i < w->c->n_rulesets; i += n) {
+		n = batch_end(i, w->c->n_rulesets) - i;
 		for (j = 0; j < n; j++)
-			rk[j] = (struct ruleset_key){ .generation = generation, .ruleset = i + j };
-		err = map_update_batch(map, rk, &c->rulesets[i], n, &done);
-		*written += done;
+			rk[j] = (struct ruleset_key){ .generation = w->generation, .ruleset = i + j };
+		w->err = map_update_batch(w->map, rk, &w->c->rulesets[i], n, &done);
+		w->written += done;
+		if (w->err)
+			break;
+		rules_advance(w->progress, w->written, w->written == w->c->n_rulesets);
 	}
-	if (err)
-		map_write_failed(map, err);
-	return err;
+	rules_advance(w->progress, w->written, true);
+	if (w->then && !w->err)
+		write_endpoints(w->then);
+	return NULL;
 }
 
-/* Every prefix of c in the trie, the exact IPv4 ones in service_hosts
- * too, the two maps at once. */
-static int write_endpoint_maps(struct hs_instance *in, const struct hs_compiled *c,
-			       __u32 generation, struct endpoints_writer *trie,
-			       struct endpoints_writer *hosts)
+/* The rule sets, and every prefix of c in the trie, the exact IPv4 ones in
+ * service_hosts too: the trie here, the others in a thread of their own. */
+static int write_maps(struct rules_writer *rules, struct endpoints_writer *trie,
+		      struct endpoints_writer *hosts)
 {
 	pthread_t thread;
 	bool threaded;
@@ -1132,14 +1182,19 @@ static int write_endpoint_maps(struct hs_instance *in, const struct hs_compiled 
 		free(hosts->hosts);
 		return -ENOMEM;
 	}
-	threaded = !pthread_create(&thread, NULL, write_endpoints, hosts);
+	rules->then = hosts;
+	threaded = !pthread_create(&thread, NULL, write_rulesets, rules);
+	if (!threaded)
+		write_rulesets(rules);
 	write_endpoints(trie);
 	if (threaded)
 		pthread_join(thread, NULL);
-	else
-		write_endpoints(hosts);
 	free(trie->trie);
 	free(hosts->hosts);
+	if (rules->err) {
+		map_write_failed(rules->map, rules->err);
+		return rules->err;
+	}
 	/* of the two refusals, the earliest endpoint's; the trie's entry of
 	 * an endpoint comes before its service_hosts one */
 	if (hosts->err && (!trie->err || hosts->refused < trie->refused)) {
@@ -1154,20 +1209,25 @@ static int write_endpoint_maps(struct hs_instance *in, const struct hs_compiled 
 int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation,
 			int slot)
 {
-	size_t stop_at = SIZE_MAX, n_rules;
+	struct rules_progress progress = {
+		.lock = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER,
+	};
+	struct rules_writer rules = {
+		.map = in->skel->maps.endpoint_rules, .c = c, .generation = generation,
+		.progress = &progress,
+	};
+	size_t stop_at = SIZE_MAX;
 	struct endpoints_writer trie = {
 		.map = in->skel->maps.service_endpoints, .c = c, .generation = generation,
-		.stop_at = &stop_at,
+		.rules = &progress, .stop_at = &stop_at,
 	}, hosts = trie;
 	int err;
 
 	hosts.map = in->skel->maps.service_hosts;
-	err = write_rulesets(in->skel->maps.endpoint_rules, c, generation, &n_rules);
-	if (!err)
-		err = write_endpoint_maps(in, c, generation, &trie, &hosts);
+	err = write_maps(&rules, &trie, &hosts);
 	/* Half a dictionary is never published, and it gives its room back. */
 	if (err) {
-		remove_written(in, c, generation, n_rules, trie.written, hosts.written);
+		remove_written(in, c, generation, rules.written, trie.written, hosts.written);
 		hs_err("the dictionary did not fit (a map full, or out of memory): not loaded; the dictionaries loaded before are as they were");
 		return -E2BIG;	/* this input does not fit: exit 2 */
 	}
