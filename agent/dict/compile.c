@@ -4,6 +4,7 @@
  * service_endpoints LPM trie, each with the rule set of every dictionary
  * prefix containing it, identical rule sets shared in endpoint_rules.
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,15 +23,35 @@ struct item {
 	__u32 domain;
 };
 
+/* Eight octets of an address as a number: two of them order as memcmp
+ * orders the octets. */
+static inline __u64 addr_half(const __u8 *a)
+{
+	__u64 v;
+
+	memcpy(&v, a, sizeof(v));
+	return be64toh(v);
+}
+
 /* Address, then length ascending: every prefix comes right before all the
  * prefixes it contains (a pre-order walk of the containment tree), so one
- * stack of enclosing prefixes replaces pairwise containment checks. */
+ * stack of enclosing prefixes replaces pairwise containment checks. The
+ * order of hs_key_cmp, then the domain, without its calls: a million
+ * prefixes take twenty million comparisons. */
 static int item_cmp(const void *a, const void *b)
 {
 	const struct item *x = a, *y = b;
-	int c = hs_key_cmp(&x->key, &y->key);
+	__u64 p = addr_half(x->key.addr), q = addr_half(y->key.addr);
 
-	return c ? c : (x->domain > y->domain) - (x->domain < y->domain);
+	if (p == q) {
+		p = addr_half(x->key.addr + 8);
+		q = addr_half(y->key.addr + 8);
+	}
+	if (p != q)
+		return p < q ? -1 : 1;
+	if (x->key.prefixlen != y->key.prefixlen)
+		return x->key.prefixlen < y->key.prefixlen ? -1 : 1;
+	return (x->domain > y->domain) - (x->domain < y->domain);
 }
 
 int hs_rule_cmp(const void *a, const void *b)
