@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1172,6 +1173,7 @@ static void *write_rulesets(void *arg)
 static int write_maps(struct rules_writer *rules, struct endpoints_writer *trie,
 		      struct endpoints_writer *hosts)
 {
+	sigset_t all, old;
 	pthread_t thread;
 	bool threaded;
 
@@ -1183,7 +1185,12 @@ static int write_maps(struct rules_writer *rules, struct endpoints_writer *trie,
 		return -ENOMEM;
 	}
 	rules->then = hosts;
+	/* the thread takes no signal: the agent's are for its main thread
+	 * (run's signalfd), whatever is blocked there when this is called */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	threaded = !pthread_create(&thread, NULL, write_rulesets, rules);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!threaded)
 		write_rulesets(rules);
 	write_endpoints(trie);
