@@ -4,6 +4,7 @@
  * service_endpoints LPM trie, each with the rule set of every dictionary
  * prefix containing it, identical rule sets shared in endpoint_rules.
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,15 +23,35 @@ struct item {
 	__u32 domain;
 };
 
+/* Eight octets of an address as a number: two of them order as memcmp
+ * orders the octets. */
+static inline __u64 addr_half(const __u8 *a)
+{
+	__u64 v;
+
+	memcpy(&v, a, sizeof(v));
+	return be64toh(v);
+}
+
 /* Address, then length ascending: every prefix comes right before all the
  * prefixes it contains (a pre-order walk of the containment tree), so one
- * stack of enclosing prefixes replaces pairwise containment checks. */
+ * stack of enclosing prefixes replaces pairwise containment checks. The
+ * order of hs_key_cmp, then the domain, without its calls: a million
+ * prefixes take twenty million comparisons. */
 static int item_cmp(const void *a, const void *b)
 {
 	const struct item *x = a, *y = b;
-	int c = hs_key_cmp(&x->key, &y->key);
+	__u64 p = addr_half(x->key.addr), q = addr_half(y->key.addr);
 
-	return c ? c : (x->domain > y->domain) - (x->domain < y->domain);
+	if (p == q) {
+		p = addr_half(x->key.addr + 8);
+		q = addr_half(y->key.addr + 8);
+	}
+	if (p != q)
+		return p < q ? -1 : 1;
+	if (x->key.prefixlen != y->key.prefixlen)
+		return x->key.prefixlen < y->key.prefixlen ? -1 : 1;
+	return (x->domain > y->domain) - (x->domain < y->domain);
 }
 
 int hs_rule_cmp(const void *a, const void *b)
@@ -51,21 +72,26 @@ static __u64 ruleset_hash(const struct endpoint_ruleset *rs)
 }
 
 struct interner {
-	__u32 *slots;		/* open addressing; UINT32_MAX = empty */
+	__u64 *slots;		/* open addressing: the rule set's hash above,
+				 * its id below; UINT64_MAX = empty */
 	size_t mask;
 	size_t cap;		/* of out->rulesets */
 };
 
 /* Identical rule sets share one endpoint_rules entry: the kernel array is
- * far smaller than the trie, and evidence keys stay comparable. */
+ * far smaller than the trie, and evidence keys stay comparable. The hash
+ * in the slot spares reading the rule sets it is not (a cache miss each,
+ * in a table of hundreds of thousands). */
 static int intern(struct interner *t, struct hs_compiled *c,
 		  const struct endpoint_ruleset *rs, __u32 *id)
 {
+	__u64 hash = ruleset_hash(rs), tag = hash & ~(__u64)UINT32_MAX;
 	size_t h;
 
-	for (h = ruleset_hash(rs) & t->mask; t->slots[h] != UINT32_MAX; h = (h + 1) & t->mask) {
-		if (!memcmp(&c->rulesets[t->slots[h]], rs, sizeof(*rs))) {
-			*id = t->slots[h];
+	for (h = hash & t->mask; t->slots[h] != UINT64_MAX; h = (h + 1) & t->mask) {
+		if ((t->slots[h] & ~(__u64)UINT32_MAX) == tag &&
+		    !memcmp(&c->rulesets[(__u32)t->slots[h]], rs, sizeof(*rs))) {
+			*id = (__u32)t->slots[h];
 			return 0;
 		}
 	}
@@ -73,7 +99,7 @@ static int intern(struct interner *t, struct hs_compiled *c,
 		return -ENOMEM;
 	*id = (__u32)c->n_rulesets;
 	c->rulesets[c->n_rulesets++] = *rs;
-	t->slots[h] = *id;
+	t->slots[h] = tag | *id;
 	return 0;
 }
 
@@ -106,6 +132,7 @@ int hs_dict_compile(const struct hs_dict *d, struct hs_compiled *out)
 	struct endpoint_rule *rules = NULL;
 	struct interner t = {};
 	struct item *items = NULL;
+	__u32 *alone = NULL;
 	char p_buf[HS_ADDRSTRLEN + 4];
 	size_t n_items = 0, i, g, k, m, n, need, rules_cap = 0, slots;
 	int dom, p, depth = 0, err = 0;
@@ -119,7 +146,8 @@ int hs_dict_compile(const struct hs_dict *d, struct hs_compiled *out)
 		;
 	t.slots = malloc(slots * sizeof(*t.slots));
 	t.mask = slots - 1;
-	if (!items || !out->endpoints || !t.slots) {
+	alone = calloc((size_t)d->n_domains + 1, sizeof(*alone));
+	if (!items || !out->endpoints || !t.slots || !alone) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -132,11 +160,27 @@ int hs_dict_compile(const struct hs_dict *d, struct hs_compiled *out)
 	for (i = 0; i < n_items; i = g) {
 		const struct haystack_lpm_key *key = &items[i].key;
 		struct endpoint_ruleset rs = {};
+		bool one_domain = true;
 		__u32 id;
 
+		for (g = i + 1; g < n_items && !hs_key_cmp(&items[g].key, key); g++)
+			one_domain &= items[g].domain == items[i].domain;
+		/* the kernel returns only the longest match, so it must carry
+		 * the rules of every prefix around it too */
+		while (depth && !hs_prefix_contains(&stack[depth - 1].key, key))
+			depth--;
+		/* A prefix of one domain inside none has that domain's rules
+		 * alone, whichever prefix of it it is: its rule set is the
+		 * one the domain's first such prefix got. */
+		one_domain &= !depth;
+		if (one_domain && alone[items[i].domain]) {
+			id = alone[items[i].domain] - 1;
+			goto add;
+		}
+
 		need = HAYSTACK_MAX_RULES;
-		for (g = i; g < n_items && !hs_key_cmp(&items[g].key, key); g++)
-			need += (size_t)(d->domains[items[g].domain].n_ports ?: 1);
+		for (k = i; k < g; k++)
+			need += (size_t)(d->domains[items[k].domain].n_ports ?: 1);
 		if (need > rules_cap) {
 			struct endpoint_rule *tmp = realloc(rules, need * sizeof(*rules));
 
@@ -148,10 +192,6 @@ int hs_dict_compile(const struct hs_dict *d, struct hs_compiled *out)
 			rules_cap = need;
 		}
 
-		/* the kernel returns only the longest match, so it must carry
-		 * the rules of every prefix around it too */
-		while (depth && !hs_prefix_contains(&stack[depth - 1].key, key))
-			depth--;
 		n = 0;
 		if (depth) {
 			rs = out->rulesets[stack[depth - 1].ruleset];
@@ -189,6 +229,9 @@ int hs_dict_compile(const struct hs_dict *d, struct hs_compiled *out)
 		err = intern(&t, out, &rs, &id);
 		if (err)
 			goto out;
+		if (one_domain)
+			alone[items[i].domain] = id + 1;
+add:
 		out->endpoints[out->n_endpoints] = (struct hs_endpoint){ *key, id };
 		/* only parsed prefixes nest strictly; a hand-made key with host
 		 * bits set must not overrun the stack */
@@ -206,6 +249,7 @@ out:
 	if (err)
 		hs_compiled_free(out);
 	free(t.slots);
+	free(alone);
 	free(rules);
 	free(items);
 	return err;

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -639,14 +641,19 @@ void hs_instance_close(struct hs_instance *in, bool keep)
 	memset(in, 0, sizeof(*in));
 }
 
+static void map_write_failed(struct bpf_map *map, int err)
+{
+	hs_err("cannot write map %s (%u entries max): %s (%d)", bpf_map__name(map),
+	       bpf_map__max_entries(map), strerror(-err), err);
+}
+
 static int map_update(struct bpf_map *map, const void *key, const void *val)
 {
 	int err = bpf_map_update_elem(bpf_map__fd(map), key, val, BPF_ANY);
 
 	if (err) {
 		err = -errno;
-		hs_err("cannot write map %s (%u entries max): %s (%d)", bpf_map__name(map),
-		       bpf_map__max_entries(map), strerror(-err), err);
+		map_write_failed(map, err);
 	}
 	return err;
 }
@@ -934,36 +941,350 @@ static int write_prefilter(struct hs_instance *in, const struct hs_compiled *c, 
 	return 0;
 }
 
+/* Entries a batch syscall: a dictionary's maps take a million entries, and
+ * one syscall each was most of its load time. Few enough that the keys of
+ * a batch are still in the cache when the kernel reads them. */
+#define MAP_BATCH	4096
+
+/* keys[0 .. n) -> values[0 .. n), in one syscall; *done of them written
+ * (the kernel's batch stops at the first entry it refuses). After a
+ * refusal, or on a kernel without batch updates for the map type, the
+ * rest go one a call, so the error is that of the entry refused. Prints
+ * nothing: the map's writer may not be the thread that reports. */
+static int map_update_batch(struct bpf_map *map, const void *keys, const void *values,
+			    size_t n, size_t *done)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	size_t ks = bpf_map__key_size(map), vs = bpf_map__value_size(map), i;
+	int fd = bpf_map__fd(map), err = 0;
+	__u32 count = (__u32)n;
+
+	if (!n || !bpf_map_update_batch(fd, keys, values, &count, &opts)) {
+		*done = n;
+		return 0;
+	}
+	for (i = count < n ? count : 0; i < n; i++) {
+		if (bpf_map_update_elem(fd, (const char *)keys + i * ks,
+					(const char *)values + i * vs, BPF_ANY)) {
+			err = -errno;
+			break;
+		}
+	}
+	*done = i;
+	return err;
+}
+
+/* keys[0 .. n) deleted, those missing skipped: the batch stops at each,
+ * and goes on after it. A kernel without batch deletes for the map type
+ * gets them one a call. */
+static void map_delete_batch(int fd, const void *keys, size_t key_size, size_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	const char *k = keys;
+
+	while (n) {
+		__u32 count = (__u32)n;
+
+		if (!bpf_map_delete_batch(fd, k, &count, &opts))
+			return;
+		if (count > n)
+			count = 0;
+		if (errno != ENOENT)
+			break;
+		k += (count + 1) * key_size;
+		n -= count + 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, k + i * key_size);
+}
+
+/* The service_endpoints entries of c->endpoints[first ..), a batch. */
+struct trie_batch {
+	struct endpoint_key k[MAP_BATCH];
+	struct service_endpoint v[MAP_BATCH];
+	size_t n;
+};
+
+/* The service_hosts entries of the exact IPv4 ones among a batch of
+ * endpoints, of which = their positions in it. */
+struct hosts_batch {
+	struct service_host_key k[MAP_BATCH];
+	struct service_endpoint v[MAP_BATCH];
+	size_t of[MAP_BATCH];
+	size_t n;
+};
+
+static size_t batch_end(size_t first, size_t n)
+{
+	return n - first < MAP_BATCH ? n : first + MAP_BATCH;
+}
+
+static void trie_batch_fill(struct trie_batch *b, const struct hs_compiled *c, __u32 generation,
+			    size_t first)
+{
+	size_t end = batch_end(first, c->n_endpoints);
+
+	for (b->n = 0; first + b->n < end; b->n++) {
+		const struct hs_endpoint *e = &c->endpoints[first + b->n];
+
+		b->k[b->n] = endpoint_key_of(e, generation);
+		b->v[b->n] = (struct service_endpoint){ .ruleset = e->ruleset };
+	}
+}
+
+static void hosts_batch_fill(struct hosts_batch *b, const struct hs_compiled *c, __u32 generation,
+			     size_t first)
+{
+	size_t end = batch_end(first, c->n_endpoints);
+
+	b->n = 0;
+	for (size_t i = first; i < end; i++) {
+		__u32 addr, last;
+
+		if (v4_cover(&c->endpoints[i].key, &addr, &last) != V4_EXACT)
+			continue;
+		b->k[b->n] = host_key_of(generation, addr);
+		b->v[b->n] = (struct service_endpoint){ .ruleset = c->endpoints[i].ruleset };
+		b->of[b->n++] = i - first;
+	}
+}
+
+/* What of c is in the maps taken out again: the first n_rulesets rule
+ * sets, the trie entries of the first n_trie endpoints, and the
+ * service_hosts entries of the first n_hosts. */
+static void remove_written(struct hs_instance *in, const struct hs_compiled *c, __u32 generation,
+			   size_t n_rulesets, size_t n_trie, size_t n_hosts)
+{
+	int eps = bpf_map__fd(in->skel->maps.service_endpoints);
+	int rules = bpf_map__fd(in->skel->maps.endpoint_rules);
+	int hosts = bpf_map__fd(in->skel->maps.service_hosts);
+	struct ruleset_key rk[MAP_BATCH];
+	struct trie_batch *t = malloc(sizeof(*t));
+	struct hosts_batch *h = malloc(sizeof(*h));
+	size_t i, j, n;
+
+	for (i = 0; t && h && (i < n_trie || i < n_hosts); i += MAP_BATCH) {
+		if (i < n_trie) {
+			trie_batch_fill(t, c, generation, i);
+			map_delete_batch(eps, t->k, sizeof(t->k[0]),
+					 t->n < n_trie - i ? t->n : n_trie - i);
+		}
+		if (i < n_hosts) {
+			hosts_batch_fill(h, c, generation, i);
+			for (j = 0; j < h->n && i + h->of[j] < n_hosts; j++)
+				;
+			map_delete_batch(hosts, h->k, sizeof(h->k[0]), j);
+		}
+	}
+	/* no memory for a batch: a key a call */
+	for (i = 0; (!t || !h) && (i < n_trie || i < n_hosts); i++) {
+		struct endpoint_key k = endpoint_key_of(&c->endpoints[i], generation);
+		__u32 addr, last;
+
+		if (i < n_trie)
+			bpf_map_delete_elem(eps, &k);
+		if (i < n_hosts && v4_cover(&c->endpoints[i].key, &addr, &last) == V4_EXACT) {
+			struct service_host_key hk = host_key_of(generation, addr);
+
+			bpf_map_delete_elem(hosts, &hk);
+		}
+	}
+	free(t);
+	free(h);
+	for (i = 0; i < n_rulesets; i += n) {
+		n = batch_end(i, n_rulesets) - i;
+		for (j = 0; j < n; j++)
+			rk[j] = (struct ruleset_key){ .generation = generation, .ruleset = i + j };
+		map_delete_batch(rules, rk, sizeof(rk[0]), n);
+	}
+}
+
+/* How far the rule sets are in their map, for the writers of the
+ * endpoints that point at them, which wait for their own. */
+struct rules_progress {
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	size_t written;		/* the rule sets [0, written) are in the map */
+	bool over;		/* all of them, or the map refused one */
+};
+
+static void rules_advance(struct rules_progress *p, size_t written, bool over)
+{
+	pthread_mutex_lock(&p->lock);
+	p->written = written;
+	p->over = over;
+	pthread_cond_broadcast(&p->more);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Whether rule sets [0, n) are in the map, once they are or never will. */
+static bool rules_wait(struct rules_progress *p, size_t n)
+{
+	bool in;
+
+	pthread_mutex_lock(&p->lock);
+	while (p->written < n && !p->over)
+		pthread_cond_wait(&p->more, &p->lock);
+	in = p->written >= n;
+	pthread_mutex_unlock(&p->lock);
+	return in;
+}
+
+/* One map of a dictionary's endpoints written: the trie, or service_hosts
+ * (the kernel takes a microsecond or so an entry in either, most of it
+ * waiting on memory, and the maps do not share a lock: they are written
+ * at once). Batch by batch once the rule sets they point at are in, up to
+ * the first entry refused, and only as far as the endpoint of an entry
+ * the other map refused: what the two refuse first is what writing
+ * endpoint by endpoint would have met first. */
+struct endpoints_writer {
+	struct bpf_map *map;
+	const struct hs_compiled *c;
+	__u32 generation;
+	struct trie_batch *trie;	/* one of the two */
+	struct hosts_batch *hosts;
+	struct rules_progress *rules;
+	size_t *stop_at;	/* the earliest endpoint refused, shared */
+	size_t written;		/* the endpoints [0, written) are in the map */
+	size_t refused;		/* the endpoint of the entry refused, if err */
+	int err;
+};
+
+static void *write_endpoints(void *arg)
+{
+	struct endpoints_writer *w = arg;
+	size_t i, j, n = w->c->n_endpoints, done, stop, need = 0;
+
+	for (i = 0; i < n && i <= __atomic_load_n(w->stop_at, __ATOMIC_RELAXED);
+	     i = batch_end(i, n)) {
+		for (j = i; j < batch_end(i, n); j++)
+			if (w->c->endpoints[j].ruleset >= need)
+				need = w->c->endpoints[j].ruleset + 1;
+		if (!rules_wait(w->rules, need))
+			break;
+		if (w->trie) {
+			trie_batch_fill(w->trie, w->c, w->generation, i);
+			w->err = map_update_batch(w->map, w->trie->k, w->trie->v, w->trie->n, &done);
+			w->refused = i + done;
+		} else {
+			hosts_batch_fill(w->hosts, w->c, w->generation, i);
+			w->err = map_update_batch(w->map, w->hosts->k, w->hosts->v, w->hosts->n,
+						  &done);
+			w->refused = i + (done < w->hosts->n ? w->hosts->of[done] : 0);
+		}
+		if (w->err)
+			break;
+	}
+	w->written = w->err ? w->refused : i;
+	stop = __atomic_load_n(w->stop_at, __ATOMIC_RELAXED);
+	while (w->err && w->refused < stop &&
+	       !__atomic_compare_exchange_n(w->stop_at, &stop, w->refused, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	return NULL;
+}
+
+/* The rule sets of c, before the endpoints that point at them (which wait
+ * for their own). */
+struct rules_writer {
+	struct bpf_map *map;
+	const struct hs_compiled *c;
+	__u32 generation;
+	struct rules_progress *progress;
+	struct endpoints_writer *then;	/* run after, in the same thread */
+	size_t written;
+	int err;
+};
+
+static void *write_rulesets(void *arg)
+{
+	struct rules_writer *w = arg;
+	struct ruleset_key rk[MAP_BATCH];
+	size_t i, j, n, done;
+
+	for (i = 0; i < w->c->n_rulesets; i += n) {
+		n = batch_end(i, w->c->n_rulesets) - i;
+		for (j = 0; j < n; j++)
+			rk[j] = (struct ruleset_key){ .generation = w->generation, .ruleset = i + j };
+		w->err = map_update_batch(w->map, rk, &w->c->rulesets[i], n, &done);
+		w->written += done;
+		if (w->err)
+			break;
+		rules_advance(w->progress, w->written, w->written == w->c->n_rulesets);
+	}
+	rules_advance(w->progress, w->written, true);
+	if (w->then && !w->err)
+		write_endpoints(w->then);
+	return NULL;
+}
+
+/* The rule sets, and every prefix of c in the trie, the exact IPv4 ones in
+ * service_hosts too: the trie here, the others in a thread of their own. */
+static int write_maps(struct rules_writer *rules, struct endpoints_writer *trie,
+		      struct endpoints_writer *hosts)
+{
+	sigset_t all, old;
+	pthread_t thread;
+	bool threaded;
+
+	trie->trie = malloc(sizeof(*trie->trie));
+	hosts->hosts = malloc(sizeof(*hosts->hosts));
+	if (!trie->trie || !hosts->hosts) {
+		free(trie->trie);
+		free(hosts->hosts);
+		return -ENOMEM;
+	}
+	rules->then = hosts;
+	/* the thread takes no signal: the agent's are for its main thread
+	 * (run's signalfd), whatever is blocked there when this is called */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	threaded = !pthread_create(&thread, NULL, write_rulesets, rules);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!threaded)
+		write_rulesets(rules);
+	write_endpoints(trie);
+	if (threaded)
+		pthread_join(thread, NULL);
+	free(trie->trie);
+	free(hosts->hosts);
+	if (rules->err) {
+		map_write_failed(rules->map, rules->err);
+		return rules->err;
+	}
+	/* of the two refusals, the earliest endpoint's; the trie's entry of
+	 * an endpoint comes before its service_hosts one */
+	if (hosts->err && (!trie->err || hosts->refused < trie->refused)) {
+		map_write_failed(hosts->map, hosts->err);
+		return hosts->err;
+	}
+	if (trie->err)
+		map_write_failed(trie->map, trie->err);
+	return trie->err;
+}
+
 int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation,
 			int slot)
 {
-	struct bpf_map *eps = in->skel->maps.service_endpoints;
-	struct bpf_map *rules = in->skel->maps.endpoint_rules;
-	struct bpf_map *hosts = in->skel->maps.service_hosts;
-	int err = 0;
+	struct rules_progress progress = {
+		.lock = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER,
+	};
+	struct rules_writer rules = {
+		.map = in->skel->maps.endpoint_rules, .c = c, .generation = generation,
+		.progress = &progress,
+	};
+	size_t stop_at = SIZE_MAX;
+	struct endpoints_writer trie = {
+		.map = in->skel->maps.service_endpoints, .c = c, .generation = generation,
+		.rules = &progress, .stop_at = &stop_at,
+	}, hosts = trie;
+	int err;
 
-	/* Rule sets before the endpoints that point at them. */
-	for (__u32 i = 0; i < c->n_rulesets && !err; i++) {
-		struct ruleset_key k = { .generation = generation, .ruleset = i };
-
-		err = map_update(rules, &k, &c->rulesets[i]);
-	}
-	/* Every prefix in the trie, the exact IPv4 ones in service_hosts too. */
-	for (size_t i = 0; i < c->n_endpoints && !err; i++) {
-		struct endpoint_key k = endpoint_key_of(&c->endpoints[i], generation);
-		struct service_endpoint v = { .ruleset = c->endpoints[i].ruleset };
-		__u32 addr, last;
-
-		err = map_update(eps, &k, &v);
-		if (!err && v4_cover(&c->endpoints[i].key, &addr, &last) == V4_EXACT) {
-			struct service_host_key hk = host_key_of(generation, addr);
-
-			err = map_update(hosts, &hk, &v);
-		}
-	}
+	hosts.map = in->skel->maps.service_hosts;
+	err = write_maps(&rules, &trie, &hosts);
 	/* Half a dictionary is never published, and it gives its room back. */
 	if (err) {
-		hs_remove_dictionary(in, c, generation);
+		remove_written(in, c, generation, rules.written, trie.written, hosts.written);
 		hs_err("the dictionary did not fit (a map full, or out of memory): not loaded; the dictionaries loaded before are as they were");
 		return -E2BIG;	/* this input does not fit: exit 2 */
 	}
@@ -975,26 +1296,7 @@ int hs_write_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u
 
 void hs_remove_dictionary(struct hs_instance *in, const struct hs_compiled *c, __u32 generation)
 {
-	int eps = bpf_map__fd(in->skel->maps.service_endpoints);
-	int rules = bpf_map__fd(in->skel->maps.endpoint_rules);
-	int hosts = bpf_map__fd(in->skel->maps.service_hosts);
-
-	for (size_t i = 0; i < c->n_endpoints; i++) {
-		struct endpoint_key k = endpoint_key_of(&c->endpoints[i], generation);
-		__u32 addr, last;
-
-		bpf_map_delete_elem(eps, &k);
-		if (v4_cover(&c->endpoints[i].key, &addr, &last) == V4_EXACT) {
-			struct service_host_key hk = host_key_of(generation, addr);
-
-			bpf_map_delete_elem(hosts, &hk);
-		}
-	}
-	for (__u32 i = 0; i < c->n_rulesets; i++) {
-		struct ruleset_key k = { .generation = generation, .ruleset = i };
-
-		bpf_map_delete_elem(rules, &k);
-	}
+	remove_written(in, c, generation, c->n_rulesets, c->n_endpoints, c->n_endpoints);
 }
 
 int hs_schedule_read(int fd, struct dictionary_schedule *s)
