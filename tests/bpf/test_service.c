@@ -43,6 +43,7 @@
 #include "kern/testrun.h"
 #include "kern/stats.h"
 #include "lib/log.h"
+#include "fixture.h"
 
 #define DATA_DIR	"tests/bpf/data"
 #define HOUR10		1573812000U	/* 2019-11-15T10:00:00Z */
@@ -91,10 +92,7 @@ static int sv_group_setup(void **state)
 		.ports = { PORT },
 	};
 
-	if (getenv("HS_VERBOSE"))
-		hs_log_set_level(HS_LOG_VERBOSE);
-	hs_kern_log_setup();
-	return hs_setup_load(&o, &sv.setup) ? -1 : 0;
+	return fixture_setup_load(&o, &sv.setup);
 }
 
 static int sv_group_teardown(void **state)
@@ -116,7 +114,7 @@ static int open_loaded(const struct hs_map_sizes *sizes)
 {
 	struct haystack_config cfg = sv.setup.config;
 
-	if (hs_instance_open(&sv.in, NULL, sizes) || hs_instance_load(&sv.in))
+	if (fixture_instance_open(&sv.in, sizes))
 		return -1;
 	if (hs_setup_apply(&sv.setup, &sv.in))
 		return -2;

@@ -43,6 +43,7 @@
 #include "kern/mapwalk.h"
 #include "kern/testrun.h"
 #include "kern/stats.h"
+#include "fixture.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
 #include "runtime/replay.h"
@@ -612,10 +613,7 @@ static int group_setup(void **state)
 		.ports = { PORT, 9995 },
 	};
 
-	if (getenv("HS_VERBOSE"))
-		hs_log_set_level(HS_LOG_VERBOSE);
-	hs_kern_log_setup();
-	return hs_setup_load(&o, &ctx.setup) ? -1 : 0;
+	return fixture_setup_load(&o, &ctx.setup);
 }
 
 static int group_teardown(void **state)
@@ -648,15 +646,8 @@ static int case_setup(void **state)
 {
 	const struct xdp_case *c = *state;
 	struct haystack_config cfg = ctx.setup.config;
-	struct bpf_map *map;
 
-	if (hs_instance_open(&ctx.in, NULL, &c->sizes))
-		return -1;
-	/* nothing may be pinned: the tests must not touch a running instance */
-	bpf_object__for_each_map(map, ctx.in.skel->obj)
-		if (bpf_map__pin_path(map))
-			return -1;
-	if (hs_instance_load(&ctx.in))
+	if (fixture_instance_open(&ctx.in, &c->sizes))
 		return -1;
 	if (c->unconfigured)
 		return 0;
