@@ -59,7 +59,7 @@ HS_LDFLAGS  := $(SAN_FLAGS)
 COMPILE     = $(CC) $(HS_CPPFLAGS) $(CPPFLAGS) $(HS_CFLAGS) $(CFLAGS)
 LINK        = $(CC) $(HS_LDFLAGS) $(CFLAGS) $(LDFLAGS)
 
-BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror -D__TARGET_ARCH_$(ARCH) -Iinclude \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror -D__TARGET_ARCH_$(ARCH) -Iinclude \
               $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH)) -MMD -MP
 
 BPF_SRC   := bpf/haystack.bpf.c

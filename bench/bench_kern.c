@@ -403,7 +403,7 @@ static void bench_evidence(size_t n, size_t n_subs, const char *dict, const char
 		long long added = slab_bytes() - slab0;
 
 		t0 = now_s();
-		err = hs_harvest(hs_instance_map_fd(&l.in, HS_MAP_EVIDENCE),
+		err = hs_harvest(hs_instance_map_fd(&l.in, HS_MAP_EVIDENCE), NULL,
 				 hs_instance_map_fd(&l.in, HS_MAP_RULES), 0, ~0ULL, &ev, &n_ev);
 		if (err)
 			die("harvest", err);

@@ -267,7 +267,7 @@ static void agent_step(struct hs_instance *in, const struct hs_setup *su, __u64 
 	double t0 = now_s();
 	int err;
 
-	err = hs_harvest(hs_instance_map_fd(in, HS_MAP_EVIDENCE),
+	err = hs_harvest(hs_instance_map_fd(in, HS_MAP_EVIDENCE), NULL,
 			 hs_instance_map_fd(in, HS_MAP_RULES), from, until, &ev, &st->entries);
 	if (err)
 		die("harvest", err);

@@ -387,6 +387,55 @@ found:
 	return rules_match(bpf_map_lookup_elem(&endpoint_rules, &rk), port, proto);
 }
 
+/* Counts the record in its hour table: 1 when it was, 0 when it goes to the
+ * evidence hash (no table, an IPv6 subscriber, a rule set over 16 bits),
+ * -1 when the table has no free way near its key. */
+static __always_inline int add_to_table(const __u8 subscriber[16], __u64 bin_start,
+					__u32 ruleset, __u32 mask,
+					const struct flow_record *rec)
+{
+	struct evidence_table_key tk = { .hour = bin_start, .generation = rec->generation };
+	struct evidence_bucket *b;
+	__u32 i = 0, log, first;
+	__u64 key, k;
+	void *table;
+
+	if (!is_v4_mapped(subscriber) || ruleset > 0xffff || mask > 0xffff)
+		return 0;
+	table = bpf_map_lookup_elem(&evidence_tables, &tk);
+	if (!table)
+		return 0;
+	b = bpf_map_lookup_elem(table, &i);
+	if (!b)
+		return 0;
+	log = b->key[TABLE_HEADER_LOG];
+	if (log < HAYSTACK_TABLE_LOG_MIN || log > HAYSTACK_TABLE_LOG_MAX)
+		return 0;
+	key = HAYSTACK_TABLE_KEY(bpf_ntohl(*(const __u32 *)&subscriber[12]), ruleset, mask);
+	first = (key * HAYSTACK_TABLE_HASH) >> (64 - log);
+	for (int p = 0; p < HAYSTACK_TABLE_PROBES; p++) {
+		i = 1 + ((first + p) & ((1U << log) - 1));
+		b = bpf_map_lookup_elem(table, &i);
+		if (!b)
+			return 0;
+		for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++) {
+			k = b->key[w];
+			if (!k) {
+				/* another CPU may claim it first, for its
+				 * key or for this one */
+				k = __sync_val_compare_and_swap(&b->key[w], 0, key) ?: key;
+			}
+			if (k != key)
+				continue;
+			__sync_fetch_and_add(&b->count[w].packets, rec->packets);
+			__sync_fetch_and_add(&b->count[w].packets_estimate,
+					     rec->packets * rec->sampling);
+			return 1;
+		}
+	}
+	return -1;
+}
+
 /* Returns RESULT_MATCHED, or RESULT_EVIDENCE_FULL when the record is lost. */
 static __always_inline int add_evidence(struct haystack_stats *st,
 					const struct haystack_config *cfg,
@@ -401,6 +450,12 @@ static __always_inline int add_evidence(struct haystack_stats *st,
 	};
 	struct evidence_value *val, init = {};
 
+	int in_table = add_to_table(subscriber, bin_start, ruleset, mask, rec);
+
+	if (in_table > 0)
+		goto counted;
+	if (in_table < 0)
+		st->evidence_table_full++;
 	__builtin_memcpy(key.subscriber, subscriber, 16);
 	val = bpf_map_lookup_elem(&evidence, &key);
 	if (!val) {
@@ -417,6 +472,7 @@ static __always_inline int add_evidence(struct haystack_stats *st,
 	__sync_fetch_and_add(&val->bytes, rec->bytes);
 	__sync_fetch_and_add(&val->records, 1);
 	__sync_fetch_and_add(&val->packets_estimate, rec->packets * rec->sampling);
+counted:
 	/* Still counted, for the longer bins that are open; the agent says
 	 * how many came after their own bin's report. */
 	if (bin_start < cfg->closed_before)

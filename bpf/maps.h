@@ -100,6 +100,28 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } evidence SEC(".maps");
 
+/* The layout of an hour table (include/haystack.h): the verifier's model of
+ * every table in evidence_tables, and the BTF types the agent creates them
+ * with, so `bpftool map dump id N` prints a table's fields. One bucket,
+ * never written. */
+struct evidence_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct evidence_bucket);
+} evidence_table_layout SEC(".maps");
+
+/* The hour tables: the agent creates each one, of the size it chooses
+ * (BPF_F_INNER_MAP), and removes it once read. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, HAYSTACK_MAX_TABLES);
+	__type(key, struct evidence_table_key);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct evidence_table);
+} evidence_tables SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, HAYSTACK_MAX_TEMPLATES);

@@ -209,6 +209,68 @@ struct evidence_value {
 	__u64 packets_estimate;	/* packets × the sampling rate of each record */
 };
 
+/*
+ * evidence_tables: HASH_OF_MAPS, evidence_table_key -> an hour table: the
+ * evidence of one hour, counted by one dictionary generation, of IPv4
+ * subscribers, at 24 octets a (subscriber, rule set, rules matched) and no
+ * allocation, where the evidence hash takes ~136 (docs/benchmarks.md). The
+ * agent creates a table for the hours about to be counted, sized from the
+ * hours before, and reads it through mmap. A record whose hour and
+ * generation have no table, or whose table has no room near its key, or of
+ * an IPv6 subscriber, or of a rule set or rule mask over 16 bits, goes to the
+ * evidence hash as before (stats.evidence_table_full counts the full table):
+ * a table is only a faster place for the same evidence, the harvest adds
+ * both up.
+ *
+ * A table is an ARRAY (BPF_F_MMAPABLE) of evidence_bucket. Bucket 0 is its
+ * header (evidence_table_header: key[0] the log2 of the number of buckets
+ * after it); a key lies in one of the HAYSTACK_TABLE_PROBES buckets from
+ * 1 + the top log2 bits of key x HAYSTACK_TABLE_HASH, in the first of their
+ * ways that holds it or is free (a compare-and-swap claims a free way; the
+ * counts are added atomically).
+ */
+struct evidence_table_key {
+	__u64 hour;		/* UTC seconds, multiple of HAYSTACK_BASE_BIN */
+	__u32 generation;
+	__u32 _pad;
+};
+
+#define HAYSTACK_TABLE_WAYS	8
+#define HAYSTACK_TABLE_PROBES	2
+#define HAYSTACK_TABLE_HASH	0x9e3779b97f4a7c15ULL
+/* log2 of the buckets of a table: 2^10 (192 KiB) to 2^26 (12 GiB) */
+#define HAYSTACK_TABLE_LOG_MIN	10
+#define HAYSTACK_TABLE_LOG_MAX	26
+/* Tables (hours x generations) kept at once: a day of hours and the next
+ * few, each with two dictionaries. */
+#define HAYSTACK_MAX_TABLES	64
+/* A way's key: the subscriber's IPv4 address (host byte order) << 32 |
+ * rule set << 16 | rule mask; never 0, a mask has a bit set. 0: free. */
+#define HAYSTACK_TABLE_KEY(addr, ruleset, mask) \
+	((__u64)(addr) << 32 | (__u64)(ruleset) << 16 | (mask))
+#define HAYSTACK_TABLE_KEY_ADDR(k)	((__u32)((k) >> 32))
+#define HAYSTACK_TABLE_KEY_RULESET(k)	((__u32)((k) >> 16) & 0xffff)
+#define HAYSTACK_TABLE_KEY_MASK(k)	((__u32)(k) & 0xffff)
+
+struct evidence_count {
+	__u64 packets;		/* sampled packets, as exported */
+	__u64 packets_estimate;	/* packets x the sampling rate of each record */
+};
+
+/* The keys first: a lookup reads one cache line, the counts of its way a
+ * second. */
+struct evidence_bucket {
+	__u64 key[HAYSTACK_TABLE_WAYS];
+	struct evidence_count count[HAYSTACK_TABLE_WAYS];
+};
+
+/* Bucket 0 of a table, as its key[] words. */
+enum evidence_table_header {
+	TABLE_HEADER_LOG,	/* log2 of the buckets after this one */
+	TABLE_HEADER_HOUR,	/* the table's key, for a reader of the map alone */
+	TABLE_HEADER_GENERATION,
+};
+
 /* Where a report step goes in the --out file: the file (st_dev, st_ino),
  * its size before the step, the step's length in bytes. Zero: no file
  * (standard output, a pipe). */
@@ -531,6 +593,8 @@ _Static_assert(sizeof(struct dictionary_schedule) ==
 	       "schedule layout");
 _Static_assert(HAYSTACK_MAX_DICTIONARIES <= 64, "a live bit for every slot");
 _Static_assert(sizeof(struct evidence_value) == 32, "evidence value layout");
+_Static_assert(sizeof(struct evidence_bucket) == 192, "evidence bucket layout");
+_Static_assert(sizeof(struct evidence_table_key) == 16, "evidence table key layout");
 _Static_assert(sizeof(struct haystack_config) == 144, "config layout");
 _Static_assert(sizeof(struct template_key) == 24, "template key layout");
 _Static_assert(sizeof(struct agent_state) == 40 + 4 * HAYSTACK_REPORT_WIDTHS + HAYSTACK_VERSION_MAX,

@@ -130,6 +130,8 @@
 	  "was a record of an export time more than a day ahead of the host's clock (run): no evidence, in a bin that would never close") \
 	X(late_records, STAT_INFO,						\
 	  "was a matched record for a bin run had already reported (later than --grace); it still counts in the longer bins that are open, and run says how many on stderr") \
+	X(evidence_table_full, STAT_INFO,					\
+	  "was a matched record whose hour table had no free way near its key: counted in the evidence hash instead (the agent sizes the next hour's table larger)") \
 	X(not_configured, STAT_FRAME,						\
 	  "arrived while the agent was still loading: passed on, not read")
 

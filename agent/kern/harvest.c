@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include "lib/array.h"
 #include "kern/harvest.h"
@@ -141,14 +142,35 @@ static int harvest_one(const void *key, const void *value, void *ctx)
 	return evidence_from_entry(&h->rules, k, value, &h->ev[h->n++]);
 }
 
-int hs_harvest(int evidence_fd, int rules_fd, __u64 from, __u64 until,
-	       struct hs_evidence **out, size_t *n)
+/* A way of an hour table, as the entry of the evidence map it stands for. */
+static int harvest_way(const struct evidence_table_key *tk, __u64 key,
+		       const struct evidence_count *c, void *ctx)
+{
+	struct evidence_key k = {
+		.subscriber = { [10] = 0xff, [11] = 0xff },
+		.bin_start = tk->hour,
+		.generation = tk->generation,
+		.ruleset = HAYSTACK_TABLE_KEY_RULESET(key),
+		.rule_mask = HAYSTACK_TABLE_KEY_MASK(key),
+	};
+	struct evidence_value v = { .packets = c->packets,
+				    .packets_estimate = c->packets_estimate };
+	__u32 addr = htonl(HAYSTACK_TABLE_KEY_ADDR(key));
+
+	memcpy(&k.subscriber[12], &addr, 4);
+	return harvest_one(&k, &v, ctx);
+}
+
+int hs_harvest(int evidence_fd, const struct hs_tables *tables, int rules_fd, __u64 from,
+	       __u64 until, struct hs_evidence **out, size_t *n)
 {
 	struct harvest h = { .rules = { .fd = rules_fd }, .from = from, .until = until };
 	int err;
 
 	err = hs_map_for_each(evidence_fd, sizeof(struct evidence_key),
 			      sizeof(struct evidence_value), harvest_one, &h);
+	if (!err && tables)
+		err = hs_tables_for_each(tables, from, until, harvest_way, &h);
 	free(h.rules.keys);
 	free(h.rules.sets);
 	if (err) {

@@ -4,12 +4,14 @@
 
 #include <stddef.h>
 #include "detect/detect.h"
+#include "kern/tables.h"
 
-/* Collect all evidence with bin_start in [from, until) into *out (malloc'd).
- * Each entry's rule mask is resolved to its distinct domains through the
- * endpoint_rules map. Returns 0 or -errno. */
-int hs_harvest(int evidence_fd, int rules_fd, __u64 from, __u64 until,
-	       struct hs_evidence **out, size_t *n);
+/* Collect all evidence with bin_start in [from, until) into *out (malloc'd):
+ * the evidence map's and the hour tables' (NULL: none). Each entry's rule
+ * mask is resolved to its distinct domains through the endpoint_rules map.
+ * Returns 0 or -errno. */
+int hs_harvest(int evidence_fd, const struct hs_tables *tables, int rules_fd, __u64 from,
+	       __u64 until, struct hs_evidence **out, size_t *n);
 /* The distinct domains (indices in the domains of the generation's
  * dictionary) of the rules of a rule set that a rule mask names. */
 int hs_ruleset_domains(int rules_fd, __u32 generation, __u32 ruleset, __u32 mask,

@@ -18,6 +18,7 @@
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "haystack.skel.h"
 #include "kern/instance.h"
@@ -1590,4 +1591,14 @@ int hs_detach_iface(const char *ifname, const char *pin_dir)
 	}
 	close_found(f, n);
 	return err;
+}
+
+int hs_instance_table_btf(const struct hs_instance *in, __u32 *key, __u32 *value)
+{
+	const struct bpf_map *layout = in->skel->maps.evidence_table_layout;
+	struct btf *btf = bpf_object__btf(in->skel->obj);
+
+	*key = bpf_map__btf_key_type_id(layout);
+	*value = bpf_map__btf_value_type_id(layout);
+	return btf && btf__fd(btf) >= 0 ? btf__fd(btf) : -1;
 }

@@ -109,6 +109,10 @@ __u32 hs_map_capacity(int fd);
  * the skeleton, which stays in kern/. */
 int hs_instance_map_fd(const struct hs_instance *in, enum hs_map m);
 int hs_instance_prog_fd(const struct hs_instance *in);
+/* The BTF an hour table is created with (bpf/maps.h evidence_table_layout):
+ * the object's BTF fd, or -1 when it is not loaded, and the key's and
+ * value's type ids in it. */
+int hs_instance_table_btf(const struct hs_instance *in, __u32 *key, __u32 *value);
 
 /* Route libbpf's and libxdp's messages through lib/log.h. */
 void hs_kern_log_setup(void);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The pin directory: the maps a program shares with the agents that follow
  * it, and the lock every command that touches them takes. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -37,6 +38,7 @@ const char *const hs_map_names[HS_MAP_COUNT + 1] = {
 	[HS_MAP_SUBSCRIBER_BLOCKS] = "subscriber_blocks",
 	[HS_MAP_PREFILTER] = "service_prefilter",
 	[HS_MAP_HOSTS] = "service_hosts",
+	[HS_MAP_TABLES] = "evidence_tables",
 };
 
 bool hs_is_pinned_map(const char *name)
@@ -94,6 +96,32 @@ unsigned int hs_pins_present(const char *pin_dir)
 	return mask;
 }
 
+/* The hour tables pinned beside evidence_tables (kern/tables.h): they go
+ * with it. */
+static int unpin_tables(const char *pin_dir)
+{
+	char dir[PATH_MAX], path[2 * PATH_MAX];
+	struct dirent *e;
+	int err = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/tables", pin_dir);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (unlink(path) && errno != ENOENT)
+			err = -errno;
+	}
+	closedir(d);
+	if (rmdir(dir) && errno != ENOENT)
+		err = err ?: -errno;
+	return err;
+}
+
 int hs_unpin_except(const char *pin_dir, unsigned int keep)
 {
 	char path[PATH_MAX];
@@ -106,6 +134,8 @@ int hs_unpin_except(const char *pin_dir, unsigned int keep)
 		if (unlink(path) && errno != ENOENT)
 			err = -errno;
 	}
+	if (!(keep & (1U << HS_MAP_TABLES)))
+		err = unpin_tables(pin_dir) ?: err;
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, HS_PROG_PIN);
 	if (!(keep & (1U << HS_MAP_COUNT)) && unlink(path) && errno != ENOENT)
 		err = -errno;

@@ -16,6 +16,7 @@
 #include "kern/instance.h"
 #include "kern/records_ring.h"
 #include "kern/stats.h"
+#include "kern/tables.h"
 #include "kern/testrun.h"
 #include "lib/atomicfile.h"
 #include "lib/log.h"
@@ -118,7 +119,7 @@ static bool link_type_supported(int dlt)
 #define MAX_LINK_HDR 20
 
 int hs_replay_file(int prog_fd, const char *path, struct hs_replay_counts *c,
-		   struct hs_records *records)
+		   struct hs_records *records, int (*tick)(void *ctx), void *tick_ctx)
 {
 	static unsigned char frame[ETH_HLEN + HS_TEST_RUN_MAX_FRAME + MAX_LINK_HDR];
 	char errbuf[PCAP_ERRBUF_SIZE];
@@ -172,7 +173,15 @@ int hs_replay_file(int prog_fd, const char *path, struct hs_replay_counts *c,
 			if (err)
 				break;
 		}
+		/* soon after the first export time is known, then steadily */
+		if (tick && (!(c->fed & (c->fed - 1)) || !(c->fed % HS_REPLAY_TICK))) {
+			err = tick(tick_ctx);
+			if (err)
+				break;
+		}
 	}
+	if (!err && tick)
+		err = tick(tick_ctx);
 	if (!err && rc == PCAP_ERROR) {
 		hs_err("%s: frame %llu: %s", path, n + 1, pcap_geterr(pc));
 		err = -EINVAL;
@@ -214,6 +223,26 @@ static int replay_times(struct hs_instance *in, struct hs_times *t)
 	return err;
 }
 
+struct replay_tables {
+	struct hs_instance *in;
+	struct hs_tables tables;
+};
+
+/* Hour tables for the hours the exporters' clocks are in, and the next
+ * one, as live (run.c follow_tables) does. */
+static int replay_follow(void *ctx)
+{
+	struct replay_tables *r = ctx;
+	struct hs_times t;
+	int err = hs_times_read(hs_instance_map_fd(r->in, HS_MAP_EXPORTER_CLOCKS),
+				(__u64)time(NULL) + HAYSTACK_CLOCK_WINDOW, 0, 0, &t);
+
+	if (err || !t.last)
+		return err;
+	return hs_tables_follow(&r->tables, hs_instance_map_fd(r->in, HS_MAP_DICTIONARIES),
+				hs_tables_first_hour(&t), hs_tables_last_hour(&t));
+}
+
 int cmd_replay(const struct hs_options *o)
 {
 	struct hs_replay_counts counts = {};
@@ -225,6 +254,7 @@ int cmd_replay(const struct hs_options *o)
 	struct hs_report rep = {};
 	struct hs_records records = {};
 	struct hs_atomic_file af = {};
+	struct replay_tables rt = { .in = &in };
 	size_t n_ev = 0;
 	FILE *out;
 	int err;
@@ -242,6 +272,9 @@ int cmd_replay(const struct hs_options *o)
 		err = hs_instance_load(&in);
 	if (!err)
 		err = hs_setup_apply(&s, &in);
+	if (!err)
+		err = hs_tables_open(&rt.tables, &in,
+				     hs_map_capacity(hs_instance_map_fd(&in, HS_MAP_EVIDENCE)));
 	if (err)
 		goto out;
 	/* A replay that fails leaves an earlier report in place. */
@@ -256,8 +289,8 @@ int cmd_replay(const struct hs_options *o)
 	}
 
 	for (int i = 0; i < o->n_inputs && !err; i++)
-		err = hs_replay_file(hs_instance_prog_fd(&in), o->inputs[i],
-				     &counts, o->records ? &records : NULL);
+		err = hs_replay_file(hs_instance_prog_fd(&in), o->inputs[i], &counts,
+				     o->records ? &records : NULL, replay_follow, &rt);
 	if (err)
 		goto out;
 	if (counts.too_large)
@@ -280,7 +313,7 @@ int cmd_replay(const struct hs_options *o)
 		hs_info("no flow export packets in the input: no bins to report");
 		goto out;
 	}
-	err = hs_harvest(hs_instance_map_fd(&in, HS_MAP_EVIDENCE),
+	err = hs_harvest(hs_instance_map_fd(&in, HS_MAP_EVIDENCE), &rt.tables,
 			 hs_instance_map_fd(&in, HS_MAP_RULES), 0, ~0ULL, &ev, &n_ev);
 	if (err) {
 		hs_err("cannot read the evidence map: %s (%d)", strerror(-err), err);
@@ -306,6 +339,7 @@ out:
 		hs_atomic_abort(&af);
 	free(ev);
 	hs_records_close(&records);
+	hs_tables_close(&rt.tables);
 	hs_instance_close(&in, false);
 	hs_setup_free(&s);
 	return err;

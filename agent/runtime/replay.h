@@ -17,6 +17,9 @@ struct hs_replay_counts {
  * printing one line naming the file and the problem. */
 struct hs_records;
 /* With records, what the program sent for a frame is written before the
- * next frame runs (the ring buffer never holds more than one frame's). */
+ * next frame runs (the ring buffer never holds more than one frame's).
+ * With tick, tick(tick_ctx) runs after the 1st, 2nd, 4th, ... frame fed,
+ * every HS_REPLAY_TICK frames and at the end; its error stops the replay. */
+#define HS_REPLAY_TICK 4096
 int hs_replay_file(int prog_fd, const char *path, struct hs_replay_counts *c,
-		   struct hs_records *records);
+		   struct hs_records *records, int (*tick)(void *ctx), void *tick_ctx);

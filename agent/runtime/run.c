@@ -22,6 +22,7 @@
 #include "kern/instance.h"
 #include "kern/records_ring.h"
 #include "kern/stats.h"
+#include "kern/tables.h"
 #include "kern/templates.h"
 #include "lib/log.h"
 #include "lib/timefmt.h"
@@ -56,6 +57,7 @@ struct live {
 	__u64 late_records;		/* stats.late_records already said on stderr */
 	unsigned long long records_lost; /* record lines not written since the last said */
 	struct hs_sink sink;
+	struct hs_tables tables;	/* the hour tables, held open */
 	struct hs_records records;
 	struct hs_linkwatch link;
 	struct hs_collector_ports ports;	/* held when no collector holds them */
@@ -113,7 +115,8 @@ static void purge_past(struct live *l)
 
 	l->purged_past = l->cfg.time_ceiling;
 	if (hs_evidence_expire_outside(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), 0,
-				       l->cfg.time_ceiling, NULL, &n_past)) {
+				       l->cfg.time_ceiling, NULL, &n_past) ||
+	    hs_tables_expire(&l->tables, 0, l->cfg.time_ceiling, NULL, &n_past)) {
 		hs_warn("cannot delete the evidence past the time ceiling; tried again at the next tick");
 		l->purged_past = ~0ULL;	/* as if the ceiling went back */
 	}
@@ -137,7 +140,8 @@ static int expire(struct live *l, bool late)
 	l->purged_past = l->cfg.time_ceiling;
 	hs_debug("deleting the evidence before %s", hs_format_time(before, t, sizeof(t)));
 	err = hs_evidence_expire_outside(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), before,
-					 l->cfg.time_ceiling, NULL, &n_past);
+					 l->cfg.time_ceiling, NULL, &n_past) ?:
+	      hs_tables_expire(&l->tables, before, l->cfg.time_ceiling, NULL, &n_past);
 	said_past(l, n_past);
 	return err;
 }
@@ -190,7 +194,7 @@ static int report_until(struct live *l, const __u64 *limit, bool late)
 		return expire(l, late);
 	hs_debug("reading the evidence of the bins from %s to %s", hs_format_time(from, t0, sizeof(t0)),
 		 hs_format_time(until, t1, sizeof(t1)));
-	err = hs_harvest(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE),
+	err = hs_harvest(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), &l->tables,
 			 hs_instance_map_fd(l->in, HS_MAP_RULES), from, until, &ev, &n);
 	if (err) {
 		hs_err("cannot read the evidence map: %s (%d)", strerror(-err), err);
@@ -321,6 +325,9 @@ static int poll_bins(struct live *l, bool final)
 	err = hs_read_stats(hs_instance_map_fd(l->in, HS_MAP_STATS), &st) ?: live_times(l, &t);
 	if (err || !t.last)
 		return err;
+	/* said already; the records go to the evidence map meanwhile */
+	hs_tables_follow(&l->tables, hs_instance_map_fd(l->in, HS_MAP_DICTIONARIES),
+			 hs_tables_first_hour(&t), hs_tables_last_hour(&t));
 	hs_templates_expire(hs_instance_map_fd(l->in, HS_MAP_TEMPLATES),
 			    hs_instance_map_fd(l->in, HS_MAP_EXPORTERS),
 			    hs_instance_map_fd(l->in, HS_MAP_EXPORTER_CLOCKS),
@@ -441,7 +448,7 @@ static int on_timer(struct live *l)
 	/* what the stack queued on the ports haystack holds */
 	hs_drain_collector_sockets(&l->ports);
 	sync_dictionaries(l);
-	if (hs_dict_release(l->in, &l->retiring, reported_until(l)))
+	if (hs_dict_release(l->in, &l->tables, &l->retiring, reported_until(l)))
 		hs_warn("cannot release an old dictionary; it stays loaded");
 	if (read(l->fds[SRC_TIMER], &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		return -errno;
@@ -671,6 +678,9 @@ int cmd_run(const struct hs_options *o)
 	hs_hold_collector_ports(&l.ports, o->ports);
 
 	l.cfg = s.config;
+	err = hs_tables_open(&l.tables, &in, hs_map_capacity(hs_instance_map_fd(&in, HS_MAP_EVIDENCE)));
+	if (err)
+		goto out;
 	purge_past(&l);
 	/* Pins re-used from an earlier run keep their counters: only what
 	 * comes late from now on is news. */
@@ -718,6 +728,7 @@ out:
 	loop_close(&l);
 	hs_release_collector_ports(&l.ports);
 	hs_records_close(&l.records);
+	hs_tables_close(&l.tables);
 	if (hs_sink_close(&l.sink) && !err)
 		err = -errno;
 	/* Never remove pins we did not attach to: they may be another

@@ -11,6 +11,7 @@
 #include "lib/hash.h"
 #include "lib/prefix.h"
 #include "kern/mapwalk.h"
+#include "kern/tables.h"
 
 /* Everything is checked against the map sizes before the first map write, so
  * a dictionary or subscriber list too large is refused whole. */
@@ -310,16 +311,19 @@ static int has_generation(const void *key, const void *value, void *ctx)
 }
 
 /* Whether any evidence of generation g is left (the walk stops at one). */
-static bool evidence_of(struct hs_instance *in, __u32 g)
+static bool evidence_of(struct hs_instance *in, const struct hs_tables *tables, __u32 g)
 {
 	struct generation_search x = { .generation = g };
 
+	if (hs_tables_of_generation(tables, g))
+		return true;
 	hs_map_for_each(hs_instance_map_fd(in, HS_MAP_EVIDENCE), sizeof(struct evidence_key), 0,
 			has_generation, &x);
 	return x.found;
 }
 
-int hs_dict_release(struct hs_instance *in, struct hs_retiring *r, __u64 open_from)
+int hs_dict_release(struct hs_instance *in, const struct hs_tables *tables,
+		    struct hs_retiring *r, __u64 open_from)
 {
 	struct dictionary_schedule sch;
 	int n = 0, err;
@@ -338,7 +342,7 @@ int hs_dict_release(struct hs_instance *in, struct hs_retiring *r, __u64 open_fr
 			/* evidence goes only as bins are reported: looked for
 			 * once, then again after each report */
 			r->checked_from[i] = open_from;
-			if (!evidence_of(in, r->gen[i])) {
+			if (!evidence_of(in, tables, r->gen[i])) {
 				err = hs_remove_generation(in, r->gen[i], true);
 				if (err)
 					return err;

@@ -52,7 +52,9 @@ struct hs_retiring {
  * over all of [open_from, ...) is unpublished (its slot free for the next
  * load), its endpoints removed a call later, its rule sets once no evidence
  * of it is left. Called once a second by the running agent. */
-int hs_dict_release(struct hs_instance *in, struct hs_retiring *r, __u64 open_from);
+struct hs_tables;
+int hs_dict_release(struct hs_instance *in, const struct hs_tables *tables,
+		    struct hs_retiring *r, __u64 open_from);
 /* Every live dictionary of the pins that set lacks (loaded by another
  * command), read again from its path and checked against its hash. */
 int hs_dict_sync(struct hs_instance *in, struct hs_dict_set *set);

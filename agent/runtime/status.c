@@ -15,6 +15,7 @@
 #include "kern/instance.h"
 #include "kern/mapwalk.h"
 #include "kern/stats.h"
+#include "kern/tables.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
@@ -352,6 +353,29 @@ static struct json_object *map_fill(const int *fds, const struct dictionary_sche
 	return list;
 }
 
+/* The hour tables: each one's hour, generation, ways in use of how many,
+ * and kernel memory. */
+static struct json_object *table_list(const struct hs_tables *t)
+{
+	struct json_object *list = json_object_new_array();
+	char when[32];
+
+	for (int i = 0; i < t->n; i++) {
+		const struct hs_table *tb = &t->t[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "hour", json_object_new_string(
+			hs_format_time(tb->key.hour, when, sizeof(when))));
+		json_object_object_add(o, "generation", json_object_new_uint64(tb->key.generation));
+		json_object_object_add(o, "entries", json_object_new_uint64(hs_table_used(tb)));
+		json_object_object_add(o, "ways", json_object_new_uint64(
+			(__u64)HAYSTACK_TABLE_WAYS << tb->log));
+		json_object_object_add(o, "bytes", json_object_new_uint64(tb->bytes));
+		json_object_array_add(list, o);
+	}
+	return list;
+}
+
 /* The last refresh's result, as haystack-refresh wrote it; NULL when there is
  * no such file (no refresh ran yet, or it runs on another host). */
 static struct json_object *refresh_result(const char *path)
@@ -392,6 +416,7 @@ int cmd_status(const struct hs_options *o)
 	struct dictionary_schedule sched;
 	struct haystack_stats st;
 	struct json_object *j, *c;
+	struct hs_tables tables = {};
 	size_t n_ev, n_ep, n_sub;
 	char t[32];
 	int lock = -1, err;
@@ -423,6 +448,12 @@ int cmd_status(const struct hs_options *o)
 	n_sub = hs_map_count(fds[HS_MAP_SUBSCRIBERS], sizeof(struct haystack_lpm_key));
 	n_ep = hs_map_count(fds[HS_MAP_ENDPOINTS], sizeof(struct endpoint_key));
 	n_ev = hs_map_count(fds[HS_MAP_EVIDENCE], sizeof(struct evidence_key));
+	tables.pin_dir = o->pin_dir;
+	err = hs_tables_open_pinned(&tables);
+	if (err)
+		goto out;
+	for (int i = 0; i < tables.n; i++)
+		n_ev += hs_table_used(&tables.t[i]);
 	err = hs_schedule_read(fds[HS_MAP_DICTIONARIES], &sched);
 	if (err)
 		goto out;
@@ -446,6 +477,7 @@ int cmd_status(const struct hs_options *o)
 			hs_map_count(fds[HS_MAP_EXPORTER_ALLOW], sizeof(struct haystack_lpm_key))));
 	json_object_object_add(j, "service_endpoints", json_object_new_uint64(n_ep));
 	json_object_object_add(j, "evidence_entries", json_object_new_uint64(n_ev));
+	json_object_object_add(j, "hour_tables", table_list(&tables));
 	json_object_object_add(j, "dictionaries", dictionary_list(&sched, st.export_time_max,
 							     fds[HS_MAP_ENDPOINTS]));
 	if (st.export_time_max) {
@@ -484,11 +516,13 @@ int cmd_status(const struct hs_options *o)
 		print_list(j, "dictionaries");
 		print_list(j, "bins");
 		print_list(j, "maps");
+		print_list(j, "hour_tables");
 		print_list(j, "templates");
 		print_list(j, "exporters");
 	}
 	json_object_put(j);
 out:
+	hs_tables_close(&tables);
 	for (int i = 0; i < HS_MAP_COUNT; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

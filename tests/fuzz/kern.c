@@ -66,7 +66,7 @@ void hs_fuzz_replay(const char *path)
 	struct haystack_stats st;
 	char why[256];
 
-	hs_replay_file(prog_fd, path, &c, NULL);
+	hs_replay_file(prog_fd, path, &c, NULL, NULL, NULL);
 	if (c.fed > c.frames)
 		hs_fuzz_fail("%llu frames fed of %llu read", (unsigned long long)c.fed,
 			     (unsigned long long)c.frames);

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "detect/times.h"
+#include "dict/schedule.h"
+#include "kern/instance.h"
+#include "kern/tables.h"
+#include "lib/log.h"
+#include "lib/timefmt.h"
+
+#define TABLES_DIR	"tables"
+
+static size_t table_bytes(unsigned int log)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t bytes = (((size_t)1 << log) + 1) * sizeof(struct evidence_bucket);
+
+	return (bytes + page - 1) / page * page;
+}
+
+static void pin_path(const struct hs_tables *t, const struct evidence_table_key *k, char *path,
+		     size_t len)
+{
+	char hour[32];
+
+	snprintf(path, len, "%s/" TABLES_DIR "/%s-g%u", t->pin_dir,
+		 hs_format_time(k->hour, hour, sizeof(hour)), k->generation);
+}
+
+/* A table's map: its header read, the whole of it mapped. */
+static int table_map(struct hs_table *tb, int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	const struct evidence_bucket *h;
+	void *p;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.type != BPF_MAP_TYPE_ARRAY || info.value_size != sizeof(*h) ||
+	    info.max_entries < 2)
+		return -EINVAL;
+	tb->bytes = (size_t)info.max_entries * sizeof(*h);
+	p = mmap(NULL, tb->bytes, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	h = p;
+	tb->fd = fd;
+	tb->b = h;
+	tb->log = h->key[TABLE_HEADER_LOG];
+	tb->key.hour = h->key[TABLE_HEADER_HOUR];
+	tb->key.generation = h->key[TABLE_HEADER_GENERATION];
+	if (tb->log < HAYSTACK_TABLE_LOG_MIN || tb->log > HAYSTACK_TABLE_LOG_MAX ||
+	    ((size_t)1 << tb->log) + 1 > info.max_entries) {
+		munmap(p, tb->bytes);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void table_free(struct hs_table *tb)
+{
+	if (tb->b)
+		munmap((void *)tb->b, tb->bytes);
+	if (tb->fd >= 0)
+		close(tb->fd);
+	tb->b = NULL;
+	tb->fd = -1;
+}
+
+static struct hs_table *find(struct hs_tables *t, const struct evidence_table_key *k)
+{
+	for (int i = 0; i < t->n; i++)
+		if (t->t[i].key.hour == k->hour && t->t[i].key.generation == k->generation)
+			return &t->t[i];
+	return NULL;
+}
+
+int hs_tables_open_pinned(struct hs_tables *t)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	struct dirent *e;
+	DIR *d;
+	int err = 0;
+
+	snprintf(dir, sizeof(dir), "%s/" TABLES_DIR, t->pin_dir);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (!err && (e = readdir(d))) {
+		struct hs_table tb = { .fd = -1 };
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (t->n == HAYSTACK_MAX_TABLES) {
+			hs_err("%s: more than %d hour tables", dir, HAYSTACK_MAX_TABLES);
+			err = -E2BIG;
+			break;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			err = -errno;
+			hs_err("cannot open the hour table %s: %s (%d)", path, strerror(-err), err);
+			break;
+		}
+		err = table_map(&tb, fd);
+		if (err) {
+			close(fd);
+			hs_err("%s is no hour table of this build: %s (%d)", path, strerror(-err), err);
+			break;
+		}
+		t->t[t->n++] = tb;
+	}
+	closedir(d);
+	return err;
+}
+
+/* log2 of the buckets for max_pairs at half load. */
+static unsigned int log_for(size_t pairs)
+{
+	unsigned int log = HAYSTACK_TABLE_LOG_MIN;
+
+	while (log < HAYSTACK_TABLE_LOG_MAX &&
+	       ((size_t)HAYSTACK_TABLE_WAYS << log) / 2 < pairs)
+		log++;
+	return log;
+}
+
+int hs_tables_open(struct hs_tables *t, struct hs_instance *in, size_t max_pairs)
+{
+	memset(t, 0, sizeof(*t));
+	t->outer_fd = hs_instance_map_fd(in, HS_MAP_TABLES);
+	t->pin_dir = in->pin_dir;
+	t->btf_fd = hs_instance_table_btf(in, &t->btf_key, &t->btf_value);
+	t->log_max = log_for(max_pairs);
+	if (t->outer_fd < 0)
+		return t->outer_fd;
+	return t->pin_dir ? hs_tables_open_pinned(t) : 0;
+}
+
+void hs_tables_close(struct hs_tables *t)
+{
+	for (int i = 0; i < t->n; i++)
+		table_free(&t->t[i]);
+	t->n = 0;
+}
+
+size_t hs_table_used(const struct hs_table *tb)
+{
+	size_t n = 0;
+
+	for (size_t i = 1; i <= (size_t)1 << tb->log; i++)
+		for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++)
+			n += tb->b[i].key[w] != 0;
+	return n;
+}
+
+size_t hs_tables_bytes(const struct hs_tables *t)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < t->n; i++)
+		n += table_bytes(t->t[i].log);
+	return n;
+}
+
+/* The size of a new table of generation g: twice the ways the fullest one
+ * of g uses (of any generation when g has none: a new day's dictionary),
+ * so the next hour fits at half load even when it grows; when that one had
+ * little room left, twice its size. The smallest when there is none. */
+static unsigned int next_log(const struct hs_tables *t, __u32 generation)
+{
+	unsigned int log = HAYSTACK_TABLE_LOG_MIN;
+	bool any = !hs_tables_of_generation(t, generation);
+
+	for (int i = 0; i < t->n; i++) {
+		const struct hs_table *tb = &t->t[i];
+		size_t used;
+		unsigned int l;
+
+		if (!any && tb->key.generation != generation)
+			continue;
+		used = hs_table_used(tb);
+		l = log_for(2 * used);
+		if (used > ((size_t)HAYSTACK_TABLE_WAYS << tb->log) / 4 * 3 && l <= tb->log)
+			l = tb->log + 1;
+		log = l > log ? l : log;
+	}
+	return log < t->log_max ? log : t->log_max;
+}
+
+static int create(struct hs_tables *t, const struct evidence_table_key *k, unsigned int log)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+	struct evidence_bucket head = {};
+	struct hs_table tb = { .fd = -1 };
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd, err;
+
+	if (t->btf_fd >= 0) {
+		opts.btf_fd = t->btf_fd;
+		opts.btf_key_type_id = t->btf_key;
+		opts.btf_value_type_id = t->btf_value;
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "hour_table", sizeof(__u32), sizeof(head),
+			    (1U << log) + 1, &opts);
+	if (fd < 0)
+		return -errno;
+	head.key[TABLE_HEADER_LOG] = log;
+	head.key[TABLE_HEADER_HOUR] = k->hour;
+	head.key[TABLE_HEADER_GENERATION] = k->generation;
+	if (bpf_map_update_elem(fd, &zero, &head, 0)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	err = table_map(&tb, fd);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	/* Pinned before the program can count into it: nothing it counts is
+	 * held by this process alone. */
+	if (t->pin_dir) {
+		snprintf(path, sizeof(path), "%s/" TABLES_DIR, t->pin_dir);
+		if (mkdir(path, 0700) && errno != EEXIST) {
+			err = -errno;
+			goto fail;
+		}
+		pin_path(t, k, path, sizeof(path));
+		if (bpf_obj_pin(fd, path)) {
+			err = -errno;
+			goto fail;
+		}
+	}
+	if (bpf_map_update_elem(t->outer_fd, k, &fd, BPF_NOEXIST)) {
+		err = -errno;
+		if (t->pin_dir)
+			unlink(path);
+		goto fail;
+	}
+	t->t[t->n++] = tb;
+	{
+		char when[32];
+
+		hs_debug("hour table of %s, generation %u: %zu ways, %zu bytes",
+			 hs_format_time(k->hour, when, sizeof(when)), k->generation,
+			 (size_t)HAYSTACK_TABLE_WAYS << log, table_bytes(log));
+	}
+	return 0;
+fail:
+	table_free(&tb);
+	return err;
+}
+
+int hs_tables_create(struct hs_tables *t, __u64 hour, __u32 generation, size_t pairs)
+{
+	struct evidence_table_key k = { .hour = hour, .generation = generation };
+	unsigned int log = log_for(pairs);
+
+	if (find(t, &k))
+		return -EEXIST;
+	if (t->n == HAYSTACK_MAX_TABLES)
+		return -E2BIG;
+	return create(t, &k, log < t->log_max ? log : t->log_max);
+}
+
+int hs_tables_follow(struct hs_tables *t, int dictionaries_fd, __u64 first, __u64 last)
+{
+	struct dictionary_schedule s;
+	__u32 zero = 0;
+	int err;
+
+	if (bpf_map_lookup_elem(dictionaries_fd, &zero, &s))
+		return -errno;
+	for (__u64 hour = first; hour <= last; hour += HAYSTACK_BASE_BIN) {
+		__u64 at[2] = { hour, hour + HAYSTACK_BASE_BIN - 1 };
+
+		for (int i = 0; i < 2; i++) {
+			int slot = hs_slot_in_force(s.slot, HAYSTACK_MAX_DICTIONARIES, s.live, at[i]);
+			struct evidence_table_key k = { .hour = hour };
+
+			if (slot < 0)
+				continue;
+			k.generation = s.slot[slot].generation;
+			if (find(t, &k))
+				continue;
+			if (t->n == HAYSTACK_MAX_TABLES) {
+				if (!t->said_full)
+					hs_warn("%d hour tables held: the evidence of later hours goes to the evidence map",
+						HAYSTACK_MAX_TABLES);
+				t->said_full = true;
+				return 0;
+			}
+			err = create(t, &k, next_log(t, k.generation));
+			if (err) {
+				char when[32];
+
+				hs_err("cannot make the hour table of %s: %s (%d)",
+				       hs_format_time(hour, when, sizeof(when)), strerror(-err), err);
+				return err;
+			}
+		}
+	}
+	return 0;
+}
+
+static __u64 hour_of(__u64 t)
+{
+	return t - t % HAYSTACK_BASE_BIN;
+}
+
+__u64 hs_tables_first_hour(const struct hs_times *t)
+{
+	__u64 at = hour_of(t->close ?: t->last);
+
+	at = at >= HAYSTACK_BASE_BIN ? at - HAYSTACK_BASE_BIN : 0;
+	return at > hour_of(t->first) ? at : hour_of(t->first);
+}
+
+__u64 hs_tables_last_hour(const struct hs_times *t)
+{
+	return hour_of(t->last) + HAYSTACK_BASE_BIN;
+}
+
+int hs_tables_for_each(const struct hs_tables *t, __u64 from, __u64 until,
+		       int (*fn)(const struct evidence_table_key *tk, __u64 key,
+				 const struct evidence_count *c, void *ctx),
+		       void *ctx)
+{
+	for (int i = 0; i < t->n; i++) {
+		const struct hs_table *tb = &t->t[i];
+
+		if (tb->key.hour < from || tb->key.hour >= until)
+			continue;
+		for (size_t j = 1; j <= (size_t)1 << tb->log; j++)
+			for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++) {
+				int err;
+
+				if (!tb->b[j].key[w])
+					continue;
+				err = fn(&tb->key, tb->b[j].key[w], &tb->b[j].count[w], ctx);
+				if (err)
+					return err;
+			}
+	}
+	return 0;
+}
+
+int hs_tables_expire(struct hs_tables *t, __u64 until, __u64 ceiling, size_t *n_before,
+		     size_t *n_past)
+{
+	char path[PATH_MAX];
+	int err = 0;
+
+	for (int i = 0; i < t->n;) {
+		struct hs_table *tb = &t->t[i];
+		bool past = ceiling && tb->key.hour > ceiling;
+
+		if (tb->key.hour >= until && !past) {
+			i++;
+			continue;
+		}
+		if (bpf_map_delete_elem(t->outer_fd, &tb->key) && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		if (t->pin_dir) {
+			pin_path(t, &tb->key, path, sizeof(path));
+			if (unlink(path) && errno != ENOENT) {
+				err = -errno;
+				break;
+			}
+		}
+		if (past && n_past)
+			*n_past += hs_table_used(tb);
+		else if (!past && n_before)
+			*n_before += hs_table_used(tb);
+		table_free(tb);
+		*tb = t->t[--t->n];
+	}
+	return err;
+}
+
+bool hs_tables_of_generation(const struct hs_tables *t, __u32 generation)
+{
+	for (int i = 0; i < t->n; i++)
+		if (t->t[i].key.generation == generation)
+			return true;
+	return false;
+}

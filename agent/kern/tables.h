@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hour tables (include/haystack.h, evidence_tables): created by the
+ * agent for the hours about to be counted, sized from the hours before,
+ * read through mmap, removed with the evidence they hold. With a pin
+ * directory each table is pinned under its tables/ folder as well, so a run
+ * taking over finds them without CAP_SYS_ADMIN (a map opened by id needs
+ * it), and a table taken out of evidence_tables is not lost before it is
+ * read.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "haystack.h"
+
+struct hs_table {
+	struct evidence_table_key key;
+	int fd;
+	unsigned int log;		/* 2^log buckets after the header */
+	const struct evidence_bucket *b;	/* mmap of the whole table */
+	size_t bytes;
+};
+
+struct hs_tables {
+	int outer_fd;			/* evidence_tables */
+	const char *pin_dir;		/* NULL: nothing pinned (replay, tests) */
+	int btf_fd;			/* the types a table is created with; -1: none */
+	__u32 btf_key, btf_value;
+	unsigned int log_max;		/* from --max-evidence */
+	struct hs_table t[HAYSTACK_MAX_TABLES];
+	int n;
+	bool said_full;			/* evidence_tables full, said once */
+};
+
+struct hs_instance;
+
+/* The instance's tables: those it holds already (pins of an earlier run,
+ * in evidence_tables or taken out of it and not read) opened. max_pairs
+ * bounds a table: it holds that many pairs at half load. */
+int hs_tables_open(struct hs_tables *t, struct hs_instance *in, size_t max_pairs);
+void hs_tables_close(struct hs_tables *t);
+/* The tables pinned under t->pin_dir opened and mapped (status, with
+ * t->outer_fd and the rest unset; hs_tables_open for the others). One line
+ * and -errno when one cannot be. */
+int hs_tables_open_pinned(struct hs_tables *t);
+
+/* A table for each hour from first to last (UTC s, whole hours) and each
+ * generation live in it (in force at its start or its end), created where
+ * there is none and neither is past. Sized from the fullest table of its
+ * generation. */
+int hs_tables_follow(struct hs_tables *t, int dictionaries_fd, __u64 first, __u64 last);
+
+/* The hours to follow (UTC s): from the hour before the one the exporters'
+ * clocks agree on (late exporters; t->close, or t->last when all are
+ * silent), not before the first plausible time, to the hour after the
+ * latest. */
+struct hs_times;
+__u64 hs_tables_first_hour(const struct hs_times *t);
+__u64 hs_tables_last_hour(const struct hs_times *t);
+
+/* A table for hour and generation that holds pairs at half load (within
+ * max_pairs): what follow makes once hours of that size were counted.
+ * -EEXIST when there is one, -E2BIG when HAYSTACK_MAX_TABLES are held. */
+int hs_tables_create(struct hs_tables *t, __u64 hour, __u32 generation, size_t pairs);
+
+/* Calls fn for each way in use of each table whose hour lies in [from,
+ * until). fn returns 0 to go on, < 0 to stop with that error. */
+int hs_tables_for_each(const struct hs_tables *t, __u64 from, __u64 until,
+		       int (*fn)(const struct evidence_table_key *tk, __u64 key,
+				 const struct evidence_count *c, void *ctx),
+		       void *ctx);
+/* Remove the tables of hours before until, and with ceiling (0: none) of
+ * hours past it: the entries of each added to *n_before and *n_past
+ * (either may be NULL). */
+int hs_tables_expire(struct hs_tables *t, __u64 until, __u64 ceiling, size_t *n_before,
+		     size_t *n_past);
+/* Whether a table of generation g is held. */
+bool hs_tables_of_generation(const struct hs_tables *t, __u32 generation);
+/* Ways in use in one table. */
+size_t hs_table_used(const struct hs_table *tb);
+/* Kernel memory of the tables held, bytes. */
+size_t hs_tables_bytes(const struct hs_tables *t);
