@@ -35,6 +35,7 @@
 #include "kern/harvest.h"
 #include "kern/instance.h"
 #include "kern/stats.h"
+#include "kern/tables.h"
 #include "lib/log.h"
 #include "runtime/runtime.h"
 #include "output/report.h"
@@ -284,6 +285,7 @@ static long long rss_bytes(void)
 struct loaded {
 	struct hs_instance in;
 	struct hs_setup s;
+	struct hs_tables tables;
 	double load_s;
 	long long rss, slab;	/* what the load added */
 };
@@ -326,8 +328,22 @@ static void load(struct loaded *l, const char *dict, const char *subs, size_t n_
 	l->slab = slab_bytes() - slab0;
 }
 
+/* The hour table of the records' hour, as run makes it once hours of this
+ * many (subscriber, domain) pairs were counted. */
+static void with_table(struct loaded *l, size_t pairs)
+{
+	int err = hs_tables_open(&l->tables, &l->in, 2 * pairs);
+
+	if (!err)
+		err = hs_tables_create(&l->tables, EXPORT_TIME - EXPORT_TIME % 3600,
+				       l->s.set.v[0].generation, pairs);
+	if (err)
+		die("making the hour table", err);
+}
+
 static void unload(struct loaded *l)
 {
+	hs_tables_close(&l->tables);
 	hs_instance_close(&l->in, false);
 	hs_setup_free(&l->s);
 }
@@ -375,6 +391,58 @@ static void lookup_and_delete_all(int fd)
 			return;
 		in = &batch;
 	}
+}
+
+/*
+ * The same records into an hour table sized for the pairs the map held (as
+ * run sizes it from the hour before): its kernel memory a pair (the
+ * table's whole size over the ways in use), what went to the map beside it
+ * (the IPv6 subscribers), and the harvest, report and expiry of the hour.
+ */
+static void bench_table(const struct frames *fr, size_t pairs, const char *dict,
+			const char *subs, FILE *js)
+{
+	struct hs_report rep = { .detail = true };
+	struct hs_evidence *ev = NULL;
+	size_t used, in_map, bytes, n_ev = 0;
+	double t0, t_harvest, t_report, t_expire;
+	struct loaded l;
+	int err;
+
+	load(&l, dict, subs, 100000, pairs);
+	with_table(&l, pairs);
+	run_pass(hs_instance_prog_fd(&l.in), fr);
+	used = hs_table_used(&l.tables.t[0]);
+	in_map = evidence_entries(&l);
+	bytes = hs_tables_bytes(&l.tables);
+	t0 = now_s();
+	err = hs_harvest(hs_instance_map_fd(&l.in, HS_MAP_EVIDENCE), &l.tables,
+			 hs_instance_map_fd(&l.in, HS_MAP_RULES), 0, ~0ULL, &ev, &n_ev);
+	if (err)
+		die("harvest", err);
+	t_harvest = now_s() - t0;
+	rep.out = fopen("/dev/null", "w");
+	rep.dicts = &l.s.set;
+	t0 = now_s();
+	err = hs_report_bins(&rep, ev, n_ev, 3600, EXPORT_TIME - EXPORT_TIME % 3600,
+			     EXPORT_TIME - EXPORT_TIME % 3600);
+	if (err)
+		die("report", err);
+	t_report = now_s() - t0;
+	fclose(rep.out);
+	t0 = now_s();
+	err = hs_evidence_expire(hs_instance_map_fd(&l.in, HS_MAP_EVIDENCE), ~0ULL, NULL) ?:
+	      hs_tables_expire(&l.tables, ~0ULL, 0, NULL, NULL);
+	if (err)
+		die("expire", err);
+	t_expire = now_s() - t0;
+	printf("hour table: %zu entries (and %zu IPv6 ones in the map): %zu bytes, %.1f B each; harvest %.2f s (%.2f us each), evaluate and report %.2f s (%.2f us each), delete %.3f s\n",
+	       used, in_map, bytes, (double)bytes / (double)used, t_harvest,
+	       t_harvest * 1e6 / (double)n_ev, t_report, t_report * 1e6 / (double)n_ev, t_expire);
+	fprintf(js, ",\"table_entries\":%zu,\"table_map_entries\":%zu,\"table_bytes\":%zu,\"table_bytes_per_entry\":%.1f,\"table_harvest_s\":%.3f,\"table_report_s\":%.3f,\"table_delete_s\":%.3f",
+		used, in_map, bytes, (double)bytes / (double)used, t_harvest, t_report, t_expire);
+	free(ev);
+	unload(&l);
 }
 
 static void bench_evidence(size_t n, size_t n_subs, const char *dict, const char *subs,
@@ -443,10 +511,12 @@ static void bench_evidence(size_t n, size_t n_subs, const char *dict, const char
 		       t_expire, t_expire * 1e6 / (double)entries);
 		printf("evidence: read and deleted in one walk (BPF_MAP_LOOKUP_AND_DELETE_BATCH) %.2f s (%.2f us each); the map let go, its slab back in %.2f s\n",
 		       t_lad, t_lad * 1e6 / (double)entries, t_drop);
-		fprintf(js, ",\"evidence\":{\"entries\":%zu,\"slab_bytes_per_entry\":%.1f,\"harvest_s\":%.3f,\"report_s\":%.3f,\"delete_s\":%.3f,\"lookup_and_delete_s\":%.3f,\"drop_s\":%.3f}",
+		fprintf(js, ",\"evidence\":{\"entries\":%zu,\"slab_bytes_per_entry\":%.1f,\"harvest_s\":%.3f,\"report_s\":%.3f,\"delete_s\":%.3f,\"lookup_and_delete_s\":%.3f,\"drop_s\":%.3f",
 			entries, (double)added / (double)entries, t_harvest, t_report, t_expire,
 			t_lad, t_drop);
 	}
+	bench_table(&fr, entries, dict, subs, js);
+	fprintf(js, "}");
 	free(ev);
 	free(fr.buf);
 	free(fr.off);
@@ -596,6 +666,8 @@ int main(int argc, char **argv)
 			sizes[k], l.load_s, l.rss / 1e6, l.slab / 1e6);
 		first = l;
 		load(&l, dict, subs, sizes[k], 0);
+		if (env_size("BENCH_TABLES", 1))
+			with_table(&l, n_records * HIT_PERMILLE / 1000);
 		for (int f = 0; f < F_COUNT; f++) {
 			double ns;
 

@@ -32,6 +32,7 @@
 #include "kern/instance.h"
 #include "kern/pins.h"
 #include "kern/stats.h"
+#include "kern/tables.h"
 #include "lib/log.h"
 #include "output/report.h"
 #include "runtime/runtime.h"
@@ -258,16 +259,16 @@ struct step {
  * first to last with detection lines (to /dev/null here), and, once every
  * width has reported them, delete the evidence before expire_before
  * (0: nothing deleted yet, the day bin still needs it). */
-static void agent_step(struct hs_instance *in, const struct hs_setup *su, __u64 from,
-		       __u64 until, __u32 width, __u64 first, __u64 last, __u64 expire_before,
-		       struct step *st)
+static void agent_step(struct hs_instance *in, struct hs_tables *tables,
+		       const struct hs_setup *su, __u64 from, __u64 until, __u32 width,
+		       __u64 first, __u64 last, __u64 expire_before, struct step *st)
 {
 	struct hs_report rep = { .detail = true, .dicts = &su->set };
 	struct hs_evidence *ev = NULL;
 	double t0 = now_s();
 	int err;
 
-	err = hs_harvest(hs_instance_map_fd(in, HS_MAP_EVIDENCE), NULL,
+	err = hs_harvest(hs_instance_map_fd(in, HS_MAP_EVIDENCE), tables,
 			 hs_instance_map_fd(in, HS_MAP_RULES), from, until, &ev, &st->entries);
 	if (err)
 		die("harvest", err);
@@ -286,7 +287,8 @@ static void agent_step(struct hs_instance *in, const struct hs_setup *su, __u64 
 	if (!expire_before)
 		return;
 	t0 = now_s();
-	err = hs_evidence_expire(hs_instance_map_fd(in, HS_MAP_EVIDENCE), expire_before, NULL);
+	err = hs_evidence_expire(hs_instance_map_fd(in, HS_MAP_EVIDENCE), expire_before, NULL) ?:
+	      hs_tables_expire(tables, expire_before, 0, NULL, NULL);
 	if (err)
 		die("expire", err);
 	st->expire_s = now_s() - t0;
@@ -344,9 +346,10 @@ int main(int argc, char **argv)
 	struct haystack_stats stats;
 	struct world_isp isp;
 	struct hs_instance in;
+	struct hs_tables tables;
 	struct hs_setup su;
 	struct world w;
-	size_t pairs = 0, cap, entries = 0, full_sample;
+	size_t pairs = 0, cap, entries = 0, full_sample, table_bytes = 0, map_entries = 0;
 	long long slab0, memlock0, slab_fed = 0, memlock_fed = 0, rss_loaded, rss_fed = 0, hwm_hours;
 	double t_start = now_s(), t_world, t_load, t_feed = 0;
 	double hit_ns[24], miss_ns[24], full_hit_ns = 0, full_miss_ns = 0;
@@ -386,14 +389,16 @@ int main(int argc, char **argv)
 	       n_hours, n_rounds, n_misses);
 	fflush(stdout);
 
-	/* the evidence of the open hours and a quarter more: a domain's
-	 * /32 inside another's /24 makes a rule set of its own */
-	cap = pairs * n_hours / 4 * 5 + 65536;
+	/* The evidence goes to the hour tables (IPv4 lines); the map holds
+	 * what they do not, sized for a sixteenth of an hour's pairs. */
+	cap = pairs / 16 + 65536;
 	if (cap > 0xffffffffULL)
 		die("evidence map size", ERANGE);
 	hs_log_set_level(HS_LOG_WARN);
 	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
 	t_load = load(&in, &su, dict, subs, cap);
+	if (hs_tables_open(&tables, &in, 4 * pairs))
+		die("hour tables", EIO);
 	rss_loaded = self_kb("VmRSS");
 	slab0 = slab_bytes();
 	memlock0 = map_memlock(hs_instance_map_fd(&in, HS_MAP_EVIDENCE));
@@ -402,6 +407,12 @@ int main(int argc, char **argv)
 		__u64 bin = DAY_START + (FIRST_HOUR + h) * 3600;
 		double t0 = now_s();
 
+		/* as run makes it, once hours of this many pairs were
+		 * counted (a quarter more: a domain's /32 inside another's
+		 * /24 makes a rule set of its own) */
+		err = hs_tables_create(&tables, bin, su.set.v[0].generation, pairs / 4 * 5);
+		if (err)
+			die("hour table", err);
 		feed_begin(f, hs_instance_prog_fd(&in), (uint32_t)bin + 7);
 		feed_hits(f, &w, &isp, 100 + h, n_rounds, h * 1009, 0);
 		hit_ns[h] = ns_per_record(f);
@@ -418,6 +429,8 @@ int main(int argc, char **argv)
 			slab_fed = slab_bytes();
 			memlock_fed = map_memlock(hs_instance_map_fd(&in, HS_MAP_EVIDENCE));
 			rss_fed = self_kb("VmRSS");
+			table_bytes = hs_tables_bytes(&tables);
+			map_entries = hs_evidence_count(hs_instance_map_fd(&in, HS_MAP_EVIDENCE));
 
 			/* The cost of a record with the maps that full: hits
 			 * of this hour again (updates), and misses. */
@@ -431,13 +444,13 @@ int main(int argc, char **argv)
 			full_miss_ns = ns_per_record(f);
 		}
 		/* the hour closes; the day bin still needs its evidence */
-		agent_step(&in, &su, bin, bin + 3600, 3600, bin, bin, 0, &hour[h]);
+		agent_step(&in, &tables, &su, bin, bin + 3600, 3600, bin, bin, 0, &hour[h]);
 		entries += hour[h].entries;
 		fprintf(stderr, "  hour %zu: %zu entries, harvest %.1f s, report %.1f s\n", h,
 			hour[h].entries, hour[h].harvest_s, hour[h].report_s);
 	}
 	hwm_hours = self_kb("VmHWM");
-	agent_step(&in, &su, DAY_START, DAY_START + 86400, 86400, DAY_START, DAY_START,
+	agent_step(&in, &tables, &su, DAY_START, DAY_START + 86400, 86400, DAY_START, DAY_START,
 		   DAY_START + 86400, &day);
 	if (hs_read_stats(hs_instance_map_fd(&in, HS_MAP_STATS), &stats))
 		die("stats", EIO);
@@ -447,7 +460,7 @@ int main(int argc, char **argv)
 
 	{
 		const struct step *last = &hour[n_hours - 1];
-		long long slab = slab_fed - slab0, kernel = slab + memlock0;
+		long long slab = slab_fed - slab0, kernel = slab + memlock0 + (long long)table_bytes;
 		long long hwm = self_kb("VmHWM");
 		double blend = (HIT_PERMILLE * hit_ns[n_hours - 1] + (1000 - HIT_PERMILLE) * full_miss_ns) / 1000;
 		double hour_s = last->harvest_s + last->report_s;
@@ -455,11 +468,13 @@ int main(int argc, char **argv)
 
 		printf("\n%-52s %22s %12s\n", "figure", "measured", "target");
 		printf("%-52s %22zu %12s\n", "evidence entries (pairs x open hours)", entries, "");
-		printf("%-52s %22.0f %12s\n", "kernel bytes per entry (slab + buckets)",
+		printf("%-52s %22.0f %12s\n", "kernel bytes per entry (tables + map)",
 		       (double)kernel / (double)entries, "<= 64");
+		printf("%-52s %22s %12zu\n", "  hour tables / entries in the map beside",
+		       mb((long long)table_bytes, b1, sizeof(b1)), map_entries);
 		printf("%-52s %22.0f %12s\n", "  of which slab bytes per entry",
 		       (double)slab / (double)entries, "");
-		printf("%-52s %22s %12s\n", "kernel memory of the evidence (slab + buckets)",
+		printf("%-52s %22s %12s\n", "kernel memory of the evidence (tables + map)",
 		       mb(kernel, b1, sizeof(b1)), "<= 2147 MB");
 		printf("%-52s %22s %12s\n", "  Slab growth / the map's memlock",
 		       mb(slab, b1, sizeof(b1)), mb(memlock_fed, b2, sizeof(b2)));
@@ -486,14 +501,14 @@ int main(int argc, char **argv)
 			die(argv[1], errno);
 		fprintf(js, "{\"lines\":%zu,\"subscriber_blocks\":%zu,\"iot_lines\":%zu,\"pairs\":%zu,\"domains\":%zu,\"endpoints\":%zu,\"hours\":%zu,\"records_per_pair_hour\":%zu,\"misses_per_hour\":%zu,"
 			    "\"evidence_map_max_entries\":%zu,\"evidence_entries\":%zu,\"evidence_full\":%llu,"
-			    "\"kernel_bytes\":%lld,\"kernel_bytes_per_entry\":%.1f,\"slab_bytes\":%lld,\"slab_bytes_per_entry\":%.1f,\"map_memlock_empty_bytes\":%lld,\"map_memlock_bytes\":%lld,"
+			    "\"table_bytes\":%zu,\"evidence_map_entries\":%zu,\"kernel_bytes\":%lld,\"kernel_bytes_per_entry\":%.1f,\"slab_bytes\":%lld,\"slab_bytes_per_entry\":%.1f,\"map_memlock_empty_bytes\":%lld,\"map_memlock_bytes\":%lld,"
 			    "\"agent_rss_loaded_bytes\":%lld,\"agent_rss_fed_bytes\":%lld,\"agent_rss_peak_hours_bytes\":%lld,\"agent_rss_peak_bytes\":%lld,"
 			    "\"hour_entries\":%zu,\"hour_harvest_s\":%.3f,\"hour_report_s\":%.3f,\"hour_s\":%.3f,"
 			    "\"day_entries\":%zu,\"day_harvest_s\":%.3f,\"day_report_s\":%.3f,\"day_delete_s\":%.3f,\"day_s\":%.3f,"
 			    "\"hit_ns_per_record\":[",
 			n_lines, w.n_subscribers, n_iot, pairs, n_domains, w.n_endpoints, n_hours,
 			n_rounds, n_misses, cap, entries, (unsigned long long)stats.evidence_full,
-			kernel, (double)kernel / (double)entries, slab, (double)slab / (double)entries,
+			table_bytes, map_entries, kernel, (double)kernel / (double)entries, slab, (double)slab / (double)entries,
 			memlock0, memlock_fed, rss_loaded, rss_fed, hwm_hours, hwm, last->entries,
 			last->harvest_s, last->report_s, hour_s, day.entries, day.harvest_s,
 			day.report_s, day.expire_s, day_s);
@@ -509,6 +524,7 @@ int main(int argc, char **argv)
 		if (fclose(js))
 			die(argv[1], errno);
 	}
+	hs_tables_close(&tables);
 	hs_instance_close(&in, false);
 	hs_setup_free(&su);
 	world_isp_free(&isp);

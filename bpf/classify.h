@@ -396,7 +396,7 @@ static __always_inline int add_to_table(const __u8 subscriber[16], __u64 bin_sta
 {
 	struct evidence_table_key tk = { .hour = bin_start, .generation = rec->generation };
 	struct evidence_bucket *b;
-	__u32 i = 0, log, first;
+	__u32 i = 0, n, first;
 	__u64 key, k;
 	void *table;
 
@@ -408,13 +408,13 @@ static __always_inline int add_to_table(const __u8 subscriber[16], __u64 bin_sta
 	b = bpf_map_lookup_elem(table, &i);
 	if (!b)
 		return 0;
-	log = b->key[TABLE_HEADER_LOG];
-	if (log < HAYSTACK_TABLE_LOG_MIN || log > HAYSTACK_TABLE_LOG_MAX)
+	n = b->key[TABLE_HEADER_BUCKETS];
+	if (n < HAYSTACK_TABLE_BUCKETS_MIN || n > HAYSTACK_TABLE_BUCKETS_MAX)
 		return 0;
 	key = HAYSTACK_TABLE_KEY(bpf_ntohl(*(const __u32 *)&subscriber[12]), ruleset, mask);
-	first = (key * HAYSTACK_TABLE_HASH) >> (64 - log);
+	first = ((key * HAYSTACK_TABLE_HASH) >> 32) * n >> 32;
 	for (int p = 0; p < HAYSTACK_TABLE_PROBES; p++) {
-		i = 1 + ((first + p) & ((1U << log) - 1));
+		i = 1 + (first + p < n ? first + p : first + p - n);
 		b = bpf_map_lookup_elem(table, &i);
 		if (!b)
 			return 0;

@@ -223,11 +223,12 @@ struct evidence_value {
  * both up.
  *
  * A table is an ARRAY (BPF_F_MMAPABLE) of evidence_bucket. Bucket 0 is its
- * header (evidence_table_header: key[0] the log2 of the number of buckets
- * after it); a key lies in one of the HAYSTACK_TABLE_PROBES buckets from
- * 1 + the top log2 bits of key x HAYSTACK_TABLE_HASH, in the first of their
- * ways that holds it or is free (a compare-and-swap claims a free way; the
- * counts are added atomically).
+ * header (evidence_table_header: key[0] the number n of buckets after it,
+ * any number, so a table is sized to what it holds); a key lies in one of
+ * the HAYSTACK_TABLE_PROBES buckets from 1 + (the top 32 bits of key x
+ * HAYSTACK_TABLE_HASH) x n / 2^32 on (after bucket n, bucket 1), in the
+ * first of their ways that holds it or is free (a compare-and-swap claims a
+ * free way; the counts are added atomically).
  */
 struct evidence_table_key {
 	__u64 hour;		/* UTC seconds, multiple of HAYSTACK_BASE_BIN */
@@ -238,9 +239,9 @@ struct evidence_table_key {
 #define HAYSTACK_TABLE_WAYS	8
 #define HAYSTACK_TABLE_PROBES	2
 #define HAYSTACK_TABLE_HASH	0x9e3779b97f4a7c15ULL
-/* log2 of the buckets of a table: 2^10 (192 KiB) to 2^26 (12 GiB) */
-#define HAYSTACK_TABLE_LOG_MIN	10
-#define HAYSTACK_TABLE_LOG_MAX	26
+/* Buckets of a table: 1,024 (192 KiB) to 2^26 (12 GiB) */
+#define HAYSTACK_TABLE_BUCKETS_MIN	1024
+#define HAYSTACK_TABLE_BUCKETS_MAX	(1U << 26)
 /* Tables (hours x generations) kept at once: a day of hours and the next
  * few, each with two dictionaries. */
 #define HAYSTACK_MAX_TABLES	64
@@ -266,7 +267,7 @@ struct evidence_bucket {
 
 /* Bucket 0 of a table, as its key[] words. */
 enum evidence_table_header {
-	TABLE_HEADER_LOG,	/* log2 of the buckets after this one */
+	TABLE_HEADER_BUCKETS,	/* the buckets after this one */
 	TABLE_HEADER_HOUR,	/* the table's key, for a reader of the map alone */
 	TABLE_HEADER_GENERATION,
 };

@@ -18,10 +18,10 @@
 
 #define TABLES_DIR	"tables"
 
-static size_t table_bytes(unsigned int log)
+static size_t table_bytes(__u32 buckets)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t bytes = (((size_t)1 << log) + 1) * sizeof(struct evidence_bucket);
+	size_t bytes = ((size_t)buckets + 1) * sizeof(struct evidence_bucket);
 
 	return (bytes + page - 1) / page * page;
 }
@@ -55,11 +55,11 @@ static int table_map(struct hs_table *tb, int fd)
 	h = p;
 	tb->fd = fd;
 	tb->b = h;
-	tb->log = h->key[TABLE_HEADER_LOG];
+	tb->buckets = h->key[TABLE_HEADER_BUCKETS];
 	tb->key.hour = h->key[TABLE_HEADER_HOUR];
 	tb->key.generation = h->key[TABLE_HEADER_GENERATION];
-	if (tb->log < HAYSTACK_TABLE_LOG_MIN || tb->log > HAYSTACK_TABLE_LOG_MAX ||
-	    ((size_t)1 << tb->log) + 1 > info.max_entries) {
+	if (tb->buckets < HAYSTACK_TABLE_BUCKETS_MIN || tb->buckets > HAYSTACK_TABLE_BUCKETS_MAX ||
+	    (size_t)tb->buckets + 1 > info.max_entries) {
 		munmap(p, tb->bytes);
 		return -EINVAL;
 	}
@@ -125,15 +125,13 @@ int hs_tables_open_pinned(struct hs_tables *t)
 	return err;
 }
 
-/* log2 of the buckets for max_pairs at half load. */
-static unsigned int log_for(size_t pairs)
+/* The buckets for pairs at half load, within bounds. */
+static __u32 buckets_for(size_t pairs)
 {
-	unsigned int log = HAYSTACK_TABLE_LOG_MIN;
+	size_t n = (2 * pairs + HAYSTACK_TABLE_WAYS - 1) / HAYSTACK_TABLE_WAYS;
 
-	while (log < HAYSTACK_TABLE_LOG_MAX &&
-	       ((size_t)HAYSTACK_TABLE_WAYS << log) / 2 < pairs)
-		log++;
-	return log;
+	return n < HAYSTACK_TABLE_BUCKETS_MIN ? HAYSTACK_TABLE_BUCKETS_MIN :
+	       n > HAYSTACK_TABLE_BUCKETS_MAX ? HAYSTACK_TABLE_BUCKETS_MAX : (__u32)n;
 }
 
 int hs_tables_open(struct hs_tables *t, struct hs_instance *in, size_t max_pairs)
@@ -142,7 +140,7 @@ int hs_tables_open(struct hs_tables *t, struct hs_instance *in, size_t max_pairs
 	t->outer_fd = hs_instance_map_fd(in, HS_MAP_TABLES);
 	t->pin_dir = in->pin_dir;
 	t->btf_fd = hs_instance_table_btf(in, &t->btf_key, &t->btf_value);
-	t->log_max = log_for(max_pairs);
+	t->buckets_max = buckets_for(max_pairs);
 	if (t->outer_fd < 0)
 		return t->outer_fd;
 	return t->pin_dir ? hs_tables_open_pinned(t) : 0;
@@ -159,7 +157,7 @@ size_t hs_table_used(const struct hs_table *tb)
 {
 	size_t n = 0;
 
-	for (size_t i = 1; i <= (size_t)1 << tb->log; i++)
+	for (size_t i = 1; i <= tb->buckets; i++)
 		for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++)
 			n += tb->b[i].key[w] != 0;
 	return n;
@@ -170,36 +168,37 @@ size_t hs_tables_bytes(const struct hs_tables *t)
 	size_t n = 0;
 
 	for (int i = 0; i < t->n; i++)
-		n += table_bytes(t->t[i].log);
+		n += table_bytes(t->t[i].buckets);
 	return n;
 }
 
-/* The size of a new table of generation g: twice the ways the fullest one
- * of g uses (of any generation when g has none: a new day's dictionary),
- * so the next hour fits at half load even when it grows; when that one had
- * little room left, twice its size. The smallest when there is none. */
-static unsigned int next_log(const struct hs_tables *t, __u32 generation)
+/* The size of a new table of generation g: the pairs the fullest one of g
+ * holds (of any generation when g has none: a new day's dictionary) at
+ * half load, so the next hour fits even when it grows; twice that when
+ * that one was three quarters full. The smallest when there is none. */
+static __u32 next_buckets(const struct hs_tables *t, __u32 generation)
 {
-	unsigned int log = HAYSTACK_TABLE_LOG_MIN;
+	__u32 n = HAYSTACK_TABLE_BUCKETS_MIN;
 	bool any = !hs_tables_of_generation(t, generation);
 
 	for (int i = 0; i < t->n; i++) {
 		const struct hs_table *tb = &t->t[i];
 		size_t used;
-		unsigned int l;
+		__u32 b;
 
 		if (!any && tb->key.generation != generation)
 			continue;
 		used = hs_table_used(tb);
-		l = log_for(2 * used);
-		if (used > ((size_t)HAYSTACK_TABLE_WAYS << tb->log) / 4 * 3 && l <= tb->log)
-			l = tb->log + 1;
-		log = l > log ? l : log;
+		b = buckets_for(used);
+		/* full: what it refused is not known, but it was more */
+		if (used > (size_t)HAYSTACK_TABLE_WAYS * tb->buckets / 4 * 3)
+			b = buckets_for(2 * used);
+		n = b > n ? b : n;
 	}
-	return log < t->log_max ? log : t->log_max;
+	return n < t->buckets_max ? n : t->buckets_max;
 }
 
-static int create(struct hs_tables *t, const struct evidence_table_key *k, unsigned int log)
+static int create(struct hs_tables *t, const struct evidence_table_key *k, __u32 buckets)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
 	struct evidence_bucket head = {};
@@ -214,10 +213,10 @@ static int create(struct hs_tables *t, const struct evidence_table_key *k, unsig
 		opts.btf_value_type_id = t->btf_value;
 	}
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "hour_table", sizeof(__u32), sizeof(head),
-			    (1U << log) + 1, &opts);
+			    buckets + 1, &opts);
 	if (fd < 0)
 		return -errno;
-	head.key[TABLE_HEADER_LOG] = log;
+	head.key[TABLE_HEADER_BUCKETS] = buckets;
 	head.key[TABLE_HEADER_HOUR] = k->hour;
 	head.key[TABLE_HEADER_GENERATION] = k->generation;
 	if (bpf_map_update_elem(fd, &zero, &head, 0)) {
@@ -256,7 +255,7 @@ static int create(struct hs_tables *t, const struct evidence_table_key *k, unsig
 
 		hs_debug("hour table of %s, generation %u: %zu ways, %zu bytes",
 			 hs_format_time(k->hour, when, sizeof(when)), k->generation,
-			 (size_t)HAYSTACK_TABLE_WAYS << log, table_bytes(log));
+			 (size_t)HAYSTACK_TABLE_WAYS * buckets, table_bytes(buckets));
 	}
 	return 0;
 fail:
@@ -267,13 +266,13 @@ fail:
 int hs_tables_create(struct hs_tables *t, __u64 hour, __u32 generation, size_t pairs)
 {
 	struct evidence_table_key k = { .hour = hour, .generation = generation };
-	unsigned int log = log_for(pairs);
+	__u32 buckets = buckets_for(pairs);
 
 	if (find(t, &k))
 		return -EEXIST;
 	if (t->n == HAYSTACK_MAX_TABLES)
 		return -E2BIG;
-	return create(t, &k, log < t->log_max ? log : t->log_max);
+	return create(t, &k, buckets < t->buckets_max ? buckets : t->buckets_max);
 }
 
 int hs_tables_follow(struct hs_tables *t, int dictionaries_fd, __u64 first, __u64 last)
@@ -303,7 +302,7 @@ int hs_tables_follow(struct hs_tables *t, int dictionaries_fd, __u64 first, __u6
 				t->said_full = true;
 				return 0;
 			}
-			err = create(t, &k, next_log(t, k.generation));
+			err = create(t, &k, next_buckets(t, k.generation));
 			if (err) {
 				char when[32];
 
@@ -344,7 +343,7 @@ int hs_tables_for_each(const struct hs_tables *t, __u64 from, __u64 until,
 
 		if (tb->key.hour < from || tb->key.hour >= until)
 			continue;
-		for (size_t j = 1; j <= (size_t)1 << tb->log; j++)
+		for (size_t j = 1; j <= tb->buckets; j++)
 			for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++) {
 				int err;
 

@@ -17,7 +17,7 @@
 struct hs_table {
 	struct evidence_table_key key;
 	int fd;
-	unsigned int log;		/* 2^log buckets after the header */
+	__u32 buckets;			/* after the header */
 	const struct evidence_bucket *b;	/* mmap of the whole table */
 	size_t bytes;
 };
@@ -27,7 +27,7 @@ struct hs_tables {
 	const char *pin_dir;		/* NULL: nothing pinned (replay, tests) */
 	int btf_fd;			/* the types a table is created with; -1: none */
 	__u32 btf_key, btf_value;
-	unsigned int log_max;		/* from --max-evidence */
+	__u32 buckets_max;		/* from --max-evidence */
 	struct hs_table t[HAYSTACK_MAX_TABLES];
 	int n;
 	bool said_full;			/* evidence_tables full, said once */

@@ -369,7 +369,7 @@ static struct json_object *table_list(const struct hs_tables *t)
 		json_object_object_add(o, "generation", json_object_new_uint64(tb->key.generation));
 		json_object_object_add(o, "entries", json_object_new_uint64(hs_table_used(tb)));
 		json_object_object_add(o, "ways", json_object_new_uint64(
-			(__u64)HAYSTACK_TABLE_WAYS << tb->log));
+			(__u64)HAYSTACK_TABLE_WAYS * tb->buckets));
 		json_object_object_add(o, "bytes", json_object_new_uint64(tb->bytes));
 		json_object_array_add(list, o);
 	}
