@@ -393,6 +393,35 @@ static void lookup_and_delete_all(int fd)
 	}
 }
 
+/* The hour's evidence harvested (with tables: the map's and theirs), then
+ * evaluated and reported with detection lines into /dev/null, as run does
+ * when the hour closes; each step's wall time. Returns the entries. */
+static size_t harvest_and_report(struct loaded *l, const struct hs_tables *tables,
+				 double *t_harvest, double *t_report)
+{
+	struct hs_report rep = { .detail = true, .dicts = &l->s.set };
+	struct hs_evidence *ev = NULL;
+	double t0 = now_s();
+	size_t n_ev = 0;
+	int err;
+
+	err = hs_harvest(hs_instance_map_fd(&l->in, HS_MAP_EVIDENCE), tables,
+			 hs_instance_map_fd(&l->in, HS_MAP_RULES), 0, ~0ULL, &ev, &n_ev);
+	if (err)
+		die("harvest", err);
+	*t_harvest = now_s() - t0;
+	rep.out = fopen("/dev/null", "w");
+	t0 = now_s();
+	err = hs_report_bins(&rep, ev, n_ev, 3600, EXPORT_TIME - EXPORT_TIME % 3600,
+			     EXPORT_TIME - EXPORT_TIME % 3600);
+	if (err)
+		die("report", err);
+	*t_report = now_s() - t0;
+	fclose(rep.out);
+	free(ev);
+	return n_ev;
+}
+
 /*
  * The same records into an hour table sized for the pairs the map held (as
  * run sizes it from the hour before): its kernel memory a pair (the
@@ -402,9 +431,7 @@ static void lookup_and_delete_all(int fd)
 static void bench_table(const struct frames *fr, size_t pairs, const char *dict,
 			const char *subs, FILE *js)
 {
-	struct hs_report rep = { .detail = true };
-	struct hs_evidence *ev = NULL;
-	size_t used, in_map, bytes, n_ev = 0;
+	size_t used, in_map, bytes, n_ev;
 	double t0, t_harvest, t_report, t_expire;
 	struct loaded l;
 	int err;
@@ -415,21 +442,7 @@ static void bench_table(const struct frames *fr, size_t pairs, const char *dict,
 	used = hs_table_used(&l.tables.t[0]);
 	in_map = evidence_entries(&l);
 	bytes = hs_tables_bytes(&l.tables);
-	t0 = now_s();
-	err = hs_harvest(hs_instance_map_fd(&l.in, HS_MAP_EVIDENCE), &l.tables,
-			 hs_instance_map_fd(&l.in, HS_MAP_RULES), 0, ~0ULL, &ev, &n_ev);
-	if (err)
-		die("harvest", err);
-	t_harvest = now_s() - t0;
-	rep.out = fopen("/dev/null", "w");
-	rep.dicts = &l.s.set;
-	t0 = now_s();
-	err = hs_report_bins(&rep, ev, n_ev, 3600, EXPORT_TIME - EXPORT_TIME % 3600,
-			     EXPORT_TIME - EXPORT_TIME % 3600);
-	if (err)
-		die("report", err);
-	t_report = now_s() - t0;
-	fclose(rep.out);
+	n_ev = harvest_and_report(&l, &l.tables, &t_harvest, &t_report);
 	t0 = now_s();
 	err = hs_evidence_expire(hs_instance_map_fd(&l.in, HS_MAP_EVIDENCE), ~0ULL, NULL) ?:
 	      hs_tables_expire(&l.tables, ~0ULL, 0, NULL, NULL);
@@ -441,21 +454,18 @@ static void bench_table(const struct frames *fr, size_t pairs, const char *dict,
 	       t_harvest * 1e6 / (double)n_ev, t_report, t_report * 1e6 / (double)n_ev, t_expire);
 	fprintf(js, ",\"table_entries\":%zu,\"table_map_entries\":%zu,\"table_bytes\":%zu,\"table_bytes_per_entry\":%.1f,\"table_harvest_s\":%.3f,\"table_report_s\":%.3f,\"table_delete_s\":%.3f",
 		used, in_map, bytes, (double)bytes / (double)used, t_harvest, t_report, t_expire);
-	free(ev);
 	unload(&l);
 }
 
 static void bench_evidence(size_t n, size_t n_subs, const char *dict, const char *subs,
 			   FILE *js)
 {
-	struct hs_evidence *ev = NULL;
 	struct frames fr;
 	struct world w;
 	struct loaded l;
-	size_t entries, n_ev = 0;
+	size_t entries;
 	long long slab0, slab1;
 	double t0, t_harvest, t_report, t_expire, t_lad, t_drop;
-	struct hs_report rep = { .detail = true };
 	int err = world_make(&w, &(struct world_params){ n_subs, 100000, n, 1000, V6_PERMILLE, 7 });
 
 	if (!err)
@@ -470,21 +480,7 @@ static void bench_evidence(size_t n, size_t n_subs, const char *dict, const char
 	{
 		long long added = slab_bytes() - slab0;
 
-		t0 = now_s();
-		err = hs_harvest(hs_instance_map_fd(&l.in, HS_MAP_EVIDENCE), NULL,
-				 hs_instance_map_fd(&l.in, HS_MAP_RULES), 0, ~0ULL, &ev, &n_ev);
-		if (err)
-			die("harvest", err);
-		t_harvest = now_s() - t0;
-		rep.out = fopen("/dev/null", "w");
-		rep.dicts = &l.s.set;
-		t0 = now_s();
-		err = hs_report_bins(&rep, ev, n_ev, 3600, EXPORT_TIME - EXPORT_TIME % 3600,
-				     EXPORT_TIME - EXPORT_TIME % 3600);
-		if (err)
-			die("report", err);
-		t_report = now_s() - t0;
-		fclose(rep.out);
+		harvest_and_report(&l, NULL, &t_harvest, &t_report);
 		t0 = now_s();
 		err = hs_evidence_expire(hs_instance_map_fd(&l.in, HS_MAP_EVIDENCE), ~0ULL, NULL);
 		if (err)
@@ -517,7 +513,6 @@ static void bench_evidence(size_t n, size_t n_subs, const char *dict, const char
 	}
 	bench_table(&fr, entries, dict, subs, js);
 	fprintf(js, "}");
-	free(ev);
 	free(fr.buf);
 	free(fr.off);
 	free(fr.len);
