@@ -409,7 +409,7 @@ static __always_inline int add_to_table(const __u8 subscriber[16], __u64 bin_sta
 	if (!b)
 		return 0;
 	n = b->key[TABLE_HEADER_BUCKETS];
-	if (n < HAYSTACK_TABLE_BUCKETS_MIN || n > HAYSTACK_TABLE_BUCKETS_MAX)
+	if (!n || n > HAYSTACK_TABLE_BUCKETS_MAX)
 		return 0;
 	key = HAYSTACK_TABLE_KEY(bpf_ntohl(*(const __u32 *)&subscriber[12]), ruleset, mask);
 	first = ((key * HAYSTACK_TABLE_HASH) >> 32) * n >> 32;

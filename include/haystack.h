@@ -239,8 +239,7 @@ struct evidence_table_key {
 #define HAYSTACK_TABLE_WAYS	8
 #define HAYSTACK_TABLE_PROBES	2
 #define HAYSTACK_TABLE_HASH	0x9e3779b97f4a7c15ULL
-/* Buckets of a table: 1,024 (192 KiB) to 2^26 (12 GiB) */
-#define HAYSTACK_TABLE_BUCKETS_MIN	1024
+/* Buckets of a table: at most 2^26 (12 GiB) */
 #define HAYSTACK_TABLE_BUCKETS_MAX	(1U << 26)
 /* Tables (hours x generations) kept at once: a day of hours and the next
  * few, each with two dictionaries. */

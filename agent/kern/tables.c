@@ -58,7 +58,7 @@ static int table_map(struct hs_table *tb, int fd)
 	tb->buckets = h->key[TABLE_HEADER_BUCKETS];
 	tb->key.hour = h->key[TABLE_HEADER_HOUR];
 	tb->key.generation = h->key[TABLE_HEADER_GENERATION];
-	if (tb->buckets < HAYSTACK_TABLE_BUCKETS_MIN || tb->buckets > HAYSTACK_TABLE_BUCKETS_MAX ||
+	if (!tb->buckets || tb->buckets > HAYSTACK_TABLE_BUCKETS_MAX ||
 	    (size_t)tb->buckets + 1 > info.max_entries) {
 		munmap(p, tb->bytes);
 		return -EINVAL;
@@ -130,8 +130,7 @@ static __u32 buckets_for(size_t pairs)
 {
 	size_t n = (2 * pairs + HAYSTACK_TABLE_WAYS - 1) / HAYSTACK_TABLE_WAYS;
 
-	return n < HAYSTACK_TABLE_BUCKETS_MIN ? HAYSTACK_TABLE_BUCKETS_MIN :
-	       n > HAYSTACK_TABLE_BUCKETS_MAX ? HAYSTACK_TABLE_BUCKETS_MAX : (__u32)n;
+	return !n ? 1 : n > HAYSTACK_TABLE_BUCKETS_MAX ? HAYSTACK_TABLE_BUCKETS_MAX : (__u32)n;
 }
 
 int hs_tables_open(struct hs_tables *t, struct hs_instance *in, size_t max_pairs)
@@ -178,7 +177,7 @@ size_t hs_tables_bytes(const struct hs_tables *t)
  * that one was three quarters full. The smallest when there is none. */
 static __u32 next_buckets(const struct hs_tables *t, __u32 generation)
 {
-	__u32 n = HAYSTACK_TABLE_BUCKETS_MIN;
+	__u32 n = HS_TABLE_FIRST_BUCKETS;
 	bool any = !hs_tables_of_generation(t, generation);
 
 	for (int i = 0; i < t->n; i++) {
@@ -330,7 +329,9 @@ __u64 hs_tables_first_hour(const struct hs_times *t)
 
 __u64 hs_tables_last_hour(const struct hs_times *t)
 {
-	return hour_of(t->last) + HAYSTACK_BASE_BIN;
+	bool near_end = t->last % HAYSTACK_BASE_BIN >= HAYSTACK_BASE_BIN - HS_TABLE_AHEAD;
+
+	return hour_of(t->last) + (near_end ? HAYSTACK_BASE_BIN : 0);
 }
 
 int hs_tables_for_each(const struct hs_tables *t, __u64 from, __u64 until,

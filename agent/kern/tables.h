@@ -53,8 +53,13 @@ int hs_tables_follow(struct hs_tables *t, int dictionaries_fd, __u64 first, __u6
 
 /* The hours to follow (UTC s): from the hour before the one the exporters'
  * clocks agree on (late exporters; t->close, or t->last when all are
- * silent), not before the first plausible time, to the hour after the
- * latest. */
+ * silent), not before the first plausible time, to the latest one, and the
+ * hour after it once the latest is HS_TABLE_AHEAD from its end: no more
+ * than two hours' tables at once, the one before going once reported. */
+#define HS_TABLE_AHEAD	600
+/* The smallest table made from the hours before, and the size of the
+ * first (none before): 8,192 ways, 196 KiB. */
+#define HS_TABLE_FIRST_BUCKETS	1024
 struct hs_times;
 __u64 hs_tables_first_hour(const struct hs_times *t);
 __u64 hs_tables_last_hour(const struct hs_times *t);

@@ -288,7 +288,7 @@ static void test_table_holds_the_hour(void **state)
 
 	follow(HOUR10, HOUR10);
 	assert_int_equal(g.tables.n, 1);	/* A alone is in force all the hour */
-	assert_int_equal(g.tables.t[0].buckets, HAYSTACK_TABLE_BUCKETS_MIN);
+	assert_int_equal(g.tables.t[0].buckets, HS_TABLE_FIRST_BUCKETS);
 	feed(HOUR10 + 5, 0, 300);
 	feed(HOUR10 + 1800, 100, 300);		/* 100 of them again, 200 new */
 	entries = assert_same_harvest();
@@ -326,7 +326,7 @@ static void test_full_table_spills(void **state)
 	assert_int_equal(st.evidence_full, 0);
 	assert_same_harvest();
 	assert_int_equal(table_used(HOUR10) + map_entries(&g.tb), (size_t)subs * N_SERVICES);
-	assert_true(table_used(HOUR10) > (size_t)HAYSTACK_TABLE_WAYS * HAYSTACK_TABLE_BUCKETS_MIN / 2);
+	assert_true(table_used(HOUR10) > (size_t)HAYSTACK_TABLE_WAYS * HS_TABLE_FIRST_BUCKETS / 2);
 	follow(HOUR11, HOUR11);
 	assert_int_equal(g.tables.n, 2);
 	assert_true(g.tables.t[1].buckets >= 2 * g.tables.t[0].buckets);

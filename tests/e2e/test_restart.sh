@@ -3,7 +3,8 @@
 # Restart without loss: three days of NetFlow v5 exports, the agent stopped
 # part way by a death (kill -9, SIGTERM with --keep, SIGABRT) in the middle
 # of an hour and of a day, a few exports sent while no agent runs, a new run
-# started on the same pins and --out, the rest of the stream sent. The --out
+# started on the same pins and --out (the hour tables the first made taken
+# over), the rest of the stream sent. The --out
 # file, written by both runs, equals the report of the uninterrupted stream:
 # no bin lost, none written twice, nothing counted late, and the
 # dictionaries `haystack load` added before the death still in force. Last, a death
@@ -73,6 +74,10 @@ fi
 timeout 30 "$H" run --iface vb $D --out $T/out.jsonl 2>$T/run2.err &
 pid=$!
 started $T/run2.err
+# the hour tables the first run made (a tick after the first part) are
+# taken over with their counts
+"$H" status --json | python3 -c 'import json,sys; j=json.load(sys.stdin); sys.exit(not j["hour_tables"])' &&
+	echo "tables_taken_over=1"
 tcpreplay -q -i va $T/c.pcap >/dev/null 2>&1
 wait_counter v5_packets 144 && echo "rest_seen=1" || echo "# v5_packets $(counter v5_packets) of 144"
 kill -TERM $pid; wait $pid; echo "second_exit=$?"
@@ -88,6 +93,7 @@ EOS
 	check "restart_${name}_left_counting" grep -q "left_counting=1" <<<"$r"
 	check "restart_${name}_counted_without_agent" grep -q "counted_without_agent=1" <<<"$r"
 	check "restart_${name}_taken_over" grep -q "took_over=1" <<<"$r"
+	check "restart_${name}_tables_taken_over" grep -q "tables_taken_over=1" <<<"$r"
 	check "restart_${name}_rest_seen" grep -q "rest_seen=1" <<<"$r"
 	check "restart_${name}_second_exits_0" grep -q "second_exit=0" <<<"$r"
 	check "restart_${name}_nothing_late" grep -q "nothing_late=1" <<<"$r"

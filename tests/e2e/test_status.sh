@@ -4,7 +4,7 @@
 # interface, XDP mode), the dictionaries, the bins, every map's fill against
 # its capacity, the warning of a map near full, the refresh's result; map
 # sizes from the options, kept by a taken-over instance; evidence_full when
-# --max-evidence is small; with no agent (after --keep), every --bins width
+# --max-evidence is small, the hour tables it bounds too; with no agent (after --keep), every --bins width
 # with its open bin. Its own world (make_world), no ../shared.
 set -u
 cd "$(dirname "$0")/../.."
@@ -107,6 +107,13 @@ check status_map_full_warning grep -qx \
 	"$TMP/status.err"
 check status_only_the_full_map_warns test "$(grep -c "full (" "$TMP/status.err")" -eq 1
 check status_live_evidence_full json "$TMP/status.json" "j['counters']['evidence_full'] > 0"
+# the hour tables (made at the first tick after the first export; how much
+# of the capture came before it is a matter of timing), each at most
+# --max-evidence 8 at half load: 2 buckets, 16 ways
+check status_hour_tables json "$TMP/status.json" \
+	"j['hour_tables'] and all(t['ways'] == 16 and t['entries'] <= 16 and t['bytes'] > 0 and t['generation'] == 1 for t in j['hour_tables'])"
+check status_evidence_entries_count_tables json "$TMP/status.json" \
+	"j['evidence_entries'] == 8 + sum(t['entries'] for t in j['hour_tables'])"
 # v5 exports from 10:47 to 12:28, 300 s of grace: hours to 11:00 reported,
 # 12:00 open; the day open, none reported
 check status_bins json "$TMP/status.json" \
