@@ -500,11 +500,71 @@ static void many_subscribers(void **state)
 	free(ev);
 }
 
+/*
+ * The sort by (subscriber, hour): IPv4 subscribers (radix sorted) before
+ * IPv6 ones (compared), as memcmp orders them, and each subscriber's hours
+ * apart, whatever the input order. Every subscriber has 6 packets in each
+ * of two hours: active (10) in neither, whereas the sum of the two would
+ * be. Odd ones have 12 in a third hour: active. Items come in reverse and
+ * interleaved.
+ */
+static void mixed_families_sorted(void **state)
+{
+	enum { SUBS = 600 };
+	struct hs_class cls = { .name = "a", .parent = -1, .threshold = 0.5,
+				.active_packets_per_hour = 10, .n_monitored = 1 };
+	int dc[1] = { 0 };
+	struct hs_domain dom = { .name = "p", .primary = true, .classes = dc, .n_classes = 1 };
+	struct hs_dict d = { .classes = &cls, .n_classes = 1, .domains = &dom, .n_domains = 1 };
+	struct hs_evidence *ev = calloc(SUBS * 3, sizeof(*ev));
+	struct hs_bin_result r;
+	size_t n = 0;
+
+	assert_non_null(ev);
+	for (int k = 2; k >= 0; k--)
+		for (int sub = SUBS - 1; sub >= 0; sub--) {
+			struct hs_evidence *e = &ev[n];
+
+			if (k == 2 && !(sub & 1))
+				continue;
+			if (sub % 3 == 0) {	/* IPv6: 2001:db8::<sub> */
+				e->subscriber[0] = 0x20, e->subscriber[1] = 0x01;
+				e->subscriber[2] = 0x0d, e->subscriber[3] = 0xb8;
+				e->subscriber[14] = sub >> 8, e->subscriber[15] = sub & 0xff;
+			} else {
+				subscriber(e->subscriber, 0);
+				e->subscriber[12] = 10 + sub % 7;	/* several /8s */
+				e->subscriber[14] = sub >> 8;
+				e->subscriber[15] = sub & 0xff;
+			}
+			e->hour = H(k * 5);
+			e->n_domains = 1;
+			e->packets = k == 2 ? 12 : 6;
+			n++;
+		}
+	assert_int_equal(hs_detect(&d, ev, n, DAY, WHOLE_DAY, &r), 0);
+	assert_int_equal(r.n_detections, SUBS);
+	for (size_t i = 0; i < r.n_detections; i++) {
+		const struct hs_detection *x = &r.detections[i];
+		int sub = x->subscriber[14] << 8 | x->subscriber[15];
+
+		if (i)
+			assert_true(memcmp(r.detections[i - 1].subscriber, x->subscriber, 16) < 0);
+		assert_int_equal(x->packets, (sub & 1) ? 24 : 12);
+		assert_int_equal(x->active, sub & 1);
+	}
+	/* the IPv4 ones first */
+	assert_int_equal(r.detections[0].subscriber[10], 0xff);
+	assert_int_equal(r.detections[SUBS - 1].subscriber[0], 0x20);
+	hs_bin_result_free(&r);
+	free(ev);
+}
+
 int main(void)
 {
 	size_t nc = sizeof(cases) / sizeof(cases[0]);
 	size_t nr = sizeof(required_cases) / sizeof(required_cases[0]);
-	struct CMUnitTest *tests = calloc(nc + nr + 1, sizeof(*tests));
+	struct CMUnitTest *tests = calloc(nc + nr + 2, sizeof(*tests));
 	size_t n = 0;
 	int failed;
 
@@ -520,6 +580,8 @@ int main(void)
 			.test_func = run_case, .initial_state = (void *)&cases[i] };
 	tests[n++] = (struct CMUnitTest){ .name = "many_subscribers",
 		.test_func = many_subscribers };
+	tests[n++] = (struct CMUnitTest){ .name = "mixed_families_sorted",
+		.test_func = mixed_families_sorted };
 
 	failed = _cmocka_run_group_tests("detect", tests, n, NULL, NULL);
 	free(tests);
