@@ -274,14 +274,14 @@ int hs_tables_create(struct hs_tables *t, __u64 hour, __u32 generation, size_t p
 	return create(t, &k, buckets < t->buckets_max ? buckets : t->buckets_max);
 }
 
-int hs_tables_follow(struct hs_tables *t, int dictionaries_fd, __u64 first, __u64 last)
+void hs_tables_follow(struct hs_tables *t, int dictionaries_fd, __u64 first, __u64 last)
 {
 	struct dictionary_schedule s;
 	__u32 zero = 0;
 	int err;
 
 	if (bpf_map_lookup_elem(dictionaries_fd, &zero, &s))
-		return -errno;
+		return;	/* the next tick reads it again */
 	for (__u64 hour = first; hour <= last; hour += HAYSTACK_BASE_BIN) {
 		__u64 at[2] = { hour, hour + HAYSTACK_BASE_BIN - 1 };
 
@@ -292,26 +292,27 @@ int hs_tables_follow(struct hs_tables *t, int dictionaries_fd, __u64 first, __u6
 			if (slot < 0)
 				continue;
 			k.generation = s.slot[slot].generation;
-			if (find(t, &k))
+			if (find(t, &k) || (k.hour == t->failed.hour &&
+					     k.generation == t->failed.generation))
 				continue;
 			if (t->n == HAYSTACK_MAX_TABLES) {
 				if (!t->said_full)
 					hs_warn("%d hour tables held: the evidence of later hours goes to the evidence map",
 						HAYSTACK_MAX_TABLES);
 				t->said_full = true;
-				return 0;
+				return;
 			}
 			err = create(t, &k, next_buckets(t, k.generation));
 			if (err) {
 				char when[32];
 
-				hs_err("cannot make the hour table of %s: %s (%d)",
-				       hs_format_time(hour, when, sizeof(when)), strerror(-err), err);
-				return err;
+				/* said once, not tried again for this hour */
+				hs_warn("cannot make the hour table of %s: %s (%d); its evidence goes to the evidence map",
+					hs_format_time(hour, when, sizeof(when)), strerror(-err), err);
+				t->failed = k;
 			}
 		}
 	}
-	return 0;
 }
 
 static __u64 hour_of(__u64 t)

@@ -31,6 +31,7 @@ struct hs_tables {
 	struct hs_table t[HAYSTACK_MAX_TABLES];
 	int n;
 	bool said_full;			/* evidence_tables full, said once */
+	struct evidence_table_key failed;	/* the last one that could not be made */
 };
 
 struct hs_instance;
@@ -47,9 +48,10 @@ int hs_tables_open_pinned(struct hs_tables *t);
 
 /* A table for each hour from first to last (UTC s, whole hours) and each
  * generation live in it (in force at its start or its end), created where
- * there is none and neither is past. Sized from the fullest table of its
- * generation. */
-int hs_tables_follow(struct hs_tables *t, int dictionaries_fd, __u64 first, __u64 last);
+ * there is none. Sized from the fullest table of its generation. One that
+ * cannot be made is said once and its evidence goes to the evidence map:
+ * never an error. */
+void hs_tables_follow(struct hs_tables *t, int dictionaries_fd, __u64 first, __u64 last);
 
 /* The hours to follow (UTC s): from the hour before the one the exporters'
  * clocks agree on (late exporters; t->close, or t->last when all are

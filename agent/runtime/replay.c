@@ -237,10 +237,10 @@ static int replay_follow(void *ctx)
 	int err = hs_times_read(hs_instance_map_fd(r->in, HS_MAP_EXPORTER_CLOCKS),
 				(__u64)time(NULL) + HAYSTACK_CLOCK_WINDOW, 0, 0, &t);
 
-	if (err || !t.last)
-		return err;
-	return hs_tables_follow(&r->tables, hs_instance_map_fd(r->in, HS_MAP_DICTIONARIES),
-				hs_tables_first_hour(&t), hs_tables_last_hour(&t));
+	if (!err && t.last)
+		hs_tables_follow(&r->tables, hs_instance_map_fd(r->in, HS_MAP_DICTIONARIES),
+				 hs_tables_first_hour(&t), hs_tables_last_hour(&t));
+	return err;
 }
 
 int cmd_replay(const struct hs_options *o)

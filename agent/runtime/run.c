@@ -325,7 +325,6 @@ static int poll_bins(struct live *l, bool final)
 	err = hs_read_stats(hs_instance_map_fd(l->in, HS_MAP_STATS), &st) ?: live_times(l, &t);
 	if (err || !t.last)
 		return err;
-	/* said already; the records go to the evidence map meanwhile */
 	hs_tables_follow(&l->tables, hs_instance_map_fd(l->in, HS_MAP_DICTIONARIES),
 			 hs_tables_first_hour(&t), hs_tables_last_hour(&t));
 	hs_templates_expire(hs_instance_map_fd(l->in, HS_MAP_TEMPLATES),
