@@ -16,8 +16,10 @@ struct hs_evidence {
 	__u8 subscriber[16];
 	__u64 hour;			/* UTC seconds, start of the hour */
 	__u32 generation;		/* the dictionary domains[] index into */
-	int domains[HAYSTACK_MAX_RULES];	/* distinct indices in hs_dict.domains */
-	int n_domains;
+	/* distinct indices in hs_dict.domains (HS_DICT_MAX_DOMAINS): 16 bits,
+	 * so that a bin of millions of entries takes 80 octets each */
+	__u16 domains[HAYSTACK_MAX_RULES];
+	__u16 n_domains;
 	__u64 packets;			/* sampled packets of these records */
 	__u64 packets_estimate;		/* each record's packets x its sampling rate */
 };

@@ -495,6 +495,9 @@ static int load_domains(struct loader *ld, struct json_object *arr)
 	int i, n = (int)json_object_array_length(arr), err = 0, dup, first = -1;
 	struct name_idx *names;
 
+	/* evidence names a domain by a 16-bit index (detect/detect.h) */
+	if (n > HS_DICT_MAX_DOMAINS)
+		return fail(ld, "%d domains: more than %d in one dictionary", n, HS_DICT_MAX_DOMAINS);
 	d->domains = calloc((size_t)n + 1, sizeof(*d->domains));
 	names = calloc((size_t)n + 1, sizeof(*names));
 	if (!d->domains || !names) {

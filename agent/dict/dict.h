@@ -20,6 +20,9 @@
 /* A dictionary file larger than this is refused before it is parsed: the
  * tree json-c builds is several times the text. */
 #define HS_DICT_MAX_BYTES		(256UL << 20)
+/* Monitored domains one dictionary may list (the paper's hold hundreds):
+ * evidence names them by a 16-bit index. */
+#define HS_DICT_MAX_DOMAINS		65535
 
 enum hs_level {
 	HS_LEVEL_PLATFORM,

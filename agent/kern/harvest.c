@@ -10,7 +10,7 @@
 
 /* The distinct domains of the rules of rs in mask. */
 static void ruleset_domains(const struct endpoint_ruleset *rs, __u32 mask,
-			    int domains[HAYSTACK_MAX_RULES], int *n)
+			    __u16 domains[HAYSTACK_MAX_RULES], int *n)
 {
 	*n = 0;
 	for (__u32 i = 0; i < rs->count && i < HAYSTACK_MAX_RULES; i++) {
@@ -27,7 +27,7 @@ static void ruleset_domains(const struct endpoint_ruleset *rs, __u32 mask,
 }
 
 int hs_ruleset_domains(int rules_fd, __u32 generation, __u32 ruleset, __u32 mask,
-		       int domains[HAYSTACK_MAX_RULES], int *n)
+		       __u16 domains[HAYSTACK_MAX_RULES], int *n)
 {
 	struct ruleset_key k = { .generation = generation, .ruleset = ruleset };
 	struct endpoint_ruleset rs;
@@ -109,7 +109,7 @@ static int evidence_from_entry(struct rules_cache *rules, const struct evidence_
 			       const struct evidence_value *v, struct hs_evidence *e)
 {
 	const struct endpoint_ruleset *rs = NULL;
-	int err = cache_get(rules, k->generation, k->ruleset, &rs);
+	int n, err = cache_get(rules, k->generation, k->ruleset, &rs);
 
 	if (err)
 		return err;
@@ -119,7 +119,8 @@ static int evidence_from_entry(struct rules_cache *rules, const struct evidence_
 	e->generation = k->generation;
 	e->packets = v->packets;
 	e->packets_estimate = v->packets_estimate;
-	ruleset_domains(rs, k->rule_mask, e->domains, &e->n_domains);
+	ruleset_domains(rs, k->rule_mask, e->domains, &n);
+	e->n_domains = (__u16)n;
 	return 0;
 }
 

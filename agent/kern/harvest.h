@@ -15,7 +15,7 @@ int hs_harvest(int evidence_fd, const struct hs_tables *tables, int rules_fd, __
 /* The distinct domains (indices in the domains of the generation's
  * dictionary) of the rules of a rule set that a rule mask names. */
 int hs_ruleset_domains(int rules_fd, __u32 generation, __u32 ruleset, __u32 mask,
-		       int domains[HAYSTACK_MAX_RULES], int *n);
+		       __u16 domains[HAYSTACK_MAX_RULES], int *n);
 /* Delete evidence with bin_start < until: bins no longer needed by any report. */
 int hs_evidence_expire(int evidence_fd, __u64 until, size_t *n_deleted);
 /* The same, in one walk, and the evidence of bins that start past ceiling

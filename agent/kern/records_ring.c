@@ -15,7 +15,8 @@ static int on_record(void *arg, void *data, size_t size)
 	struct hs_records *r = arg;
 	const struct flow_record *rec = data;
 	const char *names[HAYSTACK_MAX_RULES];
-	int domains[HAYSTACK_MAX_RULES], n = 0, k = 0, err;
+	__u16 domains[HAYSTACK_MAX_RULES];
+	int n = 0, k = 0, err;
 
 	if (size < sizeof(*rec))
 		return 0;
@@ -25,7 +26,7 @@ static int on_record(void *arg, void *data, size_t size)
 	    !hs_ruleset_domains(r->rules_fd, rec->generation, rec->ruleset, rec->rule_mask,
 				domains, &n))
 		for (int i = 0; i < n; i++)
-			if (domains[i] >= 0 && domains[i] < d->n_domains)
+			if (domains[i] < d->n_domains)
 				names[k++] = d->domains[domains[i]].name;
 	err = hs_record_write(r->out, rec, names, k);
 	if (err && !r->err)

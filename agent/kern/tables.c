@@ -35,44 +35,68 @@ static void pin_path(const struct hs_tables *t, const struct evidence_table_key 
 		 hs_format_time(k->hour, hour, sizeof(hour)), k->generation);
 }
 
-/* A table's map: its header read, the whole of it mapped. */
+/* A table's map: its header read, its size checked. */
 static int table_map(struct hs_table *tb, int fd)
 {
 	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	const struct evidence_bucket *h;
-	void *p;
+	__u32 len = sizeof(info), zero = 0;
+	struct evidence_bucket h;
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
-	if (info.type != BPF_MAP_TYPE_ARRAY || info.value_size != sizeof(*h) ||
-	    info.max_entries < 2)
+	if (info.type != BPF_MAP_TYPE_ARRAY || info.value_size != sizeof(h) ||
+	    !(info.map_flags & BPF_F_MMAPABLE) || info.max_entries < 2)
 		return -EINVAL;
-	tb->bytes = (size_t)info.max_entries * sizeof(*h);
-	p = mmap(NULL, tb->bytes, PROT_READ, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
+	if (bpf_map_lookup_elem(fd, &zero, &h))
 		return -errno;
-	h = p;
 	tb->fd = fd;
-	tb->b = h;
-	tb->buckets = h->key[TABLE_HEADER_BUCKETS];
-	tb->key.hour = h->key[TABLE_HEADER_HOUR];
-	tb->key.generation = h->key[TABLE_HEADER_GENERATION];
+	tb->bytes = table_bytes(info.max_entries - 1);
+	tb->buckets = h.key[TABLE_HEADER_BUCKETS];
+	tb->key.hour = h.key[TABLE_HEADER_HOUR];
+	tb->key.generation = h.key[TABLE_HEADER_GENERATION];
 	if (!tb->buckets || tb->buckets > HAYSTACK_TABLE_BUCKETS_MAX ||
-	    (size_t)tb->buckets + 1 > info.max_entries) {
-		munmap(p, tb->bytes);
+	    (size_t)tb->buckets + 1 > info.max_entries)
 		return -EINVAL;
-	}
 	return 0;
+}
+
+/*
+ * Calls fn for buckets 1 to tb->buckets, mapped SCAN_BUCKETS at a time
+ * (a whole number of pages): reading a table of a GB maps a few MB of it
+ * into the agent at once, not all of it.
+ */
+#define SCAN_BUCKETS	65536	/* 12 MiB: 3,072 pages */
+
+static int scan(const struct hs_table *tb,
+		int (*fn)(const struct hs_table *tb, const struct evidence_bucket *b, void *ctx),
+		void *ctx)
+{
+	size_t total = (size_t)tb->buckets + 1;
+	int err = 0;
+
+	for (size_t first = 0; first < total && !err; first += SCAN_BUCKETS) {
+		size_t n = total - first < SCAN_BUCKETS ? total - first : SCAN_BUCKETS;
+		size_t page = (size_t)sysconf(_SC_PAGESIZE);
+		size_t len = (n * sizeof(struct evidence_bucket) + page - 1) / page * page;
+		const struct evidence_bucket *w;
+		void *p;
+
+		p = mmap(NULL, len, PROT_READ, MAP_SHARED, tb->fd,
+			 (off_t)(first * sizeof(struct evidence_bucket)));
+		if (p == MAP_FAILED)
+			return -errno;
+		w = p;
+		for (size_t i = first ? 0 : 1; i < n && !err; i++)
+			err = fn(tb, &w[i], ctx);
+		munmap(p, len);
+	}
+	return err;
 }
 
 static void table_free(struct hs_table *tb)
 {
-	if (tb->b)
-		munmap((void *)tb->b, tb->bytes);
 	if (tb->fd >= 0)
 		close(tb->fd);
-	tb->b = NULL;
 	tb->fd = -1;
 }
 
@@ -152,13 +176,18 @@ void hs_tables_close(struct hs_tables *t)
 	t->n = 0;
 }
 
+static int count_used(const struct hs_table *tb, const struct evidence_bucket *b, void *ctx)
+{
+	for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++)
+		*(size_t *)ctx += b->key[w] != 0;
+	return 0;
+}
+
 size_t hs_table_used(const struct hs_table *tb)
 {
 	size_t n = 0;
 
-	for (size_t i = 1; i <= tb->buckets; i++)
-		for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++)
-			n += tb->b[i].key[w] != 0;
+	scan(tb, count_used, &n);
 	return n;
 }
 
@@ -335,6 +364,25 @@ __u64 hs_tables_last_hour(const struct hs_times *t)
 	return hour_of(t->last) + (near_end ? HAYSTACK_BASE_BIN : 0);
 }
 
+struct each {
+	int (*fn)(const struct evidence_table_key *tk, __u64 key, const struct evidence_count *c,
+		  void *ctx);
+	void *ctx;
+};
+
+static int each_way(const struct hs_table *tb, const struct evidence_bucket *b, void *ctx)
+{
+	const struct each *x = ctx;
+
+	for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++) {
+		int err = b->key[w] ? x->fn(&tb->key, b->key[w], &b->count[w], x->ctx) : 0;
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int hs_tables_for_each(const struct hs_tables *t, __u64 from, __u64 until,
 		       int (*fn)(const struct evidence_table_key *tk, __u64 key,
 				 const struct evidence_count *c, void *ctx),
@@ -342,19 +390,14 @@ int hs_tables_for_each(const struct hs_tables *t, __u64 from, __u64 until,
 {
 	for (int i = 0; i < t->n; i++) {
 		const struct hs_table *tb = &t->t[i];
+		struct each x = { fn, ctx };
+		int err;
 
 		if (tb->key.hour < from || tb->key.hour >= until)
 			continue;
-		for (size_t j = 1; j <= tb->buckets; j++)
-			for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++) {
-				int err;
-
-				if (!tb->b[j].key[w])
-					continue;
-				err = fn(&tb->key, tb->b[j].key[w], &tb->b[j].count[w], ctx);
-				if (err)
-					return err;
-			}
+		err = scan(tb, each_way, &x);
+		if (err)
+			return err;
 	}
 	return 0;
 }

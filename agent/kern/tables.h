@@ -18,8 +18,7 @@ struct hs_table {
 	struct evidence_table_key key;
 	int fd;
 	__u32 buckets;			/* after the header */
-	const struct evidence_bucket *b;	/* mmap of the whole table */
-	size_t bytes;
+	size_t bytes;			/* kernel memory, whole pages */
 };
 
 struct hs_tables {

@@ -101,7 +101,7 @@ static void join_by_name(const struct hs_dict *from, const struct hs_dict *d,
 		struct hs_domain key, *pk = &key;
 		const struct hs_domain **hit;
 
-		if (e->domains[i] < 0 || e->domains[i] >= from->n_domains)
+		if (e->domains[i] >= from->n_domains)
 			continue;
 		key.name = from->domains[e->domains[i]].name;
 		hit = bsearch(&pk, sorted, d->n_domains, sizeof(*sorted), by_name);

@@ -334,6 +334,21 @@ static void test_full_table_spills(void **state)
 	assert_int_equal(table_used(HOUR11), (size_t)subs * N_SERVICES);
 }
 
+/* A table larger than the agent maps at once (agent/kern/tables.c, scan):
+ * every window read, the entries past the first as well as those in it. */
+static void test_large_table_read_in_windows(void **state)
+{
+	assert_int_equal(hs_tables_create(&g.tables, HOUR10, g.setup.set.v[0].generation, 300000),
+			 0);
+	assert_true(g.tables.t[0].buckets > 65536);
+	feed(HOUR10 + 5, 0, 1000);
+	assert_same_harvest();
+	assert_int_equal(table_used(HOUR10), 1000 * N_SERVICES);
+	assert_int_equal(map_entries(&g.tb), 0);
+	assert_int_equal(hs_tables_create(&g.tables, HOUR10, g.setup.set.v[0].generation, 10),
+			 -EEXIST);
+}
+
 /* Two CPUs counting the same records into one table at once: every way
  * claimed once, every count added. */
 struct cpu_run {
@@ -437,6 +452,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_table_holds_the_hour, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_holds_the_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_table_spills, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_table_read_in_windows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_cpus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pinned_tables, setup, teardown),
 	};

@@ -378,7 +378,8 @@ static void build(const struct tcase *tc, struct built *b)
 		e->hour = tc->ev[i].hour;
 		e->packets = tc->ev[i].packets;
 		e->n_domains = tc->ev[i].n_doms;
-		memcpy(e->domains, tc->ev[i].doms, sizeof(e->domains));
+		for (int k = 0; k < tc->ev[i].n_doms; k++)
+			e->domains[k] = (__u16)tc->ev[i].doms[k];
 	}
 }
 

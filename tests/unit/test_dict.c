@@ -287,6 +287,47 @@ static void test_too_large(void **state)
 	assert_string_equal(c.text, want);
 }
 
+/* Evidence names a domain by 16 bits: a dictionary of more domains is
+ * refused with one line, one of exactly HS_DICT_MAX_DOMAINS is read. */
+static void test_too_many_domains(void **state)
+{
+	for (int extra = 0; extra < 2; extra++) {
+		int n = HS_DICT_MAX_DOMAINS + extra;
+		size_t cap = (size_t)n * 96 + 512, off = 0;
+		char *text = malloc(cap), path[64], want[200];
+		struct hs_dict *d = NULL;
+		struct capture c;
+		int err;
+
+		assert_non_null(text);
+		off += snprintf(text + off, cap - off,
+				"{\"format\":\"haystack-dictionary/1\",\"valid_from\":\"2019-11-15T00:00:00Z\","
+				"\"valid_until\":\"2019-11-16T00:00:00Z\",\"classes\":[{\"name\":\"a\",\"title\":\"A\","
+				"\"level\":\"platform\",\"parent\":null}],\"domains\":[");
+		for (int i = 0; i < n; i++)
+			off += snprintf(text + off, cap - off,
+					"%s{\"name\":\"d%d.test\",\"classes\":[\"a\"],\"role\":\"primary\",\"prefixes\":[\"10.%d.%d.0/24\"]}",
+					i ? "," : "", i, i >> 8, i & 0xff);
+		snprintf(text + off, cap - off, "]}");
+		write_tmp(path, sizeof(path), text);
+		free(text);
+		capture_start(&c);
+		err = hs_dict_load(path, &d);
+		capture_end(&c);
+		unlink(path);
+		if (!extra) {
+			assert_int_equal(err, 0);
+			assert_int_equal(d->n_domains, HS_DICT_MAX_DOMAINS);
+			hs_dict_free(d);
+			continue;
+		}
+		assert_int_equal(err, -EINVAL);
+		snprintf(want, sizeof(want), "haystack: %s: %d domains: more than %d in one dictionary\n",
+			 path, n, HS_DICT_MAX_DOMAINS);
+		assert_string_equal(c.text, want);
+	}
+}
+
 static void test_directory(void **state)
 {
 	struct hs_dict *d = (void *)0x1;
@@ -991,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_in_force),
 		cmocka_unit_test(test_active_max),
 		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_too_many_domains),
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_file_hash),
 		cmocka_unit_test(test_writer_round_trip),
