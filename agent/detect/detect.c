@@ -73,7 +73,7 @@ static bool in_bin(__u64 hour, __u64 bin_start, __u32 bin_seconds)
  * years). */
 struct sort_item {
 	__u64 key;
-	const struct hs_evidence *e;
+	const void *p;		/* the hs_evidence or hs_activity */
 };
 
 static bool v4_mapped(const __u8 a[16])
@@ -85,13 +85,26 @@ static bool v4_mapped(const __u8 a[16])
 
 static int cmp_sub_hour(const void *a, const void *b)
 {
-	const struct hs_evidence *x = ((const struct sort_item *)a)->e;
-	const struct hs_evidence *y = ((const struct sort_item *)b)->e;
+	const struct hs_evidence *x = ((const struct sort_item *)a)->p;
+	const struct hs_evidence *y = ((const struct sort_item *)b)->p;
 	int c = memcmp(x->subscriber, y->subscriber, sizeof(x->subscriber));
 
 	if (c)
 		return c;
 	return (x->hour > y->hour) - (x->hour < y->hour);
+}
+
+static int cmp_activity(const void *a, const void *b)
+{
+	const struct hs_activity *x = ((const struct sort_item *)a)->p;
+	const struct hs_activity *y = ((const struct sort_item *)b)->p;
+
+	return memcmp(x->subscriber, y->subscriber, sizeof(x->subscriber));
+}
+
+static __u64 v4_key(const __u8 a[16])
+{
+	return (__u64)a[12] << 56 | (__u64)a[13] << 48 | (__u64)a[14] << 40 | (__u64)a[15] << 32;
 }
 
 /* LSD radix sort of a[0..n) by key, a byte a pass; a byte the same in every
@@ -192,7 +205,7 @@ static void add_item(const struct hs_dict *d, struct scratch *s,
 				a->seen++;
 				a->primary |= dm->primary;
 			}
-			if (a->hour_gen != hour_gen) {
+			if (a->hour_gen != hour_gen && !e->folded) {
 				a->hour_gen = hour_gen;
 				s->hour_touched[s->n_hour_touched++] = c;
 			}
@@ -202,7 +215,8 @@ static void add_item(const struct hs_dict *d, struct scratch *s,
 				a->item_gen = item_gen;
 				a->packets += e->packets;
 				a->packets_estimate += e->packets_estimate;
-				a->hour_packets += e->packets;
+				if (!e->folded)
+					a->hour_packets += e->packets;
 			}
 		}
 	}
@@ -251,11 +265,40 @@ static int push_detection(struct hs_bin_result *r, size_t *cap,
 	return 0;
 }
 
+/* The classes the subscriber was active for in hours folded away: those
+ * of act[*next..) that are its (act ordered as the subscribers are). */
+static void apply_activity(const struct hs_dict *d, struct scratch *s, const __u8 *subscriber,
+			   size_t sub_gen, const struct sort_item *act, size_t n_act, size_t *next)
+{
+	for (; *next < n_act; ++*next) {
+		const struct hs_activity *x = act[*next].p;
+		int c = memcmp(x->subscriber, subscriber, sizeof(x->subscriber));
+
+		if (c > 0)
+			break;
+		/* a class without evidence here: nothing to be active for */
+		if (!c && x->class_id >= 0 && x->class_id < d->n_classes &&
+		    s->cls[x->class_id].sub_gen == sub_gen)
+			s->cls[x->class_id].active = true;
+	}
+}
+
 static int finish_subscriber(const struct hs_dict *d, struct scratch *s,
-			     const __u8 *subscriber, size_t sub_gen,
-			     struct hs_bin_result *r, size_t *cap)
+			     const __u8 *subscriber, size_t sub_gen, bool list_active,
+			     struct hs_bin_result *r, size_t *cap, size_t *cap_active)
 {
 	close_hour(d, s);
+	for (int i = 0; list_active && i < s->n_touched; i++) {
+		int c = s->touched[i];
+
+		if (!s->cls[c].active)
+			continue;
+		if (hs_grow((void **)&r->active, cap_active, r->n_active, sizeof(*r->active), 64))
+			return -ENOMEM;
+		r->active[r->n_active] = (struct hs_activity){ .bin_start = r->bin_start,
+							      .class_id = c };
+		memcpy(r->active[r->n_active++].subscriber, subscriber, 16);
+	}
 	for (int i = 0; i < s->n_touched; i++) {
 		int c = s->touched[i];
 		const struct class_acc *a = &s->cls[c];
@@ -313,77 +356,96 @@ static int make_summaries(const struct hs_dict *d, struct hs_bin_result *r)
 	return 0;
 }
 
-int hs_detect(const struct hs_dict *d, const struct hs_evidence *ev, size_t n_ev,
-	      __u64 bin_start, __u32 bin_seconds, struct hs_bin_result *out)
+/*
+ * Sorts into idx[0..n) (tmp: n more) the items of the m at base, size
+ * octets apart, that keep() takes, by key(): IPv4 subscribers first, by
+ * radix, then the rest by cmp, as memcmp orders the subscribers.
+ */
+static size_t order(struct sort_item *idx, struct sort_item *tmp, size_t n, const void *base,
+		    size_t m, size_t size, const struct hs_detect_in *in, bool evidence)
 {
-	struct sort_item *idx = NULL, *tmp = NULL;
+	size_t n4 = 0, n6 = n;
+
+	for (size_t i = 0; i < m; i++) {
+		const void *p = (const char *)base + i * size;
+		const __u8 *a;
+		__u64 low = 0;
+
+		if (evidence) {
+			const struct hs_evidence *e = p;
+
+			if (!in_bin(e->hour, in->bin_start, in->bin_seconds))
+				continue;
+			a = e->subscriber;
+			low = (__u32)(e->hour - in->bin_start);
+		} else {
+			a = ((const struct hs_activity *)p)->subscriber;
+		}
+		if (v4_mapped(a))
+			idx[n4++] = (struct sort_item){ .key = v4_key(a) | low, .p = p };
+		else
+			idx[--n6] = (struct sort_item){ .p = p };
+	}
+	radix_sort(idx, tmp, n4);
+	hs_sort(idx + n4, n - n4, sizeof(*idx), evidence ? cmp_sub_hour : cmp_activity);
+	return n;
+}
+
+int hs_detect(const struct hs_dict *d, const struct hs_detect_in *in, struct hs_bin_result *out)
+{
+	struct sort_item *idx = NULL, *act = NULL, *tmp = NULL;
 	struct scratch s = {};
 	struct hs_bin_result r = {
-		.bin_start = bin_start,
-		.bin_seconds = bin_seconds,
+		.bin_start = in->bin_start,
+		.bin_seconds = in->bin_seconds,
 	};
-	size_t n = 0, n4 = 0, cap = 0, sub_gen = 0, hour_gen = 0;
+	size_t n = 0, cap = 0, cap_active = 0, sub_gen = 0, hour_gen = 0, next_act = 0;
 	/* +1: calloc(0) may return NULL, which must not read as failure. */
 	size_t nc = d->n_classes + 1, nd = d->n_domains + 1;
+	size_t most = in->n_act;
 	int err = -ENOMEM;
 
-	for (size_t i = 0; i < n_ev; i++)
-		n += in_bin(ev[i].hour, bin_start, bin_seconds);
+	for (size_t i = 0; i < in->n_ev; i++)
+		n += in_bin(in->ev[i].hour, in->bin_start, in->bin_seconds);
+	most = most > n ? most : n;
 	idx = malloc((n ? n : 1) * sizeof(*idx));
-	tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	act = malloc((in->n_act ? in->n_act : 1) * sizeof(*act));
+	tmp = malloc((most ? most : 1) * sizeof(*tmp));
 	s.cls = calloc(nc, sizeof(*s.cls));
 	s.dom_gen = calloc(nd, sizeof(*s.dom_gen));
 	s.touched = malloc(nc * sizeof(*s.touched));
 	s.hour_touched = malloc(nc * sizeof(*s.hour_touched));
-	if (!idx || !tmp || !s.cls || !s.dom_gen || !s.touched || !s.hour_touched)
+	if (!idx || !act || !tmp || !s.cls || !s.dom_gen || !s.touched || !s.hour_touched)
 		goto cleanup;
-
-	/* IPv4 subscribers first, as memcmp orders ::ffff:a.b.c.d */
-	for (size_t i = 0, n6 = n; i < n_ev; i++) {
-		const __u8 *a = ev[i].subscriber;
-
-		if (!in_bin(ev[i].hour, bin_start, bin_seconds))
-			continue;
-		if (v4_mapped(a))
-			idx[n4++] = (struct sort_item){
-				.key = (__u64)a[12] << 56 | (__u64)a[13] << 48 |
-				       (__u64)a[14] << 40 | (__u64)a[15] << 32 |
-				       (__u32)(ev[i].hour - bin_start),
-				.e = &ev[i] };
-		else
-			idx[--n6] = (struct sort_item){ .e = &ev[i] };
-	}
-	radix_sort(idx, tmp, n4);
-	hs_sort(idx + n4, n - n4, sizeof(*idx), cmp_sub_hour);
+	order(idx, tmp, n, in->ev, in->n_ev, sizeof(*in->ev), in, true);
+	order(act, tmp, in->n_act, in->act, in->n_act, sizeof(*in->act), in, false);
 	free(tmp);
 	tmp = NULL;
 
 	/* Generations start at 1: the zeroed scratch matches none of them. */
-	for (size_t i = 0; i < n; i++) {
-		const struct hs_evidence *e = idx[i].e;
-		bool new_sub = !i || memcmp(e->subscriber, idx[i - 1].e->subscriber,
-					    sizeof(e->subscriber));
+	for (size_t i = 0; i <= n; i++) {
+		const struct hs_evidence *e = i < n ? idx[i].p : NULL;
+		const struct hs_evidence *prev = i ? idx[i - 1].p : NULL;
+		bool new_sub = !prev || !e ||
+			       memcmp(e->subscriber, prev->subscriber, sizeof(e->subscriber));
 
-		if (new_sub && i) {
-			err = finish_subscriber(d, &s, idx[i - 1].e->subscriber,
-						sub_gen, &r, &cap);
+		if (new_sub && prev) {
+			apply_activity(d, &s, prev->subscriber, sub_gen, act, in->n_act, &next_act);
+			err = finish_subscriber(d, &s, prev->subscriber, sub_gen, in->list_active,
+						&r, &cap, &cap_active);
 			if (err)
 				goto cleanup;
 		}
+		if (!e)
+			break;
 		if (new_sub) {
 			sub_gen++;
 			hour_gen++;
-		} else if (e->hour != idx[i - 1].e->hour) {
+		} else if (e->hour != prev->hour) {
 			close_hour(d, &s);
 			hour_gen++;
 		}
 		add_item(d, &s, e, sub_gen, hour_gen, i + 1);
-	}
-	if (n) {
-		err = finish_subscriber(d, &s, idx[n - 1].e->subscriber, sub_gen,
-					&r, &cap);
-		if (err)
-			goto cleanup;
 	}
 
 	/* Subscribers come out in order already; classes within one do not. */
@@ -394,6 +456,7 @@ int hs_detect(const struct hs_dict *d, const struct hs_evidence *ev, size_t n_ev
 
 cleanup:
 	free(idx);
+	free(act);
 	free(tmp);
 	free(s.cls);
 	free(s.dom_gen);
@@ -401,8 +464,8 @@ cleanup:
 	free(s.hour_touched);
 	if (err) {
 		hs_bin_result_free(&r);
-		r.bin_start = bin_start;
-		r.bin_seconds = bin_seconds;
+		r.bin_start = in->bin_start;
+		r.bin_seconds = in->bin_seconds;
 	}
 	*out = r;
 	return err;
@@ -414,6 +477,9 @@ void hs_bin_result_free(struct hs_bin_result *r)
 		return;
 	free(r->detections);
 	free(r->summaries);
+	free(r->active);
+	r->active = NULL;
+	r->n_active = 0;
 	r->detections = NULL;
 	r->n_detections = 0;
 	r->summaries = NULL;

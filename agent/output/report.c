@@ -172,7 +172,9 @@ static int report_bin(struct hs_report *r, const struct hs_evidence *ev, size_t 
 		ev = in;
 		n = m;
 	}
-	err = hs_detect(use->dict, ev, n, b, bin_seconds, &res);
+	err = hs_detect(use->dict, &(struct hs_detect_in){ .ev = ev, .n_ev = n, .bin_start = b,
+							   .bin_seconds = bin_seconds },
+			&res);
 	if (!err) {
 		write_bin(r, use->dict, &g, &res);
 		hs_bin_result_free(&res);

@@ -316,6 +316,15 @@ static const struct tcase cases[] = {
 },
 };
 
+/* A bin over evidence alone, as a report evaluates one. */
+static int detect(const struct hs_dict *d, const struct hs_evidence *ev, size_t n,
+		  __u64 bin_start, __u32 bin_seconds, struct hs_bin_result *r)
+{
+	return hs_detect(d, &(struct hs_detect_in){ .ev = ev, .n_ev = n, .bin_start = bin_start,
+						    .bin_seconds = bin_seconds },
+			 r);
+}
+
 /* The dictionary of a case, built the way the loader would leave it. */
 struct built {
 	struct hs_dict d;
@@ -392,7 +401,7 @@ static void run_case(void **state)
 	int s = 0;
 
 	build(tc, &b);
-	assert_int_equal(hs_detect(&b.d, b.ev, b.n_ev, tc->bin_start,
+	assert_int_equal(detect(&b.d, b.ev, b.n_ev, tc->bin_start,
 				   tc->bin_seconds, &r), 0);
 	assert_int_equal(r.bin_start, tc->bin_start);
 	assert_int_equal(r.bin_seconds, tc->bin_seconds);
@@ -489,7 +498,7 @@ static void many_subscribers(void **state)
 		ev[i].n_domains = 1;
 		ev[i].packets = (sub & 1) ? 10 : 3;
 	}
-	assert_int_equal(hs_detect(&d, ev, SUBS * PER, DAY, WHOLE_DAY, &r), 0);
+	assert_int_equal(detect(&d, ev, SUBS * PER, DAY, WHOLE_DAY, &r), 0);
 	assert_int_equal(r.n_detections, SUBS);
 	assert_int_equal(r.n_summaries, 1);
 	assert_int_equal(r.summaries[0].subscribers, SUBS);
@@ -543,7 +552,7 @@ static void mixed_families_sorted(void **state)
 			e->packets = k == 2 ? 12 : 6;
 			n++;
 		}
-	assert_int_equal(hs_detect(&d, ev, n, DAY, WHOLE_DAY, &r), 0);
+	assert_int_equal(detect(&d, ev, n, DAY, WHOLE_DAY, &r), 0);
 	assert_int_equal(r.n_detections, SUBS);
 	for (size_t i = 0; i < r.n_detections; i++) {
 		const struct hs_detection *x = &r.detections[i];
