@@ -91,8 +91,12 @@ send() {
 LAST=$(( $(nproc) - 1 ))
 RT_RECV="chrt -f 50 taskset -c $LAST"
 napi_threads() { ps -eo pid=,comm= | awk '$2 ~ /^napi\/vb-/ {print $1}' | sort; }
+# The device stays threaded once set, and an XDP program attached again
+# gets its threads at once: off first, so that the threads that come with
+# the setting are this trial's, told apart by name from other netns' vb.
 napi_own_core() {
 	local before pid
+	echo 0 >/sys/class/net/vb/threaded || return
 	before=$(napi_threads)
 	echo 1 >/sys/class/net/vb/threaded || return
 	for pid in $(comm -13 <(echo "$before") <(napi_threads)); do
