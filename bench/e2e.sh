@@ -12,10 +12,12 @@
 #	bench/e2e.sh OUT_JSON
 #
 # BENCH_E2E_RATES: records/s, "500000 1000000 2000000 3000000 4000000
-# 5000000 6000000 8000000". BENCH_E2E_SENDER: bench/sender (the default:
-# AF_PACKET, sendmmsg, BENCH_E2E_THREADS threads, 1 by default) or
-# tcpreplay. Whichever sends the trials, both are first run unpaced into
-# haystack, for their ceilings in the same run.
+# 5000000 6000000 7000000 8000000 10000000 12000000". BENCH_E2E_SENDER: bench/sender (the default:
+# AF_PACKET, sendmmsg, BENCH_E2E_THREADS threads, 1 by default, from
+# BENCH_E2E_FLOWS source ports, 256 by default) or tcpreplay (one port).
+# Whichever sends the trials, both are first run unpaced into haystack, for
+# their ceilings in the same run. BENCH_E2E_QUEUES: queues of each veth, 8
+# by default.
 #
 # The sender's frames go straight to the veth (no qdisc) and those the
 # receiving end has no room for are lost, not sent again: a collector that
@@ -23,17 +25,29 @@
 # the sender down. The receiving veth has threaded NAPI (it has NAPI, so
 # that the setting takes, only once an XDP program is attached), its thread
 # FIFO on the last core: XDP runs on a core of its own, apart from the
-# sender. A collector is not tried at higher rates once it lost records at
+# sender. The veth has BENCH_E2E_QUEUES queues a side, each with a ring of
+# 256 frames (the driver's fixed size) and, with XDP, a NAPI thread of its
+# own; the sender's frames spread over them by flow hash (XPS lists every
+# queue for every core, and the sender's source ports differ from frame to
+# frame), so that a stall of the receiving core is absorbed by QUEUES * 256
+# frames instead of 256, as a NIC's many queues and longer rings absorb it:
+# 8 queues hold 2,048 datagrams, where nfcapd's 4 MiB (the kernel doubles
+# it: 8 MiB of truesize, some 2.3 KiB a datagram) about 3,500. With
+# haystack, all the NAPI threads run on the last core: XDP is held to one
+# core, the sender has the other.
+# A collector is not tried at higher rates once it lost records at
 # two rates in a row.
 set -u
 cd "$(dirname "$0")/.."
 . tests/e2e/lib.sh
 
 OUT=${1:-$BUILD/bench-e2e.json}
-RATES=${BENCH_E2E_RATES:-500000 1000000 2000000 3000000 4000000 5000000 6000000 8000000}
+RATES=${BENCH_E2E_RATES:-500000 1000000 2000000 3000000 4000000 5000000 6000000 7000000 8000000 10000000 12000000}
 SECS=${BENCH_E2E_SECONDS:-2}
 SENDER=${BENCH_E2E_SENDER:-sender}
 THREADS=${BENCH_E2E_THREADS:-1}
+FLOWS=${BENCH_E2E_FLOWS:-256}
+QUEUES=${BENCH_E2E_QUEUES:-8}
 case $SENDER in
 sender | tcpreplay) ;;
 *) echo "bench/e2e.sh: BENCH_E2E_SENDER is sender or tcpreplay" >&2; exit 1 ;;
@@ -41,13 +55,25 @@ esac
 "$BUILD"/bench/bench_kern capture "$TMP" 100000 300000 >"$TMP/capture.txt" ||
 	{ echo "bench/e2e.sh: cannot make the capture" >&2; exit 1; }
 make_veth_ns hs-bench || { echo "bench/e2e.sh: cannot make a netns" >&2; exit 1; }
+# make_veth_ns's pair has one queue a side: replaced by one of QUEUES
+ip -n "$ns" link del va &&
+	ip -n "$ns" link add va numtxqueues "$QUEUES" numrxqueues "$QUEUES" type veth \
+		peer name vb numtxqueues "$QUEUES" numrxqueues "$QUEUES" &&
+	ip -n "$ns" link set va up && ip -n "$ns" link set vb up ||
+	{ echo "bench/e2e.sh: cannot make a veth of $QUEUES queues" >&2; exit 1; }
 # bpf_stats_enabled for the run time of haystack's XDP program, as it was
 on_exit sysctl -qw kernel.bpf_stats_enabled="$(sysctl -n kernel.bpf_stats_enabled)"
 
 ip netns exec "$ns" bash -s "$HAYSTACK" "$TMP" "$SECS" "$RATES" "$SENDER" "$THREADS" \
-	"$(realpath "$BUILD"/bench/sender)" >"$TMP/trials.txt" <<'EOS'
-H=$1 T=$2 SECS=$3 RATES=$4 SENDER=$5 THREADS=$6 SENDER_BIN=$7
+	"$(realpath "$BUILD"/bench/sender)" "$FLOWS" >"$TMP/trials.txt" <<'EOS'
+H=$1 T=$2 SECS=$3 RATES=$4 SENDER=$5 THREADS=$6 SENDER_BIN=$7 FLOWS=$8
 ip link set vb address 02:00:00:00:00:02
+# Every core may send on every queue, the flow hash choosing: a packet
+# socket's frames would otherwise all take the queue of the sending core.
+ALL_CPUS=$(printf %x $(( (1 << $(nproc)) - 1 )))
+for q in /sys/class/net/va/queues/tx-*/xps_cpus; do
+	echo "$ALL_CPUS" >"$q" || { echo "bench/e2e.sh: cannot set $q" >&2; exit 1; }
+done
 ip addr add 192.0.2.1/24 dev va
 ip addr add 192.0.2.2/24 dev vb
 # the sender's address is this namespace's own (va): accepted on vb
@@ -67,14 +93,14 @@ send() {
 	loops=$(( rate ? (rate * SECS + ${per_loop[$fmt]} - 1) / ${per_loop[$fmt]} : 1000000 ))
 	pps=$(( rate * ${dgrams[$fmt]} / ${per_loop[$fmt]} ))
 	if [ "$who" = sender ]; then
-		out=$(timeout $((SECS * 3 + 15)) "$SENDER_BIN" va $T/$fmt.pcap $loops $pps $SECS $THREADS)
+		out=$(timeout $((SECS * 3 + 15)) $RT_SEND "$SENDER_BIN" va $T/$fmt.pcap $loops $pps $SECS $THREADS $FLOWS)
 		awk -v r=${per_loop[$fmt]} -v d=${dgrams[$fmt]} \
 			'{ printf "%d %d %d %d\n", $1 * r, $2 * r / d / $3, $2 / $3, $4 }' <<<"${out:-0 0 1 0}"
 		return
 	fi
 	# tcpreplay has no time bound of its own when unpaced: loops for SECS at 5 M/s
 	[ "$rate" = 0 ] && loops=$(( (5000000 * SECS + ${per_loop[$fmt]} - 1) / ${per_loop[$fmt]} ))
-	out=$(timeout $((SECS * 20 + 30)) tcpreplay -i va $([ "$rate" = 0 ] && echo --topspeed ||
+	out=$(timeout $((SECS * 20 + 30)) $RT_SEND tcpreplay -i va $([ "$rate" = 0 ] && echo --topspeed ||
 		echo --pps=$pps) --loop=$loops --preload-pcap $T/$fmt.pcap 2>&1)
 	pps=$(sed -n 's/.*Rated: .* \([0-9.]*\) pps.*/\1/p' <<<"$out" | head -1)
 	echo "$(( loops * ${per_loop[$fmt]} )) $(awk -v p=${pps:-0} -v r=${per_loop[$fmt]} \
@@ -83,13 +109,16 @@ send() {
 
 # The receiving veth's NAPI in a thread of its own, on the last core, FIFO:
 # it runs as soon as there are frames, as a softirq would, and a busy
-# machine's other tasks do not hold it back while the veth's 256 frames
+# machine's other tasks do not hold it back while the veth's rings
 # fill up; nfcapd likewise (every trial is bounded, and RT throttling
-# leaves the other tasks 5 %). The senders are left to the scheduler: held
-# to one core, or FIFO beside the collector's, they fell short of their
-# rates on a shared machine.
+# leaves the other tasks 5 %). The sender FIFO on the first core: left to
+# the scheduler, held to a core it shared, or FIFO beside the collector's,
+# it fell short of its rates on a shared machine. nfcapd's kernel side runs
+# in the sender's time on that core (without XDP a veth has no NAPI: its
+# frames go through the sending core's backlog to the socket).
 LAST=$(( $(nproc) - 1 ))
 RT_RECV="chrt -f 50 taskset -c $LAST"
+RT_SEND="chrt -f 50 taskset -c 0"
 napi_threads() { ps -eo pid=,comm= | awk '$2 ~ /^napi\/vb-/ {print $1}' | sort; }
 # The device stays threaded once set, and an XDP program attached again
 # gets its threads at once: off first, so that the threads that come with
