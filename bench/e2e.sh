@@ -17,7 +17,8 @@
 # BENCH_E2E_FLOWS source ports, 256 by default) or tcpreplay (one port).
 # Whichever sends the trials, both are first run unpaced into haystack, for
 # their ceilings in the same run. BENCH_E2E_QUEUES: queues of each veth, 8
-# by default.
+# by default. BENCH_E2E_NAPI_CORES: the cores haystack's NAPI threads take
+# in turn, the last one by default ("0 1": both, the sender's too).
 #
 # The sender's frames go straight to the veth (no qdisc) and those the
 # receiving end has no room for are lost, not sent again: a collector that
@@ -32,8 +33,8 @@
 # frame), so that a stall of the receiving core is absorbed by QUEUES * 256
 # frames instead of 256, as a NIC's many queues and longer rings absorb it:
 # 8 queues hold 2,048 datagrams, where nfcapd's 4 MiB (the kernel doubles
-# it: 8 MiB of truesize, some 2.3 KiB a datagram) about 3,500. With
-# haystack, all the NAPI threads run on the last core: XDP is held to one
+# it: 8 MiB of truesize, some 2.3 KiB a datagram) about 3,500. By default
+# all of haystack's NAPI threads run on the last core: XDP is held to one
 # core, the sender has the other.
 # A collector is not tried at higher rates once it lost records at
 # two rates in a row.
@@ -48,6 +49,7 @@ SENDER=${BENCH_E2E_SENDER:-sender}
 THREADS=${BENCH_E2E_THREADS:-1}
 FLOWS=${BENCH_E2E_FLOWS:-256}
 QUEUES=${BENCH_E2E_QUEUES:-8}
+NAPI_CORES=${BENCH_E2E_NAPI_CORES:-$(( $(nproc) - 1 ))}
 case $SENDER in
 sender | tcpreplay) ;;
 *) echo "bench/e2e.sh: BENCH_E2E_SENDER is sender or tcpreplay" >&2; exit 1 ;;
@@ -65,8 +67,8 @@ ip -n "$ns" link del va &&
 on_exit sysctl -qw kernel.bpf_stats_enabled="$(sysctl -n kernel.bpf_stats_enabled)"
 
 ip netns exec "$ns" bash -s "$HAYSTACK" "$TMP" "$SECS" "$RATES" "$SENDER" "$THREADS" \
-	"$(realpath "$BUILD"/bench/sender)" "$FLOWS" >"$TMP/trials.txt" <<'EOS'
-H=$1 T=$2 SECS=$3 RATES=$4 SENDER=$5 THREADS=$6 SENDER_BIN=$7 FLOWS=$8
+	"$(realpath "$BUILD"/bench/sender)" "$FLOWS" "$NAPI_CORES" >"$TMP/trials.txt" <<'EOS'
+H=$1 T=$2 SECS=$3 RATES=$4 SENDER=$5 THREADS=$6 SENDER_BIN=$7 FLOWS=$8 NAPI_CORES=$9
 ip link set vb address 02:00:00:00:00:02
 # Every core may send on every queue, the flow hash choosing: a packet
 # socket's frames would otherwise all take the queue of the sending core.
@@ -107,29 +109,33 @@ send() {
 		-v d=${dgrams[$fmt]} 'BEGIN { printf "%d %d", p * r / d, p }') 0"
 }
 
-# The receiving veth's NAPI in a thread of its own, on the last core, FIFO:
-# it runs as soon as there are frames, as a softirq would, and a busy
-# machine's other tasks do not hold it back while the veth's rings
-# fill up; nfcapd likewise (every trial is bounded, and RT throttling
-# leaves the other tasks 5 %). The sender FIFO on the first core: left to
-# the scheduler, held to a core it shared, or FIFO beside the collector's,
-# it fell short of its rates on a shared machine. nfcapd's kernel side runs
-# in the sender's time on that core (without XDP a veth has no NAPI: its
-# frames go through the sending core's backlog to the socket).
+# The receiving veth's NAPI in threads of their own, on the last core, FIFO:
+# they run as soon as there are frames, as a softirq would, and a busy
+# machine's other tasks do not hold them back while the veth's rings fill
+# up; nfcapd likewise (every trial is bounded, and RT throttling leaves the
+# other tasks 5 %). The sender FIFO on the first core: left to the
+# scheduler, held to a core it shared, or FIFO beside the collector's, it
+# fell short of its rates on a shared machine; one step above the NAPI
+# threads, so that those given its core (BENCH_E2E_NAPI_CORES) run only
+# while it waits. nfcapd's kernel side runs in the sender's time on that
+# core (without XDP a veth has no NAPI: its frames go through the sending
+# core's backlog to the socket).
 LAST=$(( $(nproc) - 1 ))
 RT_RECV="chrt -f 50 taskset -c $LAST"
-RT_SEND="chrt -f 50 taskset -c 0"
+RT_SEND="chrt -f 51 taskset -c 0"
 napi_threads() { ps -eo pid=,comm= | awk '$2 ~ /^napi\/vb-/ {print $1}' | sort; }
 # The device stays threaded once set, and an XDP program attached again
 # gets its threads at once: off first, so that the threads that come with
 # the setting are this trial's, told apart by name from other netns' vb.
 napi_own_core() {
-	local before pid
+	local before pid cores=($NAPI_CORES) i=0
+	NAPI_PIDS=
 	echo 0 >/sys/class/net/vb/threaded || return
 	before=$(napi_threads)
 	echo 1 >/sys/class/net/vb/threaded || return
-	for pid in $(comm -13 <(echo "$before") <(napi_threads)); do
-		taskset -pc $LAST $pid >/dev/null && chrt -f -p 50 $pid
+	NAPI_PIDS=$(comm -13 <(echo "$before") <(napi_threads))
+	for pid in $NAPI_PIDS; do
+		taskset -pc ${cores[i++ % ${#cores[@]}]} $pid >/dev/null && chrt -f -p 50 $pid
 	done
 }
 
@@ -140,10 +146,17 @@ xdp_run_ns() {	# the run time of the XDP program on vb so far
 		python3 -c 'import json,sys; print(json.load(sys.stdin).get("run_time_ns", 0))' 2>/dev/null || echo 0
 }
 
+# NAPI_PIDS: the receiving veth's NAPI threads of this trial (napi_own_core)
+napi_cpu_ns() {	# the time each has run so far, "ns,ns,..."
+	local pid
+	for pid in $NAPI_PIDS; do awk '{print $1}' /proc/$pid/schedstat 2>/dev/null || echo 0; done |
+		paste -sd, -
+}
+
 records() { "$H" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"]["records"])'; }
 
 trial_haystack() {	# FMT RATE [WHO]
-	local pid sent got rps pps refused ns0 ns1
+	local pid sent got rps pps refused ns0 ns1 napi0 napi1
 	"$H" run --iface vb --xdp-mode native --dict $T/dictionary.json \
 		--subscribers $T/subscribers.txt --ports 2055 --bins 1h --out /dev/null \
 		--max-endpoints 262144 2>$T/run.err &
@@ -153,12 +166,15 @@ trial_haystack() {	# FMT RATE [WHO]
 	napi_own_core
 	sysctl -qw kernel.bpf_stats_enabled=1
 	ns0=$(xdp_run_ns)
+	napi0=$(napi_cpu_ns)
 	read -r sent rps pps refused < <(send "${3:-$SENDER}" "$1" "$2")
 	sleep 1
 	ns1=$(xdp_run_ns)
+	napi1=$(napi_cpu_ns)
 	got=$(records)
 	kill -TERM $pid; wait $pid
-	echo "haystack $1 $2 $sent ${got:-0} ${rps:-0} ${pps:-0} ${refused:-0} $((ns1 - ns0)) ${3:-$SENDER}"
+	echo "haystack $1 $2 $sent ${got:-0} ${rps:-0} ${pps:-0} ${refused:-0} $((ns1 - ns0)) ${3:-$SENDER}" \
+		"${napi0:-0} ${napi1:-0}"
 }
 
 trial_nfcapd() {	# FMT RATE
@@ -171,7 +187,7 @@ trial_nfcapd() {	# FMT RATE
 	sleep 1
 	kill -TERM $pid; wait $pid
 	got=$(nfdump -R $T/nf -I 2>/dev/null | awk '/^Flows:/ {print $2}')
-	echo "nfcapd $1 $2 $sent ${got:-0} ${rps:-0} ${pps:-0} ${refused:-0} 0 $SENDER"
+	echo "nfcapd $1 $2 $sent ${got:-0} ${rps:-0} ${pps:-0} ${refused:-0} 0 $SENDER - -"
 }
 
 for fmt in v5 v9; do
@@ -192,11 +208,11 @@ for fmt in v5 v9; do
 done
 EOS
 
-python3 - "$TMP/trials.txt" "$OUT" <<'PY'
+python3 - "$TMP/trials.txt" "$OUT" "$QUEUES" "$FLOWS" "$NAPI_CORES" <<'PY'
 import json, sys
 trials, ceilings = [], []
 for line in open(sys.argv[1]):
-    c, fmt, rate, sent, got, rps, pps, refused, xdp_ns, who = line.split()
+    c, fmt, rate, sent, got, rps, pps, refused, xdp_ns, who, napi0, napi1 = line.split()
     rate, sent, got, rps, pps = int(rate), int(sent), int(got), int(rps), int(pps)
     t = {"collector": c, "format": fmt, "rate": rate, "sent": sent, "counted": got,
          "lossless": got == sent, "sender": who, "sender_records_per_s": rps,
@@ -204,6 +220,11 @@ for line in open(sys.argv[1]):
          "sender_saturated": rps < 0.95 * rate}
     if c == "haystack" and got:
         t["xdp_ns_per_record"] = round(int(xdp_ns) / got, 1)
+    if c == "haystack":
+        # each NAPI thread's time on the CPU over the trial: the spread over
+        # the queues, and how busy the last core was
+        t["napi_cpu_s"] = [round((int(y) - int(x)) / 1e9, 3)
+                           for x, y in zip(napi0.split(","), napi1.split(","))]
     if rate:
         trials.append(t)
     else:
@@ -214,7 +235,9 @@ for t in trials:
     best.setdefault(k, 0)
     if t["lossless"] and not t["sender_saturated"]:
         best[k] = max(best[k], t["rate"])
-json.dump({"sender_ceilings": ceilings, "trials": trials,
+json.dump({"queues": int(sys.argv[3]), "flows": int(sys.argv[4]),
+           "napi_cores": [int(c) for c in sys.argv[5].split()],
+           "sender_ceilings": ceilings, "trials": trials,
            "highest_lossless_records_per_s": best}, open(sys.argv[2], "w"))
 print("unpaced into haystack (the senders' ceilings):")
 print("%-10s %-6s %14s %14s %10s %12s" % ("sender", "format", "records/s", "datagrams/s",
@@ -226,13 +249,15 @@ for t in ceilings:
                                              t["sender_datagrams_per_s"], t["sender_refused"],
                                              t["counted"] / secs if secs else 0))
 print()
-print("%-9s %-6s %10s %10s %10s %9s %14s %8s" % ("collector", "format", "rate/s", "sent", "counted",
-                                                 "lossless", "sender rate/s", "xdp ns"))
+print("%-9s %-6s %10s %10s %10s %9s %14s %8s %7s" % ("collector", "format", "rate/s", "sent",
+                                                     "counted", "lossless", "sender rate/s",
+                                                     "xdp ns", "napi s"))
 for t in trials:
-    print("%-9s %-6s %10d %10d %10d %9s %14d %8s%s" % (
+    napi = "%.2f" % sum(t["napi_cpu_s"]) if "napi_cpu_s" in t else ""
+    print("%-9s %-6s %10d %10d %10d %9s %14d %8s %7s%s" % (
         t["collector"], t["format"], t["rate"], t["sent"], t["counted"],
         "yes" if t["lossless"] else "no", t["sender_records_per_s"],
-        t.get("xdp_ns_per_record", ""),
+        t.get("xdp_ns_per_record", ""), napi,
         "  (sender saturated)" if t["sender_saturated"] else ""))
 for k, v in sorted(best.items()):
     print("highest lossless, %s: %d records/s" % (k.replace("_", " "), v))
