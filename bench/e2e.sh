@@ -6,15 +6,20 @@
 # distinct records (bench_kern capture: 100k endpoints, 2 % hit) for about
 # BENCH_E2E_SECONDS at a paced rate, then counts what the collector
 # decoded: haystack's `records` counter, nfcapd's flows read back with
-# nfdump. Lossless: every record sent was counted. The sender is said to
-# saturate when it reached less than 95 % of the asked rate.
+# nfdump. haystack runs with --consume (BENCH_E2E_HAYSTACK=consume), as the
+# collector it is compared with: it drops what it read, as nfcapd takes
+# what it read off its socket; with "pass" each datagram goes on up the
+# stack, to the socket haystack drains in its place (some 15 % more of the
+# last core's time). Lossless: every record sent was counted. The sender
+# is said to saturate when it reached less than 95 % of the asked rate.
 #
 #	bench/e2e.sh OUT_JSON
 #
 # BENCH_E2E_RATES: records/s, "500000 1000000 2000000 3000000 4000000
-# 5000000 6000000 7000000 8000000 10000000 12000000". BENCH_E2E_SENDER: bench/sender (the default:
-# AF_PACKET, sendmmsg, BENCH_E2E_THREADS threads, 1 by default, from
-# BENCH_E2E_FLOWS source ports, 256 by default) or tcpreplay (one port).
+# 5000000 6000000 7000000 8000000 10000000 12000000". BENCH_E2E_SENDER:
+# bench/sender (the default: AF_PACKET, sendmmsg, BENCH_E2E_THREADS
+# threads, 1 by default, from BENCH_E2E_FLOWS source ports, 256 by
+# default) or tcpreplay (one port).
 # Whichever sends the trials, both are first run unpaced into haystack, for
 # their ceilings in the same run. BENCH_E2E_QUEUES: queues of each veth, 8
 # by default. BENCH_E2E_NAPI_CORES: the cores haystack's NAPI threads take
@@ -50,9 +55,14 @@ THREADS=${BENCH_E2E_THREADS:-1}
 FLOWS=${BENCH_E2E_FLOWS:-256}
 QUEUES=${BENCH_E2E_QUEUES:-8}
 NAPI_CORES=${BENCH_E2E_NAPI_CORES:-$(( $(nproc) - 1 ))}
+HS_MODE=${BENCH_E2E_HAYSTACK:-consume}
 case $SENDER in
 sender | tcpreplay) ;;
 *) echo "bench/e2e.sh: BENCH_E2E_SENDER is sender or tcpreplay" >&2; exit 1 ;;
+esac
+case $HS_MODE in
+consume | pass) ;;
+*) echo "bench/e2e.sh: BENCH_E2E_HAYSTACK is consume or pass" >&2; exit 1 ;;
 esac
 "$BUILD"/bench/bench_kern capture "$TMP" 100000 300000 >"$TMP/capture.txt" ||
 	{ echo "bench/e2e.sh: cannot make the capture" >&2; exit 1; }
@@ -67,15 +77,18 @@ ip -n "$ns" link del va &&
 on_exit sysctl -qw kernel.bpf_stats_enabled="$(sysctl -n kernel.bpf_stats_enabled)"
 
 ip netns exec "$ns" bash -s "$HAYSTACK" "$TMP" "$SECS" "$RATES" "$SENDER" "$THREADS" \
-	"$(realpath "$BUILD"/bench/sender)" "$FLOWS" "$NAPI_CORES" >"$TMP/trials.txt" <<'EOS'
-H=$1 T=$2 SECS=$3 RATES=$4 SENDER=$5 THREADS=$6 SENDER_BIN=$7 FLOWS=$8 NAPI_CORES=$9
+	"$(realpath "$BUILD"/bench/sender)" "$FLOWS" "$NAPI_CORES" "$HS_MODE" >"$TMP/trials.txt" <<'EOS'
+H=$1 T=$2 SECS=$3 RATES=$4 SENDER=$5 THREADS=$6 SENDER_BIN=$7 FLOWS=$8 NAPI_CORES=$9 HS_MODE=${10}
 ip link set vb address 02:00:00:00:00:02
 # Every core may send on every queue, the flow hash choosing: a packet
 # socket's frames would otherwise all take the queue of the sending core.
+# (One queue has no XPS to set.)
 ALL_CPUS=$(printf %x $(( (1 << $(nproc)) - 1 )))
-for q in /sys/class/net/va/queues/tx-*/xps_cpus; do
-	echo "$ALL_CPUS" >"$q" || { echo "bench/e2e.sh: cannot set $q" >&2; exit 1; }
-done
+if [ "$(ls -d /sys/class/net/va/queues/tx-* | wc -l)" -gt 1 ]; then
+	for q in /sys/class/net/va/queues/tx-*/xps_cpus; do
+		echo "$ALL_CPUS" >"$q" || { echo "bench/e2e.sh: cannot set $q" >&2; exit 1; }
+	done
+fi
 ip addr add 192.0.2.1/24 dev va
 ip addr add 192.0.2.2/24 dev vb
 # the sender's address is this namespace's own (va): accepted on vb
@@ -159,7 +172,7 @@ trial_haystack() {	# FMT RATE [WHO]
 	local pid sent got rps pps refused ns0 ns1 napi0 napi1
 	"$H" run --iface vb --xdp-mode native --dict $T/dictionary.json \
 		--subscribers $T/subscribers.txt --ports 2055 --bins 1h --out /dev/null \
-		--max-endpoints 262144 2>$T/run.err &
+		--max-endpoints 262144 $([ "$HS_MODE" = consume ] && echo --consume) 2>$T/run.err &
 	pid=$!
 	for _ in $(seq 100); do grep -q "attached to" $T/run.err && break; sleep 0.1; done
 	grep -q "attached to" $T/run.err || sed 's/^/# /' $T/run.err >&2
@@ -208,7 +221,7 @@ for fmt in v5 v9; do
 done
 EOS
 
-python3 - "$TMP/trials.txt" "$OUT" "$QUEUES" "$FLOWS" "$NAPI_CORES" <<'PY'
+python3 - "$TMP/trials.txt" "$OUT" "$QUEUES" "$FLOWS" "$NAPI_CORES" "$HS_MODE" <<'PY'
 import json, sys
 trials, ceilings = [], []
 for line in open(sys.argv[1]):
@@ -236,7 +249,7 @@ for t in trials:
     if t["lossless"] and not t["sender_saturated"]:
         best[k] = max(best[k], t["rate"])
 json.dump({"queues": int(sys.argv[3]), "flows": int(sys.argv[4]),
-           "napi_cores": [int(c) for c in sys.argv[5].split()],
+           "napi_cores": [int(c) for c in sys.argv[5].split()], "haystack_mode": sys.argv[6],
            "sender_ceilings": ceilings, "trials": trials,
            "highest_lossless_records_per_s": best}, open(sys.argv[2], "w"))
 print("unpaced into haystack (the senders' ceilings):")
