@@ -140,13 +140,21 @@ napi_threads() { ps -eo pid=,comm= | awk '$2 ~ /^napi\/vb-/ {print $1}' | sort; 
 # The device stays threaded once set, and an XDP program attached again
 # gets its threads at once: off first, so that the threads that come with
 # the setting are this trial's, told apart by name from other netns' vb.
+# The setting is refused (EOPNOTSUPP) while the veth has no NAPI yet, as
+# it sometimes had not when haystack had said "attached to": tried again
+# for up to 5 s. A trial whose NAPI never got threads says so on stderr;
+# its napi_cpu_s is [0].
 napi_own_core() {
 	local before pid cores=($NAPI_CORES) i=0
 	NAPI_PIDS=
-	echo 0 >/sys/class/net/vb/threaded || return
+	for _ in $(seq 50); do
+		echo 0 2>/dev/null >/sys/class/net/vb/threaded && break
+		sleep 0.1
+	done
 	before=$(napi_threads)
-	echo 1 >/sys/class/net/vb/threaded || return
-	NAPI_PIDS=$(comm -13 <(echo "$before") <(napi_threads))
+	echo 1 >/sys/class/net/vb/threaded &&
+		NAPI_PIDS=$(comm -13 <(echo "$before") <(napi_threads))
+	[ -n "$NAPI_PIDS" ] || { echo "# no NAPI thread on vb: XDP ran in softirq" >&2; return; }
 	for pid in $NAPI_PIDS; do
 		taskset -pc ${cores[i++ % ${#cores[@]}]} $pid >/dev/null && chrt -f -p 50 $pid
 	done
