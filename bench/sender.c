@@ -3,9 +3,17 @@
  * The sender of the end-to-end benchmark (bench/e2e.sh): whole loops of a
  * capture, sent as they are on an interface, faster than tcpreplay can.
  *
- *	sender IFACE PCAP LOOPS RATE SECONDS THREADS
+ *	sender IFACE PCAP LOOPS RATE SECONDS THREADS [FLOWS]
  *
- * The capture is read once into memory. Each of THREADS threads has a
+ * The capture is read once into memory. With FLOWS > 1 (1 by default)
+ * frame i of the capture leaves from UDP source port P + i % FLOWS, P its
+ * own, checksum mended: one exporter address with FLOWS sockets, as a
+ * router with several line cards exports. The device picks a transmit
+ * queue by the flow hash (XPS over all queues, bench/e2e.sh sets it), so
+ * that consecutive frames spread over a veth's queues, each with a ring and
+ * a NAPI of its own on the receiving end, as RSS spreads exporters over a
+ * NIC's queues; templates are scoped by exporter address, not port, in
+ * haystack and nfcapd alike. Each of THREADS threads has a
  * packet socket of its own with PACKET_QDISC_BYPASS (the frames go straight
  * to the driver, as a traffic generator's would) and sends with sendmmsg()
  * in batches; the threads take whole loops from a shared count until LOOPS
@@ -25,13 +33,17 @@
  * cut short (then DATAGRAMS is not a whole number of loops).
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +151,36 @@ static int open_socket(void)
 }
 
 /*
+ * Frame i from source port P + i % FLOWS. The UDP checksum is mended as
+ * RFC 1624 says (0 stays 0: none; a sum of 0 is sent as 0xffff); frames
+ * that are not IPv4/UDP are left as they are.
+ */
+static void spread_ports(int flows)
+{
+	for (size_t i = 0; i < cap.n && flows > 1; i++) {
+		unsigned char *f = cap.buf + cap.off[i];
+		struct iphdr *ip = (struct iphdr *)(f + ETH_HLEN);
+		struct udphdr *udp;
+		unsigned int sum;
+		uint16_t port;
+
+		if (cap.len[i] < ETH_HLEN + sizeof(*ip) + sizeof(*udp) ||
+		    ntohs(((struct ethhdr *)f)->h_proto) != ETH_P_IP || ip->protocol != IPPROTO_UDP ||
+		    cap.len[i] < ETH_HLEN + ip->ihl * 4u + sizeof(*udp))
+			continue;
+		udp = (struct udphdr *)((unsigned char *)ip + ip->ihl * 4);
+		port = htons(ntohs(udp->source) + i % flows);
+		if (udp->check) {
+			sum = (uint16_t)~udp->check + (uint16_t)~udp->source + port;
+			sum = (sum & 0xffff) + (sum >> 16);
+			sum = (sum & 0xffff) + (sum >> 16);
+			udp->check = (uint16_t)~sum ?: 0xffff;
+		}
+		udp->source = port;
+	}
+}
+
+/*
  * Waits until the next batch is due at the thread's rate. A thread that
  * fell behind (the scheduler, a slow send) catches up by CATCH_UP frames
  * at most: a longer burst at full speed would overrun the receiver's queue
@@ -201,10 +243,12 @@ static int send_batch(struct worker *w, size_t first, int n)
 static void *worker(void *arg)
 {
 	struct worker *w = arg;
+	long loop;
 
 	while (!atomic_load(&cut) && since(&cap.start) < cap.soft &&
-	       atomic_fetch_add(&next_loop, 1) < cap.loops) {
-		for (size_t i = 0; i < cap.n; i += BATCH) {
+	       (loop = atomic_fetch_add(&next_loop, 1)) < cap.loops) {
+		/* the first loop's first frame went ahead (main) */
+		for (size_t i = loop ? 0 : 1; i < cap.n; i += BATCH) {
 			int n = cap.n - i < BATCH ? cap.n - i : BATCH;
 
 			if (cap.rate)
@@ -226,8 +270,8 @@ int main(int argc, char **argv)
 	int threads;
 	double secs;
 
-	if (argc != 7) {
-		fprintf(stderr, "usage: sender IFACE PCAP LOOPS RATE SECONDS THREADS\n");
+	if (argc != 7 && argc != 8) {
+		fprintf(stderr, "usage: sender IFACE PCAP LOOPS RATE SECONDS THREADS [FLOWS]\n");
 		return 2;
 	}
 	cap.ifindex = if_nametoindex(argv[1]);
@@ -243,9 +287,19 @@ int main(int argc, char **argv)
 	cap.rate = atof(argv[4]) / threads;
 	cap.soft = atof(argv[5]);
 	cap.hard = 3 * cap.soft + 5;
+	spread_ports(argc == 8 ? atoi(argv[7]) : 1);
 	/* the sockets before the clock starts: no thread starts behind */
 	for (int i = 0; i < threads; i++)
 		w[i].fd = open_socket();
+	/*
+	 * The first frame (v9: the templates) goes alone and ahead: the frames
+	 * after it may take other queues, whose NAPI could run first and find
+	 * no template yet. An exporter's templates precede its data by far.
+	 */
+	if (cap.loops > 0) {
+		send_batch(&w[0], 0, 1);
+		usleep(10000);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &cap.start);
 	for (int i = 0; i < threads; i++)
 		if ((errno = pthread_create(&w[i].tid, NULL, worker, &w[i])))
