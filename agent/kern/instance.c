@@ -732,9 +732,8 @@ static enum v4_cover v4_cover(const struct haystack_lpm_key *k, __u32 *first, __
 	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
 	__u32 p = k->prefixlen, a, n;
 
-	for (__u32 b = 0; b < p && b < 96; b++)
-		if (((k->addr[b / 8] ^ mapped[b / 8]) >> (7 - b % 8)) & 1)
-			return V4_NONE;
+	if (!hs_bits_equal(k->addr, mapped, p < 96 ? p : 96))
+		return V4_NONE;
 	if (p <= 96) {
 		*first = 0;
 		*last = (1U << 24) - 1;
