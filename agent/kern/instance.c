@@ -4,7 +4,6 @@
 #include <limits.h>
 #include <net/if.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 #include "kern/pins.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
+#include "lib/thread.h"
 
 static int mkdir_p(const char *path)
 {
@@ -1214,21 +1214,6 @@ static void *write_rulesets(void *arg)
 	return NULL;
 }
 
-/* start(arg) in a thread that takes no signal (the agent's are for its
- * main thread, run's signalfd, whatever is blocked there when this is
- * called); false when there is no thread to be had. */
-static bool start_writer(pthread_t *thread, void *(*start)(void *), void *arg)
-{
-	sigset_t all, old;
-	bool started;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	started = !pthread_create(thread, NULL, start, arg);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return started;
-}
-
 /* The rule sets, and every prefix of c in the trie, the exact IPv4 ones in
  * service_hosts too: the trie here, the rule sets and service_hosts in a
  * thread each. The two hashes together take longer than the trie (half a
@@ -1248,10 +1233,10 @@ static int write_maps(struct rules_writer *rules, struct endpoints_writer *trie,
 		free(hosts->hosts);
 		return -ENOMEM;
 	}
-	rules_started = start_writer(&rules_thread, write_rulesets, rules);
+	rules_started = hs_thread_start(&rules_thread, write_rulesets, rules);
 	if (!rules_started)
 		write_rulesets(rules);
-	hosts_started = start_writer(&hosts_thread, write_endpoints, hosts);
+	hosts_started = hs_thread_start(&hosts_thread, write_endpoints, hosts);
 	write_endpoints(trie);
 	if (!hosts_started)
 		write_endpoints(hosts);
