@@ -4,7 +4,6 @@
 #include <limits.h>
 #include <net/if.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include "kern/pins.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
+#include "lib/thread.h"
 
 static int mkdir_p(const char *path)
 {
@@ -733,9 +733,8 @@ static enum v4_cover v4_cover(const struct haystack_lpm_key *k, __u32 *first, __
 	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
 	__u32 p = k->prefixlen, a, n;
 
-	for (__u32 b = 0; b < p && b < 96; b++)
-		if (((k->addr[b / 8] ^ mapped[b / 8]) >> (7 - b % 8)) & 1)
-			return V4_NONE;
+	if (!hs_bits_equal(k->addr, mapped, p < 96 ? p : 96))
+		return V4_NONE;
 	if (p <= 96) {
 		*first = 0;
 		*last = (1U << 24) - 1;
@@ -1192,7 +1191,6 @@ struct rules_writer {
 	const struct hs_compiled *c;
 	__u32 generation;
 	struct rules_progress *progress;
-	struct endpoints_writer *then;	/* run after, in the same thread */
 	size_t written;
 	int err;
 };
@@ -1214,19 +1212,20 @@ static void *write_rulesets(void *arg)
 		rules_advance(w->progress, w->written, w->written == w->c->n_rulesets);
 	}
 	rules_advance(w->progress, w->written, true);
-	if (w->then && !w->err)
-		write_endpoints(w->then);
 	return NULL;
 }
 
 /* The rule sets, and every prefix of c in the trie, the exact IPv4 ones in
- * service_hosts too: the trie here, the others in a thread of their own. */
+ * service_hosts too: the trie here, the rule sets and service_hosts in a
+ * thread each. The two hashes together take longer than the trie (half a
+ * million rule sets and most of the endpoints are /32s): one after the
+ * other in the same thread, they were what the load waited for. Without a
+ * thread, the rule sets go first, as the endpoints wait for them. */
 static int write_maps(struct rules_writer *rules, struct endpoints_writer *trie,
 		      struct endpoints_writer *hosts)
 {
-	sigset_t all, old;
-	pthread_t thread;
-	bool threaded;
+	pthread_t rules_thread, hosts_thread;
+	bool rules_started, hosts_started;
 
 	trie->trie = malloc(sizeof(*trie->trie));
 	hosts->hosts = malloc(sizeof(*hosts->hosts));
@@ -1235,18 +1234,17 @@ static int write_maps(struct rules_writer *rules, struct endpoints_writer *trie,
 		free(hosts->hosts);
 		return -ENOMEM;
 	}
-	rules->then = hosts;
-	/* the thread takes no signal: the agent's are for its main thread
-	 * (run's signalfd), whatever is blocked there when this is called */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	threaded = !pthread_create(&thread, NULL, write_rulesets, rules);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!threaded)
+	rules_started = hs_thread_start(&rules_thread, write_rulesets, rules);
+	if (!rules_started)
 		write_rulesets(rules);
+	hosts_started = hs_thread_start(&hosts_thread, write_endpoints, hosts);
 	write_endpoints(trie);
-	if (threaded)
-		pthread_join(thread, NULL);
+	if (!hosts_started)
+		write_endpoints(hosts);
+	if (rules_started)
+		pthread_join(rules_thread, NULL);
+	if (hosts_started)
+		pthread_join(hosts_thread, NULL);
 	free(trie->trie);
 	free(hosts->hosts);
 	if (rules->err) {

@@ -35,8 +35,7 @@ int hs_key_cmp(const struct haystack_lpm_key *a, const struct haystack_lpm_key *
 	return c ? c : (a->prefixlen > b->prefixlen) - (a->prefixlen < b->prefixlen);
 }
 
-/* Do a and b agree on their first len bits? */
-static bool bits_equal(const __u8 *a, const __u8 *b, unsigned int len)
+bool hs_bits_equal(const __u8 *a, const __u8 *b, unsigned int len)
 {
 	unsigned int bytes = len / 8, rest = len % 8;
 	__u8 mask = (__u8)(0xff << (8 - rest));
@@ -135,7 +134,7 @@ int hs_parse_prefix_why(const char *s, struct haystack_lpm_key *out, const char 
 	 * ::/80, ...) would match every IPv4 address in the shared trie: the
 	 * families must never mix, so such a prefix is refused. */
 	*why = "covers the IPv4-mapped range ::ffff:0:0/96";
-	if (!v4 && k.prefixlen < 96 && bits_equal(k.addr, v4_mapped, k.prefixlen))
+	if (!v4 && k.prefixlen < 96 && hs_bits_equal(k.addr, v4_mapped, k.prefixlen))
 		return -EINVAL;
 	*why = NULL;
 	*out = k;
@@ -190,7 +189,7 @@ const char *hs_format_prefix(const struct haystack_lpm_key *k, char *buf, size_t
 bool hs_prefix_contains(const struct haystack_lpm_key *a, const struct haystack_lpm_key *b)
 {
 	return a->prefixlen <= b->prefixlen && b->prefixlen <= 128 &&
-	       bits_equal(a->addr, b->addr, a->prefixlen);
+	       hs_bits_equal(a->addr, b->addr, a->prefixlen);
 }
 
 static char *trim(char *s)

@@ -32,6 +32,9 @@ int hs_addr_cmp(const void *a, const void *b);
 /* Prefixes: address, then length ascending, so that a prefix sorts right
  * before every prefix it contains. */
 int hs_key_cmp(const struct haystack_lpm_key *a, const struct haystack_lpm_key *b);
+/* Do a and b agree on their first len bits? A byte at a time: a million
+ * dictionary prefixes ask it several times each. */
+bool hs_bits_equal(const __u8 *a, const __u8 *b, unsigned int len);
 /* true when prefix a contains prefix (or address) b */
 bool hs_prefix_contains(const struct haystack_lpm_key *a, const struct haystack_lpm_key *b);
 
