@@ -387,17 +387,60 @@ found:
 	return rules_match(bpf_map_lookup_elem(&endpoint_rules, &rk), port, proto);
 }
 
+/* The first way of b that holds key (its index), or -(the first free way)
+ * - 1 when none does: a bucket's ways fill in order and are never freed,
+ * so its keys end at its first free way. */
+static __always_inline int table_find(const struct evidence_bucket *b, __u64 key)
+{
+	for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++) {
+		__u64 k = b->key[w];
+
+		if (k == key)
+			return w;
+		if (!k)
+			return -w - 1;
+	}
+	return -HAYSTACK_TABLE_WAYS - 1;
+}
+
+/* Claims a way of b for key from way from on: the way that holds key
+ * then (another CPU may claim one first, for its key or for this one), or
+ * -1 when b is full. */
+static __always_inline int table_claim(struct evidence_bucket *b, __u64 key, int from)
+{
+	for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++) {
+		__u64 k;
+
+		if (w < from)
+			continue;
+		k = __sync_val_compare_and_swap(&b->key[w], 0, key);
+		if (!k || k == key)
+			return w;
+	}
+	return -1;
+}
+
+static __always_inline void table_add(struct evidence_bucket *b, int w,
+				      const struct flow_record *rec)
+{
+	if (w < 0 || w >= HAYSTACK_TABLE_WAYS)
+		return;
+	__sync_fetch_and_add(&b->count[w].packets, rec->packets);
+	__sync_fetch_and_add(&b->count[w].packets_estimate, rec->packets * rec->sampling);
+}
+
 /* Counts the record in its hour table: 1 when it was, 0 when it goes to the
  * evidence hash (no table, an IPv6 subscriber, a rule set over 16 bits),
- * -1 when the table has no free way near its key. */
+ * -1 when neither of its buckets has a free way. */
 static __always_inline int add_to_table(const __u8 subscriber[16], __u64 bin_start,
 					__u32 ruleset, __u32 mask,
 					const struct flow_record *rec)
 {
 	struct evidence_table_key tk = { .hour = bin_start, .generation = rec->generation };
-	struct evidence_bucket *b;
-	__u32 i = 0, n, first;
-	__u64 key, k;
+	struct evidence_bucket *b1, *b2;
+	__u32 i = 0, n, i2;
+	int w1, w2, w;
+	__u64 key, h;
 	void *table;
 
 	if (!is_v4_mapped(subscriber) || ruleset > 0xffff || mask > 0xffff)
@@ -405,33 +448,51 @@ static __always_inline int add_to_table(const __u8 subscriber[16], __u64 bin_sta
 	table = bpf_map_lookup_elem(&evidence_tables, &tk);
 	if (!table)
 		return 0;
-	b = bpf_map_lookup_elem(table, &i);
-	if (!b)
+	b1 = bpf_map_lookup_elem(table, &i);
+	if (!b1)
 		return 0;
-	n = b->key[TABLE_HEADER_BUCKETS];
+	n = b1->key[TABLE_HEADER_BUCKETS];
 	if (!n || n > HAYSTACK_TABLE_BUCKETS_MAX)
 		return 0;
 	key = HAYSTACK_TABLE_KEY(bpf_ntohl(*(const __u32 *)&subscriber[12]), ruleset, mask);
-	first = ((key * HAYSTACK_TABLE_HASH) >> 32) * n >> 32;
-	for (int p = 0; p < HAYSTACK_TABLE_PROBES; p++) {
-		i = 1 + (first + p < n ? first + p : first + p - n);
-		b = bpf_map_lookup_elem(table, &i);
-		if (!b)
-			return 0;
-		for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++) {
-			k = b->key[w];
-			if (!k) {
-				/* another CPU may claim it first, for its
-				 * key or for this one */
-				k = __sync_val_compare_and_swap(&b->key[w], 0, key) ?: key;
-			}
-			if (k != key)
-				continue;
-			__sync_fetch_and_add(&b->count[w].packets, rec->packets);
-			__sync_fetch_and_add(&b->count[w].packets_estimate,
-					     rec->packets * rec->sampling);
+	h = HAYSTACK_TABLE_MIX(key);
+	i = 1 + (__u32)(((h >> 32) * n) >> 32);
+	i2 = 1 + (__u32)(((h & 0xffffffff) * n) >> 32);
+	if (i2 == i)
+		i2 = i < n ? i + 1 : 1;
+	b1 = bpf_map_lookup_elem(table, &i);
+	if (!b1)
+		return 0;
+	w1 = table_find(b1, key);
+	if (w1 >= 0) {
+		table_add(b1, w1, rec);
+		return 1;
+	}
+	b2 = bpf_map_lookup_elem(table, &i2);
+	if (!b2)
+		return 0;
+	w2 = table_find(b2, key);
+	if (w2 >= 0) {
+		table_add(b2, w2, rec);
+		return 1;
+	}
+	/* new: into the bucket with more free ways, else the other */
+	if (-w2 < -w1) {
+		w = table_claim(b2, key, -w2 - 1);
+		if (w >= 0) {
+			table_add(b2, w, rec);
 			return 1;
 		}
+	}
+	w = table_claim(b1, key, -w1 - 1);
+	if (w >= 0) {
+		table_add(b1, w, rec);
+		return 1;
+	}
+	w = table_claim(b2, key, -w2 - 1);
+	if (w >= 0) {
+		table_add(b2, w, rec);
+		return 1;
 	}
 	return -1;
 }

@@ -72,7 +72,7 @@
 #define OPTS_SIZES                                                                 \
 	OPT_SIZE("max-evidence", evidence, 1U << 26, HAYSTACK_MAX_EVIDENCE,            \
 		 "entries (subscriber, hour, rule set, rules matched) of the evidence map, and "  \
-		 "of an hour table at half load; records beyond both count as evidence_full"), \
+		 "of an hour table; records beyond both count as evidence_full"),           \
 	OPT_SIZE("max-endpoints", endpoints, 1U << 26, HAYSTACK_MAX_ENDPOINTS,         \
 		 "service endpoint prefixes, of every loaded dictionary together"),       \
 	OPT_SIZE("max-rulesets", rulesets, 1U << 24, HAYSTACK_MAX_RULESETS,            \

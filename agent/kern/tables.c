@@ -149,10 +149,12 @@ int hs_tables_open_pinned(struct hs_tables *t)
 	return err;
 }
 
-/* The buckets for pairs at half load, within bounds. */
+/* The buckets for pairs at four fifths of their ways (include/haystack.h:
+ * two choices spill 0.02 % there), within bounds. */
 static __u32 buckets_for(size_t pairs)
 {
-	size_t n = (2 * pairs + HAYSTACK_TABLE_WAYS - 1) / HAYSTACK_TABLE_WAYS;
+	size_t ways = (5 * pairs + 3) / 4;
+	size_t n = (ways + HAYSTACK_TABLE_WAYS - 1) / HAYSTACK_TABLE_WAYS;
 
 	return !n ? 1 : n > HAYSTACK_TABLE_BUCKETS_MAX ? HAYSTACK_TABLE_BUCKETS_MAX : (__u32)n;
 }
@@ -202,8 +204,9 @@ size_t hs_tables_bytes(const struct hs_tables *t)
 
 /* The size of a new table of generation g: the pairs the fullest one of g
  * holds (of any generation when g has none: a new day's dictionary) at
- * half load, so the next hour fits even when it grows; twice that when
- * that one was three quarters full. The smallest when there is none. */
+ * four fifths full; twice that when that one was nine tenths full (what
+ * it refused is not known, but it was more). The smallest when there is
+ * none. */
 static __u32 next_buckets(const struct hs_tables *t, __u32 generation)
 {
 	__u32 n = HS_TABLE_FIRST_BUCKETS;
@@ -218,8 +221,7 @@ static __u32 next_buckets(const struct hs_tables *t, __u32 generation)
 			continue;
 		used = hs_table_used(tb);
 		b = buckets_for(used);
-		/* full: what it refused is not known, but it was more */
-		if (used > (size_t)HAYSTACK_TABLE_WAYS * tb->buckets / 4 * 3)
+		if (used > (size_t)HAYSTACK_TABLE_WAYS * tb->buckets / 10 * 9)
 			b = buckets_for(2 * used);
 		n = b > n ? b : n;
 	}

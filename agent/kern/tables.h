@@ -37,7 +37,7 @@ struct hs_instance;
 
 /* The instance's tables: those it holds already (pins of an earlier run,
  * in evidence_tables or taken out of it and not read) opened. max_pairs
- * bounds a table: it holds that many pairs at half load. */
+ * bounds a table: it holds that many pairs at four fifths full. */
 int hs_tables_open(struct hs_tables *t, struct hs_instance *in, size_t max_pairs);
 void hs_tables_close(struct hs_tables *t);
 /* The tables pinned under t->pin_dir opened and mapped (status, with
@@ -65,7 +65,7 @@ struct hs_times;
 __u64 hs_tables_first_hour(const struct hs_times *t);
 __u64 hs_tables_last_hour(const struct hs_times *t);
 
-/* A table for hour and generation that holds pairs at half load (within
+/* A table for hour and generation that holds pairs four fifths full (within
  * max_pairs): what follow makes once hours of that size were counted.
  * -EEXIST when there is one, -E2BIG when HAYSTACK_MAX_TABLES are held. */
 int hs_tables_create(struct hs_tables *t, __u64 hour, __u32 generation, size_t pairs);
