@@ -408,9 +408,9 @@ int main(int argc, char **argv)
 		double t0 = now_s();
 
 		/* as run makes it, once hours of this many pairs were
-		 * counted (a quarter more: a domain's /32 inside another's
-		 * /24 makes a rule set of its own) */
-		err = hs_tables_create(&tables, bin, su.set.v[0].generation, pairs / 4 * 5);
+		 * counted (and 2 % more: a domain's /32 inside another's /24
+		 * makes a rule set of its own, 0.5 % more entries here) */
+		err = hs_tables_create(&tables, bin, su.set.v[0].generation, pairs + pairs / 50);
 		if (err)
 			die("hour table", err);
 		feed_begin(f, hs_instance_prog_fd(&in), (uint32_t)bin + 7);
