@@ -159,8 +159,8 @@ static void day_folded(int folded)
 	/* and what was not folded, hourly */
 	all = malloc((f.n_ev + n) * sizeof(*all));
 	assert_non_null(all);
-	memcpy(all, f.ev, f.n_ev * sizeof(*all));
-	n_all = f.n_ev;
+	for (n_all = 0; n_all < f.n_ev; n_all++)	/* f.ev NULL when nothing was folded */
+		all[n_all] = f.ev[n_all];
 	for (size_t i = 0; i < n; i++)
 		if (ev[i].hour >= DAY + (__u64)folded * HOUR)
 			all[n_all++] = ev[i];
