@@ -4,6 +4,7 @@
 #include <string.h>
 #include "detect/fold.h"
 #include "lib/array.h"
+#include "lib/hash.h"
 
 void hs_fold_init(struct hs_fold *f, __u64 bin_start, __u32 bin_seconds)
 {
@@ -21,21 +22,12 @@ void hs_fold_free(struct hs_fold *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static __u64 mix(__u64 h, const void *p, size_t len)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;	/* FNV-1a */
-	return h;
-}
-
 static __u64 ev_hash(const struct hs_evidence *e)
 {
-	__u64 h = mix(0xcbf29ce484222325ULL, e->subscriber, sizeof(e->subscriber));
+	__u64 h = hs_fnv1a64(HS_FNV1A64_INIT, e->subscriber, sizeof(e->subscriber));
 
-	h = mix(h, &e->generation, sizeof(e->generation));
-	return mix(h, e->domains, e->n_domains * sizeof(e->domains[0]));
+	h = hs_fnv1a64(h, &e->generation, sizeof(e->generation));
+	return hs_fnv1a64(h, e->domains, e->n_domains * sizeof(e->domains[0]));
 }
 
 static bool ev_same(const struct hs_evidence *a, const struct hs_evidence *b)
@@ -47,10 +39,10 @@ static bool ev_same(const struct hs_evidence *a, const struct hs_evidence *b)
 
 static __u64 act_hash(const struct hs_activity *a)
 {
-	__u64 h = mix(0xcbf29ce484222325ULL, a->subscriber, sizeof(a->subscriber));
+	__u64 h = hs_fnv1a64(HS_FNV1A64_INIT, a->subscriber, sizeof(a->subscriber));
 
-	h = mix(h, &a->generation, sizeof(a->generation));
-	return mix(h, &a->class_id, sizeof(a->class_id));
+	h = hs_fnv1a64(h, &a->generation, sizeof(a->generation));
+	return hs_fnv1a64(h, &a->class_id, sizeof(a->class_id));
 }
 
 static bool act_same(const struct hs_activity *a, const struct hs_activity *b)
