@@ -7,7 +7,14 @@
 #include "world.h"
 
 #define CLASSES		64
-#define PER_DOMAIN	8	/* endpoints of a domain in the dictionary */
+/* Endpoints of a domain in the dictionary: 8, more in a world of more than
+ * 8 x 65,535 (a dictionary names at most 65,535 domains, agent/dict). */
+static size_t per_domain(const struct world *w)
+{
+	size_t n = (w->n_endpoints + 65534) / 65535;
+
+	return n > 8 ? n : 8;
+}
 
 /* splitmix64: small, fast, and the same world for the same seed */
 static uint64_t next(uint64_t *s)
@@ -330,7 +337,7 @@ int world_write(const struct world *w, const char *dict_path, const char *subs_p
 {
 	FILE *d = fopen(dict_path, "w"), *s = fopen(subs_path, "w");
 	char a[INET6_ADDRSTRLEN];
-	size_t n_domains = (w->n_endpoints + PER_DOMAIN - 1) / PER_DOMAIN;
+	size_t n_domains = (w->n_endpoints + per_domain(w) - 1) / per_domain(w);
 	int err = 0;
 
 	if (!d || !s) {
@@ -351,8 +358,8 @@ int world_write(const struct world *w, const char *dict_path, const char *subs_p
 		fprintf(d, "%s{\"name\":\"d%zu.bench.example\",\"classes\":[\"c%zu\"],\"role\":\"%s\",%s"
 			   "\"prefixes\":[", i ? "," : "", i, i % CLASSES,
 			i % 3 ? "support" : "primary", i % 2 ? "\"ports\":[\"tcp/443\"]," : "");
-		for (size_t j = i * PER_DOMAIN; j < (i + 1) * PER_DOMAIN && j < w->n_endpoints; j++)
-			fprintf(d, "%s\"%s/%u\"", j > i * PER_DOMAIN ? "," : "",
+		for (size_t j = i * per_domain(w); j < (i + 1) * per_domain(w) && j < w->n_endpoints; j++)
+			fprintf(d, "%s\"%s/%u\"", j > i * per_domain(w) ? "," : "",
 				world_ntop(&w->endpoints[j].addr, w->endpoints[j].v6, a, sizeof(a)),
 				w->endpoints[j].len);
 		fprintf(d, "]}");
@@ -506,7 +513,7 @@ void world_isp_free(struct world_isp *isp)
 
 static bool has_v4_endpoint(const struct world *w, size_t domain)
 {
-	for (size_t e = domain * PER_DOMAIN; e < (domain + 1) * PER_DOMAIN && e < w->n_endpoints; e++)
+	for (size_t e = domain * per_domain(w); e < (domain + 1) * per_domain(w) && e < w->n_endpoints; e++)
 		if (!w->endpoints[e].v6)
 			return true;
 	return false;
@@ -516,7 +523,7 @@ int world_isp_domains(const struct world *w, const struct world_isp *isp, size_t
 		      int d[WORLD_ISP_MAX_DOMAINS])
 {
 	uint64_t h = isp->seed ^ (iot + 1) * 0x9e3779b97f4a7c15ULL;
-	size_t n_domains = (w->n_endpoints + PER_DOMAIN - 1) / PER_DOMAIN;
+	size_t n_domains = (w->n_endpoints + per_domain(w) - 1) / per_domain(w);
 	uint32_t class = below(&h, CLASSES), k = 1 + below(&h, WORLD_ISP_MAX_DOMAINS), rot;
 	uint32_t of_class = (uint32_t)((n_domains + CLASSES - 1 - class) / CLASSES);
 	int n = 0;
@@ -542,7 +549,7 @@ void world_isp_hit(const struct world *w, const struct world_isp *isp, uint64_t 
 	const struct world_prefix *e;
 
 	do
-		e = &w->endpoints[(size_t)d * PER_DOMAIN + below(s, PER_DOMAIN)];
+		e = &w->endpoints[(size_t)d * per_domain(w) + below(s, per_domain(w))];
 	while (e >= w->endpoints + w->n_endpoints || e->v6);
 	endpoint_addr(s, e, &svc);
 	v4(&sub, line_addr(w, isp, isp->iot[iot]));
