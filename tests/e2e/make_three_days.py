@@ -24,7 +24,7 @@ import struct
 import sys
 
 DAY0 = 1573776000  # 2019-11-15T00:00:00Z
-out = sys.argv[1]
+out = sys.argv[1] if __name__ == "__main__" else None
 
 
 def iso(t):
@@ -56,45 +56,54 @@ def write_json(name, d):
         json.dump(d, f, indent=1)
 
 
-write_json("day1.json", dictionary(0))
-write_json("day2.json", dictionary(1, moved=True, hub=True))
-write_json("day3.json", dictionary(2, cam_threshold=1.0, moved=True, hub=True))
-write_json("day2-late.json", dictionary(1, moved=True, hub=True,
-                                        valid_from="2019-11-16T00:30:00Z"))
-with open(os.path.join(out, "subscribers.txt"), "w") as f:
-    f.write("100.64.0.0/16\n")
-
-FLOWS = (("100.64.0.1", "203.0.113.7"), ("100.64.0.2", "203.0.113.99"),
-         ("100.64.0.3", "192.0.2.5"))
+def record(src, dst, packets, dport=443, proto=6, sport=50000):
+    """One v5 record of packets from src to dst (60 octets each)."""
+    return struct.pack(">4s4s4sHHIIIIHHBBBBHHBBH", socket.inet_aton(src), socket.inet_aton(dst),
+                       bytes(4), 0, 0, packets, packets * 60, 0, 0, sport, dport, 0, 0x18,
+                       proto, 0, 0, 0, 0, 0, 0)
 
 
-def v5(t, seq):
-    recs = b""
-    for i, (src, dst) in enumerate(FLOWS):
-        recs += struct.pack(">4s4s4sHHIIIIHHBBBBHHBBH", socket.inet_aton(src),
-                            socket.inet_aton(dst), bytes(4), 0, 0, 20, 20 * 60, 0, 0,
-                            50000 + i, 443, 0, 0x18, 6, 0, 0, 0, 0, 0, 0)
-    head = struct.pack(">HHIIIIBBH", 5, len(FLOWS), 0, t, 0, seq, 0, 0, 0)
-    udp_payload = head + recs
+def datagram(t, seq, recs):
+    """An Ethernet frame of one v5 datagram exported at t, from
+    192.0.2.1:40000 to 192.0.2.2:2055."""
+    head = struct.pack(">HHIIIIBBH", 5, len(recs), 0, t, 0, seq, 0, 0, 0)
+    udp_payload = head + b"".join(recs)
     udp = struct.pack(">HHHH", 40000, 2055, 8 + len(udp_payload), 0) + udp_payload
     ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), seq & 0xffff, 0, 64, 17, 0,
                      bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]))
     return b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + udp
 
 
-def pcap(name, frames):
-    with open(os.path.join(out, name), "wb") as f:
+def write_pcap(path, frames):
+    with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
         # capture times 1 ms apart, so tcpreplay sends them at once: the
         # export times in the headers are what haystack reads
-        for i, (t, fr) in enumerate(frames):
+        for i, fr in enumerate(frames):
             f.write(struct.pack("<IIII", DAY0, i * 1000, len(fr), len(fr)) + fr)
 
 
-frames = []
-for half_hour in range(3 * 48):
-    t = DAY0 + half_hour * 1800 + 600
-    frames.append((t, v5(t, half_hour)))
-pcap("all.pcap", frames)
-for day in range(3):
-    pcap("day%d.pcap" % (day + 1), frames[day * 48:(day + 1) * 48])
+FLOWS = (("100.64.0.1", "203.0.113.7"), ("100.64.0.2", "203.0.113.99"),
+         ("100.64.0.3", "192.0.2.5"))
+
+
+def main():
+    write_json("day1.json", dictionary(0))
+    write_json("day2.json", dictionary(1, moved=True, hub=True))
+    write_json("day3.json", dictionary(2, cam_threshold=1.0, moved=True, hub=True))
+    write_json("day2-late.json", dictionary(1, moved=True, hub=True,
+                                            valid_from="2019-11-16T00:30:00Z"))
+    with open(os.path.join(out, "subscribers.txt"), "w") as f:
+        f.write("100.64.0.0/16\n")
+    frames = []
+    for half_hour in range(3 * 48):
+        t = DAY0 + half_hour * 1800 + 600
+        frames.append(datagram(t, half_hour, [record(src, dst, 20, sport=50000 + i)
+                                              for i, (src, dst) in enumerate(FLOWS)]))
+    write_pcap(os.path.join(out, "all.pcap"), frames)
+    for day in range(3):
+        write_pcap(os.path.join(out, "day%d.pcap" % (day + 1)), frames[day * 48:(day + 1) * 48])
+
+
+if __name__ == "__main__":
+    main()

@@ -38,12 +38,7 @@ sequence() {	# NAME K DEATH: DEATH is what stops the first run
 	cut "$k"
 	ip netns exec "$ns" bash -s "$HAYSTACK" "$TMP" "$k" "$death" "$D" >"$TMP/$name.out" 2>&1 <<'EOS'
 H=$1 T=$2 k=$3 death=$4 D=$5
-counter() { "$H" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$1"; }
-wait_counter() {	# NAME VALUE, bounded
-	for _ in $(seq 50); do [ "$(counter "$1" 2>/dev/null)" = "$2" ] && return 0; sleep 0.1; done
-	return 1
-}
-started() { for _ in $(seq 100); do grep -q "attached to" "$1" 2>/dev/null && return; sleep 0.1; done; }
+. tests/e2e/agent_lib.sh
 rm -f $T/out.jsonl
 ulimit -c 0	# SIGABRT kills without leaving a core file behind
 keep=; [ "$death" = TERM ] && keep=--keep
