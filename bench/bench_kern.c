@@ -412,7 +412,7 @@ static size_t harvest_and_report(struct loaded *l, const struct hs_tables *table
 	*t_harvest = now_s() - t0;
 	rep.out = fopen("/dev/null", "w");
 	t0 = now_s();
-	err = hs_report_bins(&rep, ev, n_ev, 3600, EXPORT_TIME - EXPORT_TIME % 3600,
+	err = hs_report_bins(&rep, ev, n_ev, NULL, 0, 3600, EXPORT_TIME - EXPORT_TIME % 3600,
 			     EXPORT_TIME - EXPORT_TIME % 3600);
 	if (err)
 		die("report", err);

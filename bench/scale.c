@@ -251,25 +251,31 @@ static void feed_misses(struct feed *f, const struct world *w, const struct worl
 
 struct step {
 	size_t entries;
-	double harvest_s, report_s, expire_s;
+	double harvest_s, report_s, expire_s, fold_s;
 };
 
-/* What the agent does when bins close: harvest the evidence of
- * [from, until) in one walk, evaluate and report the bins of width from
- * first to last with detection lines (to /dev/null here), and, once every
- * width has reported them, delete the evidence before expire_before
- * (0: nothing deleted yet, the day bin still needs it). */
-static void agent_step(struct hs_instance *in, struct hs_tables *tables,
-		       const struct hs_setup *su, __u64 from, __u64 until, __u32 width,
-		       __u64 first, __u64 last, __u64 expire_before, struct step *st)
+/*
+ * A bin closes, as run does it with --bins 1h,1d (docs/operations.md,
+ * "Folding the hours"): its evidence harvested, its lines written with
+ * detection lines (to /dev/null here); an hour's table then folded into
+ * the day's and let go, the day's folds and map entries let go.
+ */
+static void bin_step(struct hs_instance *in, struct hs_tables *tables,
+		     const struct hs_setup *su, __u32 width, __u64 bin, struct step *st)
 {
 	struct hs_report rep = { .detail = true, .dicts = &su->set };
+	int ev_fd = hs_instance_map_fd(in, HS_MAP_EVIDENCE);
+	int rules_fd = hs_instance_map_fd(in, HS_MAP_RULES);
 	struct hs_evidence *ev = NULL;
+	struct hs_activity *act = NULL;
+	bool hour = width == 3600;
+	size_t n_act = 0;
 	double t0 = now_s();
 	int err;
 
-	err = hs_harvest(hs_instance_map_fd(in, HS_MAP_EVIDENCE), tables,
-			 hs_instance_map_fd(in, HS_MAP_RULES), from, until, &ev, &st->entries);
+	err = hour ? hs_harvest(ev_fd, tables, rules_fd, bin, bin + width, &ev, &st->entries) :
+		     hs_harvest_bin(ev_fd, tables, rules_fd, width, bin, &ev, &st->entries, &act,
+				    &n_act);
 	if (err)
 		die("harvest", err);
 	st->harvest_s = now_s() - t0;
@@ -277,21 +283,25 @@ static void agent_step(struct hs_instance *in, struct hs_tables *tables,
 	if (!rep.out)
 		die("the report's file", errno);
 	t0 = now_s();
-	err = hs_report_bins(&rep, ev, st->entries, width, first, last);
+	err = hour ? hs_report_hour(&rep, ev, st->entries, bin, true, &act, &n_act) :
+		     hs_report_bins(&rep, ev, st->entries, act, n_act, width, bin, bin);
 	if (err)
 		die("report", err);
 	fclose(rep.out);
 	st->report_s = now_s() - t0;
 	free(ev);
-	st->expire_s = 0;
-	if (!expire_before)
-		return;
 	t0 = now_s();
-	err = hs_evidence_expire(hs_instance_map_fd(in, HS_MAP_EVIDENCE), expire_before, NULL) ?:
-	      hs_tables_expire(tables, expire_before, 0, NULL, NULL);
+	if (hour)
+		err = hs_tables_fold(tables, 86400, bin, act, n_act) ?:
+		      hs_tables_expire(tables, bin + width, 0, NULL, NULL);
+	else
+		err = hs_evidence_expire(ev_fd, bin + width, NULL) ?:
+		      hs_tables_expire(tables, bin + width, 0, NULL, NULL) ?:
+		      hs_tables_expire_folds(tables, width, bin + width);
 	if (err)
-		die("expire", err);
-	st->expire_s = now_s() - t0;
+		die(hour ? "fold" : "expire", err);
+	*(hour ? &st->fold_s : &st->expire_s) = now_s() - t0;
+	free(act);
 }
 
 /* haystack as replay loads it (bins 1h,1d), the evidence map sized for
@@ -341,7 +351,7 @@ int main(int argc, char **argv)
 	size_t n_rounds = env_size("BENCH_SCALE_RECORDS", 3);
 	size_t n_misses = env_size("BENCH_SCALE_MISSES", 2000000);
 	char dir[] = "/tmp/haystack-scale.XXXXXX", dict[64], subs[64], b1[32], b2[32];
-	struct step hour[24], day;
+	struct step hour[24] = { 0 }, day = { 0 };
 	struct feed *f = malloc(sizeof(*f));
 	struct haystack_stats stats;
 	struct world_isp isp;
@@ -349,7 +359,7 @@ int main(int argc, char **argv)
 	struct hs_tables tables;
 	struct hs_setup su;
 	struct world w;
-	size_t pairs = 0, cap, entries = 0, full_sample, table_bytes = 0, map_entries = 0;
+	size_t pairs = 0, cap, entries = 0, full_sample, table_bytes = 0, fold_bytes = 0, map_entries = 0;
 	long long slab0, memlock0, slab_fed = 0, memlock_fed = 0, rss_loaded, rss_fed = 0, hwm_hours;
 	double t_start = now_s(), t_world, t_load, t_feed = 0;
 	double hit_ns[24], miss_ns[24], full_hit_ns = 0, full_miss_ns = 0;
@@ -443,15 +453,15 @@ int main(int argc, char **argv)
 			feed_misses(f, &w, &isp, 400, full_sample);
 			full_miss_ns = ns_per_record(f);
 		}
-		/* the hour closes; the day bin still needs its evidence */
-		agent_step(&in, &tables, &su, bin, bin + 3600, 3600, bin, bin, 0, &hour[h]);
+		bin_step(&in, &tables, &su, 3600, bin, &hour[h]);
 		entries += hour[h].entries;
-		fprintf(stderr, "  hour %zu: %zu entries, harvest %.1f s, report %.1f s\n", h,
-			hour[h].entries, hour[h].harvest_s, hour[h].report_s);
+		fold_bytes = hs_tables_bytes(&tables);
+		fprintf(stderr, "  hour %zu: %zu entries, harvest %.1f s, report %.1f s, fold %.1f s (%zu MB folded)\n",
+			h, hour[h].entries, hour[h].harvest_s, hour[h].report_s, hour[h].fold_s,
+			fold_bytes >> 20);
 	}
 	hwm_hours = self_kb("VmHWM");
-	agent_step(&in, &tables, &su, DAY_START, DAY_START + 86400, 86400, DAY_START, DAY_START,
-		   DAY_START + 86400, &day);
+	bin_step(&in, &tables, &su, 86400, DAY_START, &day);
 	if (hs_read_stats(hs_instance_map_fd(&in, HS_MAP_STATS), &stats))
 		die("stats", EIO);
 	if (stats.evidence_full)
@@ -463,7 +473,7 @@ int main(int argc, char **argv)
 		long long slab = slab_fed - slab0, kernel = slab + memlock0 + (long long)table_bytes;
 		long long hwm = self_kb("VmHWM");
 		double blend = (HIT_PERMILLE * hit_ns[n_hours - 1] + (1000 - HIT_PERMILLE) * full_miss_ns) / 1000;
-		double hour_s = last->harvest_s + last->report_s;
+		double hour_s = last->harvest_s + last->report_s + last->fold_s;
 		double day_s = day.harvest_s + day.report_s + day.expire_s;
 
 		printf("\n%-52s %22s %12s\n", "figure", "measured", "target");
@@ -478,10 +488,12 @@ int main(int argc, char **argv)
 		       mb(kernel, b1, sizeof(b1)), "<= 2147 MB");
 		printf("%-52s %22s %12s\n", "  Slab growth / the map's memlock",
 		       mb(slab, b1, sizeof(b1)), mb(memlock_fed, b2, sizeof(b2)));
-		printf("%-52s %22.1f %12s\n", "hour bin: harvest + evaluate and report (s)", hour_s,
-		       "<= 30");
-		printf("%-52s %9.1f + %10.1f %12s\n", "  harvest + evaluate and report (s)",
-		       last->harvest_s, last->report_s, "");
+		printf("%-52s %22s %12s\n", "  the day's fold after the last hour",
+		       mb((long long)fold_bytes, b1, sizeof(b1)), "");
+		printf("%-52s %22.1f %12s\n", "hour bin: harvest + evaluate and report + fold (s)",
+		       hour_s, "<= 30");
+		printf("%-52s %6.1f + %6.1f + %6.1f %12s\n", "  harvest + evaluate and report + fold",
+		       last->harvest_s, last->report_s, last->fold_s, "");
 		printf("%-52s %22.1f %12s\n", "day bin: harvest + report + delete (s)", day_s, "<= 60");
 		printf("%-52s %6.1f + %6.1f + %6.1f %12s\n", "  harvest + evaluate and report + delete",
 		       day.harvest_s, day.report_s, day.expire_s, "");
@@ -503,14 +515,14 @@ int main(int argc, char **argv)
 			    "\"evidence_map_max_entries\":%zu,\"evidence_entries\":%zu,\"evidence_full\":%llu,"
 			    "\"table_bytes\":%zu,\"evidence_map_entries\":%zu,\"kernel_bytes\":%lld,\"kernel_bytes_per_entry\":%.1f,\"slab_bytes\":%lld,\"slab_bytes_per_entry\":%.1f,\"map_memlock_empty_bytes\":%lld,\"map_memlock_bytes\":%lld,"
 			    "\"agent_rss_loaded_bytes\":%lld,\"agent_rss_fed_bytes\":%lld,\"agent_rss_peak_hours_bytes\":%lld,\"agent_rss_peak_bytes\":%lld,"
-			    "\"hour_entries\":%zu,\"hour_harvest_s\":%.3f,\"hour_report_s\":%.3f,\"hour_s\":%.3f,"
+			    "\"fold_bytes\":%zu,\"hour_entries\":%zu,\"hour_harvest_s\":%.3f,\"hour_report_s\":%.3f,\"hour_fold_s\":%.3f,\"hour_s\":%.3f,"
 			    "\"day_entries\":%zu,\"day_harvest_s\":%.3f,\"day_report_s\":%.3f,\"day_delete_s\":%.3f,\"day_s\":%.3f,"
 			    "\"hit_ns_per_record\":[",
 			n_lines, w.n_subscribers, n_iot, pairs, n_domains, w.n_endpoints, n_hours,
 			n_rounds, n_misses, cap, entries, (unsigned long long)stats.evidence_full,
 			table_bytes, map_entries, kernel, (double)kernel / (double)entries, slab, (double)slab / (double)entries,
-			memlock0, memlock_fed, rss_loaded, rss_fed, hwm_hours, hwm, last->entries,
-			last->harvest_s, last->report_s, hour_s, day.entries, day.harvest_s,
+			memlock0, memlock_fed, rss_loaded, rss_fed, hwm_hours, hwm, fold_bytes,
+			last->entries, last->harvest_s, last->report_s, last->fold_s, hour_s, day.entries, day.harvest_s,
 			day.report_s, day.expire_s, day_s);
 		for (size_t h = 0; h < n_hours; h++)
 			fprintf(js, "%s%.1f", h ? "," : "", hit_ns[h]);

@@ -279,7 +279,31 @@ enum evidence_table_header {
 	TABLE_HEADER_BUCKETS,	/* the buckets after this one */
 	TABLE_HEADER_HOUR,	/* the table's key, for a reader of the map alone */
 	TABLE_HEADER_GENERATION,
+	/* A fold table's (below; 0 in an hour table): */
+	TABLE_HEADER_WIDTH,	/* its bin's seconds; HOUR is the bin's start */
+	TABLE_HEADER_FOLDED_UNTIL,	/* the hour tables of hours before it are in it */
+	TABLE_HEADER_FOLDING,	/* the hour being added, 0: none */
+	/* how far: the next way of that hour's table << 32 | 1 + the way of
+	 * this one being changed, whose key and counts before are in
+	 * count[0].packets, count[1] (0: none) */
+	TABLE_HEADER_FOLD_STEP,
+	/* what a fold's keys are mixed with before they are placed: a way's
+	 * buckets independent of those it had in the table read (whose order
+	 * a fold is filled in), new each time the fold grows */
+	TABLE_HEADER_FOLD_SEED,
 };
+
+/*
+ * A fold table: the hour tables of one generation for the hours of a
+ * longer report bin (a day) already reported, added up by the agent as each
+ * hour is reported, so that the kernel holds the open hours' tables alone
+ * (docs/operations.md, "Folding the hours"). The layout of an hour table,
+ * never in evidence_tables: the program does not see it. Beside the
+ * evidence, a way whose mask is 0 (HAYSTACK_FOLD_ACTIVE) says the
+ * subscriber was active for a class in one of the hours: the class's index
+ * in the generation's dictionary where the rule set is.
+ */
+#define HAYSTACK_FOLD_ACTIVE(addr, class_id)	HAYSTACK_TABLE_KEY(addr, class_id, 0)
 
 /* Where a report step goes in the --out file: the file (st_dev, st_ino),
  * its size before the step, the step's length in bytes. Zero: no file
@@ -604,6 +628,7 @@ _Static_assert(sizeof(struct dictionary_schedule) ==
 _Static_assert(HAYSTACK_MAX_DICTIONARIES <= 64, "a live bit for every slot");
 _Static_assert(sizeof(struct evidence_value) == 32, "evidence value layout");
 _Static_assert(sizeof(struct evidence_bucket) == 192, "evidence bucket layout");
+_Static_assert(TABLE_HEADER_FOLD_SEED < HAYSTACK_TABLE_WAYS, "a table header is one bucket's keys");
 _Static_assert(sizeof(struct evidence_table_key) == 16, "evidence table key layout");
 _Static_assert(sizeof(struct haystack_config) == 144, "config layout");
 _Static_assert(sizeof(struct template_key) == 24, "template key layout");

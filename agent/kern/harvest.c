@@ -183,6 +183,69 @@ int hs_harvest(int evidence_fd, const struct hs_tables *tables, int rules_fd, __
 	return 0;
 }
 
+/* A way of a bin's hour table or fold: a fold's evidence stands for the
+ * bin's start, folded, and its ways of mask 0 are the classes active. */
+struct harvest_bin {
+	struct harvest h;
+	struct hs_activity *act;
+	size_t n_act, cap_act;
+};
+
+static int harvest_bin_way(const struct hs_table *tb, __u64 key, const struct evidence_count *c,
+			   void *ctx)
+{
+	struct harvest_bin *b = ctx;
+	__u32 addr = htonl(HAYSTACK_TABLE_KEY_ADDR(key));
+	struct hs_activity *a;
+	size_t n = b->h.n;
+	int err;
+
+	if (!tb->width)
+		return harvest_way(&tb->key, key, c, &b->h);
+	if (HAYSTACK_TABLE_KEY_MASK(key)) {
+		err = harvest_way(&tb->key, key, c, &b->h);
+		if (!err && b->h.n > n)
+			b->h.ev[n].folded = true;
+		return err;
+	}
+	if (hs_grow((void **)&b->act, &b->cap_act, b->n_act, sizeof(*b->act), 1024))
+		return -ENOMEM;
+	a = &b->act[b->n_act++];
+	memset(a, 0, sizeof(*a));
+	a->subscriber[10] = a->subscriber[11] = 0xff;
+	memcpy(&a->subscriber[12], &addr, 4);
+	a->bin_start = tb->key.hour;
+	a->generation = tb->key.generation;
+	a->class_id = (int)HAYSTACK_TABLE_KEY_RULESET(key);
+	return 0;
+}
+
+int hs_harvest_bin(int evidence_fd, const struct hs_tables *tables, int rules_fd, __u32 width,
+		   __u64 bin_start, struct hs_evidence **ev, size_t *n, struct hs_activity **act,
+		   size_t *n_act)
+{
+	struct harvest_bin b = { .h = { .rules = { .fd = rules_fd }, .from = bin_start,
+					.until = bin_start + width } };
+	int err;
+
+	err = hs_map_for_each(evidence_fd, sizeof(struct evidence_key),
+			      sizeof(struct evidence_value), harvest_one, &b.h);
+	if (!err)
+		err = hs_tables_for_each_bin(tables, width, bin_start, harvest_bin_way, &b);
+	free(b.h.rules.keys);
+	free(b.h.rules.sets);
+	if (err) {
+		free(b.h.ev);
+		free(b.act);
+		return err;
+	}
+	*ev = b.h.ev;
+	*n = b.h.n;
+	*act = b.act;
+	*n_act = b.n_act;
+	return 0;
+}
+
 int hs_evidence_expire(int evidence_fd, __u64 until, size_t *n_deleted)
 {
 	return hs_evidence_expire_outside(evidence_fd, until, 0, n_deleted, NULL);

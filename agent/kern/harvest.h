@@ -12,6 +12,13 @@
  * Returns 0 or -errno. */
 int hs_harvest(int evidence_fd, const struct hs_tables *tables, int rules_fd, __u64 from,
 	       __u64 until, struct hs_evidence **out, size_t *n);
+/* The evidence of one bin of width (> an hour) at bin_start, as
+ * hs_harvest's: the map's, its folds' (tables.h: folded, and the classes
+ * active in their hours into *act) and what of its hour tables is not in
+ * them. */
+int hs_harvest_bin(int evidence_fd, const struct hs_tables *tables, int rules_fd, __u32 width,
+		   __u64 bin_start, struct hs_evidence **ev, size_t *n, struct hs_activity **act,
+		   size_t *n_act);
 /* The distinct domains (indices in the domains of the generation's
  * dictionary) of the rules of a rule set that a rule mask names. */
 int hs_ruleset_domains(int rules_fd, __u32 generation, __u32 ruleset, __u32 mask,

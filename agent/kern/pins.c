@@ -96,16 +96,16 @@ unsigned int hs_pins_present(const char *pin_dir)
 	return mask;
 }
 
-/* The hour tables pinned beside evidence_tables (kern/tables.h): they go
- * with it. */
-static int unpin_tables(const char *pin_dir)
+/* The hour tables and the folds pinned beside evidence_tables
+ * (kern/tables.h): they go with it. */
+static int unpin_dir(const char *pin_dir, const char *sub)
 {
 	char dir[PATH_MAX], path[2 * PATH_MAX];
 	struct dirent *e;
 	int err = 0;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/tables", pin_dir);
+	snprintf(dir, sizeof(dir), "%s/%s", pin_dir, sub);
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
@@ -135,7 +135,7 @@ int hs_unpin_except(const char *pin_dir, unsigned int keep)
 			err = -errno;
 	}
 	if (!(keep & (1U << HS_MAP_TABLES)))
-		err = unpin_tables(pin_dir) ?: err;
+		err = unpin_dir(pin_dir, "tables") ?: unpin_dir(pin_dir, "folds") ?: err;
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, HS_PROG_PIN);
 	if (!(keep & (1U << HS_MAP_COUNT)) && unlink(path) && errno != ENOENT)
 		err = -errno;

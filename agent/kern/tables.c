@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/membarrier.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include "detect/times.h"
 #include "dict/schedule.h"
@@ -17,6 +20,7 @@
 #include "lib/timefmt.h"
 
 #define TABLES_DIR	"tables"
+#define FOLDS_DIR	"folds"
 
 static size_t table_bytes(__u32 buckets)
 {
@@ -54,6 +58,7 @@ static int table_map(struct hs_table *tb, int fd)
 	tb->buckets = h.key[TABLE_HEADER_BUCKETS];
 	tb->key.hour = h.key[TABLE_HEADER_HOUR];
 	tb->key.generation = h.key[TABLE_HEADER_GENERATION];
+	tb->width = h.key[TABLE_HEADER_WIDTH];
 	if (!tb->buckets || tb->buckets > HAYSTACK_TABLE_BUCKETS_MAX ||
 	    (size_t)tb->buckets + 1 > info.max_entries)
 		return -EINVAL;
@@ -68,7 +73,8 @@ static int table_map(struct hs_table *tb, int fd)
 #define SCAN_BUCKETS	65536	/* 12 MiB: 3,072 pages */
 
 static int scan(const struct hs_table *tb,
-		int (*fn)(const struct hs_table *tb, const struct evidence_bucket *b, void *ctx),
+		int (*fn)(const struct hs_table *tb, const struct evidence_bucket *b, size_t i,
+			  void *ctx),
 		void *ctx)
 {
 	size_t total = (size_t)tb->buckets + 1;
@@ -87,7 +93,7 @@ static int scan(const struct hs_table *tb,
 			return -errno;
 		w = p;
 		for (size_t i = first ? 0 : 1; i < n && !err; i++)
-			err = fn(tb, &w[i], ctx);
+			err = fn(tb, &w[i], first + i, ctx);
 		munmap(p, len);
 	}
 	return err;
@@ -108,45 +114,59 @@ static struct hs_table *find(struct hs_tables *t, const struct evidence_table_ke
 	return NULL;
 }
 
-int hs_tables_open_pinned(struct hs_tables *t)
+/* The tables pinned in one folder of the pin directory into v[]; a fold's
+ * copy left by a growth that did not finish ("-new") is let go. */
+static int open_dir(const struct hs_tables *t, const char *sub, struct hs_table *v, int *n)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 256];
 	struct dirent *e;
 	DIR *d;
 	int err = 0;
 
-	snprintf(dir, sizeof(dir), "%s/" TABLES_DIR, t->pin_dir);
+	snprintf(dir, sizeof(dir), "%s/%s", t->pin_dir, sub);
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while (!err && (e = readdir(d))) {
 		struct hs_table tb = { .fd = -1 };
+		size_t len = strlen(e->d_name);
 		int fd;
 
 		if (e->d_name[0] == '.')
 			continue;
-		if (t->n == HAYSTACK_MAX_TABLES) {
-			hs_err("%s: more than %d hour tables", dir, HAYSTACK_MAX_TABLES);
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (len > 4 && !strcmp(e->d_name + len - 4, "-new")) {
+			unlink(path);
+			continue;
+		}
+		if (*n == HAYSTACK_MAX_TABLES) {
+			hs_err("%s: more than %d tables", dir, HAYSTACK_MAX_TABLES);
 			err = -E2BIG;
 			break;
 		}
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
 			err = -errno;
-			hs_err("cannot open the hour table %s: %s (%d)", path, strerror(-err), err);
+			hs_err("cannot open the table %s: %s (%d)", path, strerror(-err), err);
 			break;
 		}
 		err = table_map(&tb, fd);
+		if (!err && !tb.width != !strcmp(sub, TABLES_DIR))
+			err = -EINVAL;
 		if (err) {
 			close(fd);
-			hs_err("%s is no hour table of this build: %s (%d)", path, strerror(-err), err);
+			hs_err("%s is no table of this build: %s (%d)", path, strerror(-err), err);
 			break;
 		}
-		t->t[t->n++] = tb;
+		v[(*n)++] = tb;
 	}
 	closedir(d);
 	return err;
+}
+
+int hs_tables_open_pinned(struct hs_tables *t)
+{
+	return open_dir(t, TABLES_DIR, t->t, &t->n) ?: open_dir(t, FOLDS_DIR, t->folds, &t->n_folds);
 }
 
 /* The buckets for pairs at four fifths of their ways (include/haystack.h:
@@ -175,10 +195,13 @@ void hs_tables_close(struct hs_tables *t)
 {
 	for (int i = 0; i < t->n; i++)
 		table_free(&t->t[i]);
-	t->n = 0;
+	for (int i = 0; i < t->n_folds; i++)
+		table_free(&t->folds[i]);
+	t->n = t->n_folds = 0;
 }
 
-static int count_used(const struct hs_table *tb, const struct evidence_bucket *b, void *ctx)
+static int count_used(const struct hs_table *tb, const struct evidence_bucket *b, size_t i,
+		      void *ctx)
 {
 	for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++)
 		*(size_t *)ctx += b->key[w] != 0;
@@ -199,6 +222,8 @@ size_t hs_tables_bytes(const struct hs_tables *t)
 
 	for (int i = 0; i < t->n; i++)
 		n += table_bytes(t->t[i].buckets);
+	for (int i = 0; i < t->n_folds; i++)
+		n += table_bytes(t->folds[i].buckets);
 	return n;
 }
 
@@ -210,7 +235,10 @@ size_t hs_tables_bytes(const struct hs_tables *t)
 static __u32 next_buckets(const struct hs_tables *t, __u32 generation)
 {
 	__u32 n = HS_TABLE_FIRST_BUCKETS;
-	bool any = !hs_tables_of_generation(t, generation);
+	bool any = true;
+
+	for (int i = 0; i < t->n && any; i++)
+		any = t->t[i].key.generation != generation;
 
 	for (int i = 0; i < t->n; i++) {
 		const struct hs_table *tb = &t->t[i];
@@ -372,7 +400,8 @@ struct each {
 	void *ctx;
 };
 
-static int each_way(const struct hs_table *tb, const struct evidence_bucket *b, void *ctx)
+static int each_way(const struct hs_table *tb, const struct evidence_bucket *b, size_t i,
+		    void *ctx)
 {
 	const struct each *x = ctx;
 
@@ -404,37 +433,594 @@ int hs_tables_for_each(const struct hs_tables *t, __u64 from, __u64 until,
 	return 0;
 }
 
-int hs_tables_expire(struct hs_tables *t, __u64 until, __u64 ceiling, size_t *n_before,
-		     size_t *n_past)
+/*
+ * Folding the hours (tables.h, hs_tables_fold). A fold is written by this
+ * process alone, through a mapping of all of it; its ways are placed as
+ * the program places an hour table's (any placement would do: the
+ * program never reads a fold).
+ */
+static void fold_pin_path(const struct hs_tables *t, const struct hs_table *f, char *path,
+			  size_t len)
 {
-	char path[PATH_MAX];
-	int err = 0;
+	char when[32];
 
-	for (int i = 0; i < t->n;) {
-		struct hs_table *tb = &t->t[i];
-		bool past = ceiling && tb->key.hour > ceiling;
+	snprintf(path, len, "%s/" FOLDS_DIR "/%us-%s-g%u", t->pin_dir, f->width,
+		 hs_format_time(f->key.hour, when, sizeof(when)), f->key.generation);
+}
 
-		if (tb->key.hour >= until && !past) {
-			i++;
-			continue;
-		}
-		if (bpf_map_delete_elem(t->outer_fd, &tb->key) && errno != ENOENT) {
-			err = -errno;
-			break;
-		}
-		if (t->pin_dir) {
-			pin_path(t, &tb->key, path, sizeof(path));
-			if (unlink(path) && errno != ENOENT) {
-				err = -errno;
+static struct hs_table *find_fold(const struct hs_tables *t, __u32 width, __u64 bin,
+				  __u32 generation)
+{
+	for (int i = 0; i < t->n_folds; i++) {
+		const struct hs_table *f = &t->folds[i];
+
+		if (f->width == width && f->key.hour == bin && f->key.generation == generation)
+			return (struct hs_table *)f;
+	}
+	return NULL;
+}
+
+struct fold {
+	struct hs_table *tb;
+	struct evidence_bucket *b;	/* b[0]: the header */
+	size_t len;
+};
+
+static int fold_map(struct fold *f, struct hs_table *tb)
+{
+	void *p;
+
+	f->tb = tb;
+	f->len = table_bytes(tb->buckets);
+	p = mmap(NULL, f->len, PROT_READ | PROT_WRITE, MAP_SHARED, tb->fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	f->b = p;
+	return 0;
+}
+
+static void fold_unmap(struct fold *f)
+{
+	if (f->b)
+		munmap(f->b, f->len);
+	f->b = NULL;
+}
+
+/* Keeps the compiler from moving stores across it: what matters is the
+ * order they are made in when the process is stopped between two (the
+ * pages outlive it, and nothing reads them meanwhile). */
+#define STORE_ORDER()	__atomic_signal_fence(__ATOMIC_SEQ_CST)
+
+/* The way (ways of the buckets before counted, from bucket 1) that holds
+ * key in a fold of n buckets, or the free one it goes to: in the bucket with
+ * more free ways, as the program claims. -ENOSPC when neither has one. The
+ * key mixed with the fold's seed first: filled in the order of a table's
+ * buckets, a fold placed as that table is fills each bucket's first choices
+ * at once, and spills at three fifths full (two choices need keys in no
+ * order of theirs). */
+static long long way_for(const struct evidence_bucket *b, __u32 n, __u64 key)
+{
+	__u64 h = HAYSTACK_TABLE_MIX(key ^ b[0].key[TABLE_HEADER_FOLD_SEED]);
+	__u32 at[2];
+	int free_at[2] = { -1, -1 }, k;
+
+	at[0] = 1 + (__u32)(((h >> 32) * n) >> 32);
+	at[1] = 1 + (__u32)(((h & 0xffffffff) * n) >> 32);
+	if (at[1] == at[0])
+		at[1] = at[0] < n ? at[0] + 1 : 1;
+	for (k = 0; k < 2; k++)
+		for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++) {
+			if (b[at[k]].key[w] == key)
+				return (long long)(at[k] - 1) * HAYSTACK_TABLE_WAYS + w;
+			if (!b[at[k]].key[w]) {
+				free_at[k] = w;
 				break;
 			}
 		}
-		if (past && n_past)
-			*n_past += hs_table_used(tb);
-		else if (!past && n_before)
-			*n_before += hs_table_used(tb);
+	k = free_at[1] >= 0 && (free_at[0] < 0 || free_at[1] < free_at[0]);
+	if (free_at[k] < 0)
+		return -ENOSPC;
+	return (long long)(at[k] - 1) * HAYSTACK_TABLE_WAYS + free_at[k];
+}
+
+#define WAY_KEY(b, x)	((b)[1 + (x) / HAYSTACK_TABLE_WAYS].key[(x) % HAYSTACK_TABLE_WAYS])
+#define WAY_COUNT(b, x)	((b)[1 + (x) / HAYSTACK_TABLE_WAYS].count[(x) % HAYSTACK_TABLE_WAYS])
+
+/* Way pos of the hour table added to way x of the fold: what x held noted
+ * in the header first, and the step moved on after, so that a process
+ * stopped anywhere in between leaves a fold fold_undo puts back. */
+static void fold_add(struct evidence_bucket *b, __u32 pos, size_t x, __u64 key,
+		     const struct evidence_count *c)
+{
+	__u64 *step = &b[0].key[TABLE_HEADER_FOLD_STEP];
+
+	b[0].count[0].packets = WAY_KEY(b, x);
+	b[0].count[1] = WAY_COUNT(b, x);
+	STORE_ORDER();
+	*step = (__u64)pos << 32 | (x + 1);
+	STORE_ORDER();
+	WAY_KEY(b, x) = key;
+	WAY_COUNT(b, x).packets += c->packets;
+	WAY_COUNT(b, x).packets_estimate += c->packets_estimate;
+	STORE_ORDER();
+	*step = (__u64)(pos + 1) << 32;
+}
+
+/* A way changed part way put back as the header noted it. */
+static void fold_undo(struct evidence_bucket *b, __u32 buckets)
+{
+	__u64 *step = &b[0].key[TABLE_HEADER_FOLD_STEP];
+	__u64 x = *step & 0xffffffff;
+
+	if (!x)
+		return;
+	if (--x < (__u64)buckets * HAYSTACK_TABLE_WAYS) {
+		WAY_KEY(b, x) = b[0].count[0].packets;
+		WAY_COUNT(b, x) = b[0].count[1];
+	}
+	STORE_ORDER();
+	*step &= ~0xffffffffULL;
+}
+
+/* Any odd constant (the golden ratio's): a fold's first seed, and what
+ * each growth adds to it. */
+#define FOLD_SEED	0x9e3779b97f4a7c15ULL
+
+/* A fold table of buckets, not yet pinned, mapped into f. */
+static int fold_create(struct hs_tables *t, struct hs_table *tb, struct fold *f, __u32 buckets)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	int fd, err;
+
+	if (t->btf_fd >= 0) {
+		opts.btf_fd = t->btf_fd;
+		opts.btf_key_type_id = t->btf_key;
+		opts.btf_value_type_id = t->btf_value;
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fold_table", sizeof(__u32),
+			    sizeof(struct evidence_bucket), buckets + 1, &opts);
+	if (fd < 0)
+		return -errno;
+	tb->fd = fd;
+	tb->buckets = buckets;
+	tb->bytes = table_bytes(buckets);
+	err = fold_map(f, tb);
+	if (err) {
 		table_free(tb);
-		*tb = t->t[--t->n];
+		return err;
+	}
+	f->b[0].key[TABLE_HEADER_BUCKETS] = buckets;
+	f->b[0].key[TABLE_HEADER_HOUR] = tb->key.hour;
+	f->b[0].key[TABLE_HEADER_GENERATION] = tb->key.generation;
+	f->b[0].key[TABLE_HEADER_WIDTH] = tb->width;
+	f->b[0].key[TABLE_HEADER_FOLD_SEED] = FOLD_SEED;
+	return 0;
+}
+
+/* Pinned under its name: through name-new and a rename when it replaces
+ * one, so that the name always holds a whole fold (bpffs takes no dot in
+ * a name). */
+static int fold_pin(const struct hs_tables *t, const struct hs_table *tb, bool replace)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+
+	if (!t->pin_dir)
+		return 0;
+	snprintf(path, sizeof(path), "%s/" FOLDS_DIR, t->pin_dir);
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return -errno;
+	fold_pin_path(t, tb, path, sizeof(path));
+	if (!replace)
+		return bpf_obj_pin(tb->fd, path) ? -errno : 0;
+	snprintf(tmp, sizeof(tmp), "%s-new", path);
+	if (bpf_obj_pin(tb->fd, tmp))
+		return -errno;
+	if (rename(tmp, path)) {
+		int err = -errno;
+
+		unlink(tmp);
+		return err;
+	}
+	return 0;
+}
+
+/* A fold too full for the next key copied into one half as large again
+ * (nothing in flight: fold_add finished its way), which takes its name. */
+static int fold_grow(struct hs_tables *t, struct fold *f)
+{
+	struct hs_table *old = f->tb, tb = *old;
+	__u64 n = (__u64)old->buckets + old->buckets / 2 + 1;
+	struct fold g = { 0 };
+	int err;
+
+	if (n > HAYSTACK_TABLE_BUCKETS_MAX)
+		return -E2BIG;
+	tb.fd = -1;
+	err = fold_create(t, &tb, &g, (__u32)n);
+	if (err)
+		return err;
+	for (int k = TABLE_HEADER_WIDTH; k < TABLE_HEADER_FOLD_SEED; k++)
+		g.b[0].key[k] = f->b[0].key[k];
+	g.b[0].key[TABLE_HEADER_FOLD_SEED] = f->b[0].key[TABLE_HEADER_FOLD_SEED] + FOLD_SEED;
+	for (size_t x = 0; x < (size_t)old->buckets * HAYSTACK_TABLE_WAYS && !err; x++) {
+		long long y;
+
+		if (!WAY_KEY(f->b, x))
+			continue;
+		y = way_for(g.b, tb.buckets, WAY_KEY(f->b, x));
+		if (y < 0) {
+			err = (int)y;
+			break;
+		}
+		WAY_KEY(g.b, y) = WAY_KEY(f->b, x);
+		WAY_COUNT(g.b, y) = WAY_COUNT(f->b, x);
+	}
+	err = err ?: fold_pin(t, &tb, true);
+	if (err) {
+		fold_unmap(&g);
+		table_free(&tb);
+		return err;
+	}
+	fold_unmap(f);
+	table_free(old);
+	*old = tb;
+	*f = g;
+	f->tb = old;
+	return 0;
+}
+
+/* The way for key in f, f grown when it has none. */
+static long long fold_way(struct hs_tables *t, struct fold *f, __u64 key)
+{
+	long long x = way_for(f->b, f->tb->buckets, key);
+	int err;
+
+	while (x == -ENOSPC) {
+		err = fold_grow(t, f);
+		if (err)
+			return err;
+		x = way_for(f->b, f->tb->buckets, key);
+	}
+	return x;
+}
+
+struct fold_hour {
+	struct hs_tables *t;
+	struct fold *f;
+	__u32 from;			/* the first way of the hour table not in f */
+};
+
+static int fold_bucket(const struct hs_table *tb, const struct evidence_bucket *b, size_t i,
+		       void *ctx)
+{
+	struct fold_hour *x = ctx;
+
+	for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++) {
+		__u32 pos = (__u32)((i - 1) * HAYSTACK_TABLE_WAYS + w);
+		long long y;
+
+		if (!b->key[w] || pos < x->from)
+			continue;
+		y = fold_way(x->t, x->f, b->key[w]);
+		if (y < 0)
+			return (int)y;
+		fold_add(x->f->b, pos, (size_t)y, b->key[w], &b->count[w]);
+	}
+	return 0;
+}
+
+static bool is_v4(const __u8 a[16])
+{
+	static const __u8 prefix[12] = { [10] = 0xff, [11] = 0xff };
+
+	return !memcmp(a, prefix, sizeof(prefix));
+}
+
+/* The classes active in the hour, of generation g: set, never added. */
+static int fold_active(struct hs_tables *t, struct fold *f, __u32 g,
+		       const struct hs_activity *act, size_t n_act)
+{
+	for (size_t i = 0; i < n_act; i++) {
+		__u32 addr;
+		long long y;
+		__u64 key;
+
+		if (act[i].generation != g || !is_v4(act[i].subscriber) ||
+		    act[i].class_id < 0 || act[i].class_id > 0xffff)
+			continue;
+		memcpy(&addr, &act[i].subscriber[12], 4);
+		key = HAYSTACK_FOLD_ACTIVE(ntohl(addr), (__u32)act[i].class_id);
+		y = fold_way(t, f, key);
+		if (y < 0)
+			return (int)y;
+		if (WAY_KEY(f->b, y))
+			continue;
+		WAY_KEY(f->b, y) = key;
+		STORE_ORDER();
+		WAY_COUNT(f->b, y).packets = 1;
+	}
+	return 0;
+}
+
+static size_t active_of(__u32 g, const struct hs_activity *act, size_t n_act)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < n_act; i++)
+		n += act[i].generation == g;
+	return n;
+}
+
+/* One generation's hour table (NULL: none) and active classes of the
+ * hour into its fold of width, made when there is none. */
+static int fold_one(struct hs_tables *t, __u32 width, __u64 bin, __u32 g, __u64 hour,
+		    const struct hs_table *hour_tb, const struct hs_activity *act, size_t n_act)
+{
+	struct hs_table *tb = find_fold(t, width, bin, g);
+	struct fold f = { 0 };
+	__u64 *h;
+	int err = 0;
+
+	if (!tb) {
+		size_t pairs = (hour_tb ? hs_table_used(hour_tb) : 0) + active_of(g, act, n_act);
+		__u32 n = buckets_for(pairs + pairs / 4);
+
+		if (t->n_folds == HAYSTACK_MAX_TABLES)
+			return -E2BIG;
+		tb = &t->folds[t->n_folds];
+		*tb = (struct hs_table){ .key = { .hour = bin, .generation = g }, .width = width,
+					 .fd = -1 };
+		err = fold_create(t, tb, &f, n > HS_TABLE_FIRST_BUCKETS ? n : HS_TABLE_FIRST_BUCKETS);
+		if (!err)
+			f.b[0].key[TABLE_HEADER_FOLDED_UNTIL] = bin;
+		err = err ?: fold_pin(t, tb, false);
+		if (err) {
+			fold_unmap(&f);
+			table_free(tb);
+			return err;
+		}
+		t->n_folds++;
+	} else {
+		err = fold_map(&f, tb);
+		if (err)
+			return err;
+	}
+	h = f.b[0].key;
+	if (h[TABLE_HEADER_FOLDED_UNTIL] > hour)
+		goto done;	/* folded; stopped before its header was all written */
+	if (h[TABLE_HEADER_FOLDING] && h[TABLE_HEADER_FOLDING] != hour) {
+		err = -EBUSY;	/* another hour part way: it goes first */
+		goto out;
+	}
+	if (!h[TABLE_HEADER_FOLDING]) {
+		h[TABLE_HEADER_FOLD_STEP] = 0;
+		STORE_ORDER();
+		h[TABLE_HEADER_FOLDING] = hour;
+	}
+	fold_undo(f.b, tb->buckets);
+	if (hour_tb) {
+		struct fold_hour x = { t, &f, (__u32)(f.b[0].key[TABLE_HEADER_FOLD_STEP] >> 32) };
+
+		err = scan(hour_tb, fold_bucket, &x);
+	}
+	err = err ?: fold_active(t, &f, g, act, n_act);
+	if (err)
+		goto out;
+	h = f.b[0].key;
+	h[TABLE_HEADER_FOLDED_UNTIL] = hour + HAYSTACK_BASE_BIN;
+done:
+	STORE_ORDER();
+	h[TABLE_HEADER_FOLD_STEP] = 0;
+	h[TABLE_HEADER_FOLDING] = 0;
+out:
+	fold_unmap(&f);
+	return err;
+}
+
+/* The program counts under RCU: a grace period after a table was taken out
+ * of evidence_tables, no run that found it there still counts into it.
+ * membarrier(MEMBARRIER_CMD_GLOBAL) waits for one (synchronize_rcu());
+ * where it is refused (nohz_full), a run is microseconds long. */
+static void wait_for_program(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(100000);
+}
+
+int hs_tables_fold(struct hs_tables *t, __u32 width, __u64 hour, const struct hs_activity *act,
+		   size_t n_act)
+{
+	__u32 gens[2 * HAYSTACK_MAX_TABLES];
+	const struct hs_table *of[2 * HAYSTACK_MAX_TABLES];
+	__u64 bin = hour - hour % width;
+	bool taken = false;
+	int n = 0, err = 0;
+
+	for (int i = 0; i < t->n; i++) {
+		if (t->t[i].key.hour != hour)
+			continue;
+		if (t->outer_fd >= 0 && !bpf_map_delete_elem(t->outer_fd, &t->t[i].key))
+			taken = true;
+		else if (t->outer_fd >= 0 && errno != ENOENT)
+			return -errno;
+		of[n] = &t->t[i];
+		gens[n++] = t->t[i].key.generation;
+	}
+	for (size_t i = 0; i < n_act; i++) {
+		int k;
+
+		for (k = 0; k < n && gens[k] != act[i].generation; k++)
+			;
+		if (k == n && n < (int)(sizeof(gens) / sizeof(gens[0]))) {
+			of[n] = NULL;
+			gens[n++] = act[i].generation;
+		}
+	}
+	if (taken)
+		wait_for_program();
+	for (int k = 0; k < n && !err; k++)
+		err = fold_one(t, width, bin, gens[k], hour, of[k], act, n_act);
+	if (err && t->said_fold != hour) {
+		char when[32];
+
+		hs_warn("cannot fold the hour of %s into its %u s bin: %s (%d); its hour tables stay in the kernel until that bin is reported",
+			hs_format_time(hour, when, sizeof(when)), width, strerror(-err), err);
+		t->said_fold = hour;
+	}
+	return err;
+}
+
+/* A fold's header, read through the map (no mapping of it). */
+static int fold_header(const struct hs_table *f, struct evidence_bucket *h)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(f->fd, &zero, h) ? -errno : 0;
+}
+
+bool hs_tables_folded(const struct hs_tables *t, __u32 width, __u64 hour, __u32 generation)
+{
+	const struct hs_table *f = find_fold(t, width, hour - hour % width, generation);
+	struct evidence_bucket h;
+
+	return f && !fold_header(f, &h) && h.key[TABLE_HEADER_FOLDED_UNTIL] > hour;
+}
+
+struct each_bin {
+	int (*fn)(const struct hs_table *tb, __u64 key, const struct evidence_count *c, void *ctx);
+	void *ctx;
+	__u32 from;
+};
+
+static int each_bin_way(const struct hs_table *tb, const struct evidence_bucket *b, size_t i,
+			void *ctx)
+{
+	const struct each_bin *x = ctx;
+
+	for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++) {
+		__u64 pos = (i - 1) * HAYSTACK_TABLE_WAYS + w;
+		int err = b->key[w] && pos >= x->from ? x->fn(tb, b->key[w], &b->count[w], x->ctx) : 0;
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int hs_tables_for_each_bin(const struct hs_tables *t, __u32 width, __u64 bin_start,
+			   int (*fn)(const struct hs_table *tb, __u64 key,
+				     const struct evidence_count *c, void *ctx),
+			   void *ctx)
+{
+	int err = 0;
+
+	for (int i = 0; i < t->n && !err; i++) {
+		const struct hs_table *tb = &t->t[i];
+		const struct hs_table *f = find_fold(t, width, bin_start, tb->key.generation);
+		struct each_bin x = { fn, ctx, 0 };
+		struct evidence_bucket h;
+
+		if (tb->key.hour < bin_start || tb->key.hour - bin_start >= width)
+			continue;
+		if (f) {
+			err = fold_header(f, &h);
+			if (err)
+				break;
+			if (h.key[TABLE_HEADER_FOLDED_UNTIL] > tb->key.hour)
+				continue;	/* all in the fold */
+			if (h.key[TABLE_HEADER_FOLDING] == tb->key.hour)
+				x.from = (__u32)(h.key[TABLE_HEADER_FOLD_STEP] >> 32);
+		}
+		err = scan(tb, each_bin_way, &x);
+	}
+	for (int i = 0; i < t->n_folds && !err; i++) {
+		const struct hs_table *f = &t->folds[i];
+		struct each_bin x = { fn, ctx, 0 };
+
+		if (f->width == width && f->key.hour == bin_start)
+			err = scan(f, each_bin_way, &x);
+	}
+	return err;
+}
+
+/* A table let go: out of evidence_tables, unpinned, closed; the entries it
+ * held added to *n. */
+static int remove_table(struct hs_tables *t, struct hs_table *tb, size_t *n)
+{
+	char path[PATH_MAX];
+
+	if (!tb->width && bpf_map_delete_elem(t->outer_fd, &tb->key) && errno != ENOENT)
+		return -errno;
+	if (t->pin_dir) {
+		if (tb->width)
+			fold_pin_path(t, tb, path, sizeof(path));
+		else
+			pin_path(t, &tb->key, path, sizeof(path));
+		if (unlink(path) && errno != ENOENT)
+			return -errno;
+	}
+	if (n)
+		*n += hs_table_used(tb);
+	table_free(tb);
+	return 0;
+}
+
+int hs_tables_expire_if(struct hs_tables *t, bool (*gone)(const struct hs_table *tb, void *ctx),
+			void *ctx, __u64 ceiling, size_t *n_before, size_t *n_past)
+{
+	int err = 0;
+
+	for (int i = 0; i < t->n && !err;) {
+		struct hs_table *tb = &t->t[i];
+		bool past = ceiling && tb->key.hour > ceiling;
+
+		if (!past && !gone(tb, ctx)) {
+			i++;
+			continue;
+		}
+		err = remove_table(t, tb, past ? n_past : n_before);
+		if (!err)
+			*tb = t->t[--t->n];
+	}
+	for (int i = 0; i < t->n_folds && !err;) {
+		struct hs_table *tb = &t->folds[i];
+
+		if (!ceiling || tb->key.hour <= ceiling) {
+			i++;
+			continue;
+		}
+		err = remove_table(t, tb, n_past);
+		if (!err)
+			*tb = t->folds[--t->n_folds];
+	}
+	return err;
+}
+
+static bool before(const struct hs_table *tb, void *ctx)
+{
+	return tb->key.hour < *(const __u64 *)ctx;
+}
+
+int hs_tables_expire(struct hs_tables *t, __u64 until, __u64 ceiling, size_t *n_before,
+		     size_t *n_past)
+{
+	return hs_tables_expire_if(t, before, &until, ceiling, n_before, n_past);
+}
+
+int hs_tables_expire_folds(struct hs_tables *t, __u32 width, __u64 until)
+{
+	int err = 0;
+
+	for (int i = 0; i < t->n_folds && !err;) {
+		struct hs_table *tb = &t->folds[i];
+
+		if (tb->width != width || tb->key.hour >= until) {
+			i++;
+			continue;
+		}
+		err = remove_table(t, tb, NULL);
+		if (!err)
+			*tb = t->folds[--t->n_folds];
 	}
 	return err;
 }
@@ -443,6 +1029,9 @@ bool hs_tables_of_generation(const struct hs_tables *t, __u32 generation)
 {
 	for (int i = 0; i < t->n; i++)
 		if (t->t[i].key.generation == generation)
+			return true;
+	for (int i = 0; i < t->n_folds; i++)
+		if (t->folds[i].key.generation == generation)
 			return true;
 	return false;
 }

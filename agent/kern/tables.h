@@ -12,12 +12,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "detect/detect.h"
 #include "haystack.h"
 
 struct hs_table {
-	struct evidence_table_key key;
+	struct evidence_table_key key;	/* a fold's: its bin's start */
 	int fd;
 	__u32 buckets;			/* after the header */
+	__u32 width;			/* a fold's bin seconds; 0: an hour table */
 	size_t bytes;			/* kernel memory, whole pages */
 };
 
@@ -29,7 +31,10 @@ struct hs_tables {
 	__u32 buckets_max;		/* from --max-evidence */
 	struct hs_table t[HAYSTACK_MAX_TABLES];
 	int n;
+	struct hs_table folds[HAYSTACK_MAX_TABLES];	/* pinned under folds/ */
+	int n_folds;
 	bool said_full;			/* evidence_tables full, said once */
+	__u64 said_fold;		/* the last hour a fold failed for, said once */
 	struct evidence_table_key failed;	/* the last one that could not be made */
 };
 
@@ -81,9 +86,42 @@ int hs_tables_for_each(const struct hs_tables *t, __u64 from, __u64 until,
  * (either may be NULL). */
 int hs_tables_expire(struct hs_tables *t, __u64 until, __u64 ceiling, size_t *n_before,
 		     size_t *n_past);
-/* Whether a table of generation g is held. */
+/*
+ * Folding the hours (include/haystack.h, fold tables; docs/operations.md):
+ * the hour tables of hour (UTC s, whole) added to the fold of the bin of
+ * width seconds (> an hour) that holds it, one fold a generation, with the
+ * classes act says subscribers were active for in the hour (each in the
+ * classes of its generation's dictionary; IPv6 subscribers passed over:
+ * their evidence is never in a table). Each hour table is taken out of
+ * evidence_tables first (what the program counts for its hour from then on
+ * goes to the evidence map) and kept until hs_tables_expire_if removes it.
+ * A fold is changed in place, each way with an undo record in its header,
+ * so a fold stopped part way (a kill, no memory to grow it) goes on from
+ * where it stopped when the same hour is folded again, and is read as far
+ * as it went. Folding an hour already folded does nothing. Returns 0 or
+ * -errno, said once an hour.
+ */
+int hs_tables_fold(struct hs_tables *t, __u32 width, __u64 hour, const struct hs_activity *act,
+		   size_t n_act);
+/* Whether the hour table of hour and generation is wholly in its fold of
+ * width. */
+bool hs_tables_folded(const struct hs_tables *t, __u32 width, __u64 hour, __u32 generation);
+/* Calls fn for each way in use of the bin of width at bin_start: of its
+ * folds, and of its hour tables what their folds do not hold. */
+int hs_tables_for_each_bin(const struct hs_tables *t, __u32 width, __u64 bin_start,
+			   int (*fn)(const struct hs_table *tb, __u64 key,
+				     const struct evidence_count *c, void *ctx),
+			   void *ctx);
+/* Remove the hour tables gone(tb, ctx) says no report needs, those of
+ * hours past ceiling (0: none) and the folds of bins past it, their
+ * entries added to *n_before, *n_past (either may be NULL). */
+int hs_tables_expire_if(struct hs_tables *t, bool (*gone)(const struct hs_table *tb, void *ctx),
+			void *ctx, __u64 ceiling, size_t *n_before, size_t *n_past);
+/* Remove the folds of width whose bins start before until: reported. */
+int hs_tables_expire_folds(struct hs_tables *t, __u32 width, __u64 until);
+/* Whether a table of generation g is held (an hour table or a fold). */
 bool hs_tables_of_generation(const struct hs_tables *t, __u32 generation);
 /* Ways in use in one table. */
 size_t hs_table_used(const struct hs_table *tb);
-/* Kernel memory of the tables held, bytes. */
+/* Kernel memory of the tables and folds held, bytes. */
 size_t hs_tables_bytes(const struct hs_tables *t);

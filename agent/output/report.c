@@ -111,18 +111,85 @@ static void join_by_name(const struct hs_dict *from, const struct hs_dict *d,
 	e->n_domains = n;
 }
 
-/* One bin: its evidence, the dictionary it is evaluated with, its lines. */
+/* The classes active in folded hours in the classes of d, joined by name
+ * where another generation counted them: a class d does not have is
+ * dropped. *out: act itself when all are of d's generation. */
+static int active_in(const struct hs_report *r, const struct hs_loaded_dict *use,
+		     const struct hs_activity *act, size_t n_act, const struct hs_activity **out,
+		     struct hs_activity **copy, size_t *n_out)
+{
+	const struct hs_dict *from = NULL;
+	__u32 from_gen = use->generation;
+	int *to = NULL;
+	size_t m = 0;
+
+	*out = act;
+	*n_out = n_act;
+	*copy = NULL;
+	for (m = 0; m < n_act && act[m].generation == use->generation; m++)
+		;
+	if (m == n_act)
+		return 0;
+	*copy = malloc(n_act * sizeof(**copy) + 1);
+	if (!*copy)
+		return -ENOMEM;
+	m = 0;
+	for (size_t i = 0; i < n_act; i++) {
+		struct hs_activity a = act[i];
+
+		if (a.generation != use->generation) {
+			if (a.generation != from_gen || !from) {
+				from = hs_dict_of(r->dicts, a.generation);
+				from_gen = a.generation;
+				free(to);
+				to = from ? malloc(from->n_classes * sizeof(*to) + 1) : NULL;
+				if (from && !to) {
+					free(*copy);
+					return -ENOMEM;
+				}
+				for (int c = 0; from && c < from->n_classes; c++) {
+					to[c] = -1;
+					for (int k = 0; k < use->dict->n_classes; k++)
+						if (!strcmp(from->classes[c].name,
+							    use->dict->classes[k].name))
+							to[c] = k;
+				}
+			}
+			if (!from || a.class_id < 0 || a.class_id >= from->n_classes ||
+			    to[a.class_id] < 0)
+				continue;
+			a.class_id = to[a.class_id];
+			a.generation = use->generation;
+		}
+		(*copy)[m++] = a;
+	}
+	free(to);
+	*out = *copy;
+	*n_out = m;
+	return 0;
+}
+
+/* One bin: its evidence, the classes active in hours folded into it, the
+ * dictionary it is evaluated with, its lines (when write); with active,
+ * the classes subscribers were active for in it, in the numbers of the
+ * dictionary used (its generation in each). */
 static int report_bin(struct hs_report *r, const struct hs_evidence *ev, size_t n,
-		      __u32 bin_seconds, __u64 b)
+		      const struct hs_activity *act, size_t n_act, __u32 bin_seconds, __u64 b,
+		      bool write, struct hs_activity **active, size_t *n_active)
 {
 	const struct hs_loaded_dict *use = hs_dict_in_force(r->dicts, b);
 	const struct hs_domain **sorted = NULL;
 	struct bin_generations g = { 0 };
+	struct hs_activity *act_copy = NULL;
 	struct hs_evidence *in = NULL;
 	struct hs_bin_result res;
 	size_t m = 0;
 	int err;
 
+	if (active) {
+		*active = NULL;
+		*n_active = 0;
+	}
 	if (!use)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
@@ -172,23 +239,49 @@ static int report_bin(struct hs_report *r, const struct hs_evidence *ev, size_t 
 		ev = in;
 		n = m;
 	}
-	err = hs_detect(use->dict, &(struct hs_detect_in){ .ev = ev, .n_ev = n, .bin_start = b,
-							   .bin_seconds = bin_seconds },
-			&res);
+	err = active_in(r, use, act, n_act, &act, &act_copy, &n_act);
+	if (!err)
+		err = hs_detect(use->dict, &(struct hs_detect_in){ .ev = ev, .n_ev = n,
+								   .act = act, .n_act = n_act,
+								   .bin_start = b,
+								   .bin_seconds = bin_seconds,
+								   .list_active = active != NULL },
+				&res);
 	if (!err) {
-		write_bin(r, use->dict, &g, &res);
+		if (write)
+			write_bin(r, use->dict, &g, &res);
+		if (active) {
+			for (size_t i = 0; i < res.n_active; i++)
+				res.active[i].generation = use->generation;
+			*active = res.active;
+			*n_active = res.n_active;
+			res.active = NULL;
+			res.n_active = 0;
+		}
 		hs_bin_result_free(&res);
 	}
+	free(act_copy);
 	free(in);
 	free(sorted);
 	return err;
 }
 
+int hs_report_hour(struct hs_report *r, const struct hs_evidence *ev, size_t n, __u64 hour,
+		   bool write, struct hs_activity **active, size_t *n_active)
+{
+	int err = report_bin(r, ev, n, NULL, 0, HAYSTACK_BASE_BIN, hour, write, active, n_active);
+
+	if (!err && write && fflush(r->out))
+		err = -errno;
+	return err;
+}
+
 int hs_report_bins(struct hs_report *r, const struct hs_evidence *ev, size_t n,
-		   __u32 bin_seconds, __u64 first, __u64 last)
+		   const struct hs_activity *act, size_t n_act, __u32 bin_seconds, __u64 first,
+		   __u64 last)
 {
 	for (__u64 b = first; b <= last; b += bin_seconds) {
-		int err = report_bin(r, ev, n, bin_seconds, b);
+		int err = report_bin(r, ev, n, act, n_act, bin_seconds, b, true, NULL, NULL);
 
 		if (err)
 			return err;

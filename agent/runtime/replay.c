@@ -327,7 +327,7 @@ int cmd_replay(const struct hs_options *o)
 	for (int i = 0; i < o->n_bins && !err; i++) {
 		__u32 w = o->bins[i];
 
-		err = hs_report_bins(&rep, ev, n_ev, w, t.first - t.first % w,
+		err = hs_report_bins(&rep, ev, n_ev, NULL, 0, w, t.first - t.first % w,
 				     t.last - t.last % w);
 	}
 	if (err)

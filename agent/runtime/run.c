@@ -52,7 +52,10 @@ struct live {
 	/* A report that could not be written is tried again when the next bin
 	 * closes (or on exit), not every second: the limits it had. */
 	__u64 failed[HS_MAX_BINS];
+	__u64 folded;			/* the hours before are folded into the longer bins */
+	bool folding;			/* a width longer than an hour */
 	__u64 expired_before;		/* evidence before this is already deleted */
+	__u64 expired_folded;		/* and the hour tables folded before this */
 	__u64 purged_past;		/* evidence past this ceiling is already deleted */
 	__u64 late_records;		/* stats.late_records already said on stderr */
 	unsigned long long records_lost; /* record lines not written since the last said */
@@ -123,25 +126,51 @@ static void purge_past(struct live *l)
 	said_past(l, n_past);
 }
 
+/* An hour table no width needs: reported, or an hour wholly in its fold. */
+static bool table_gone(const struct hs_table *tb, void *ctx)
+{
+	const struct live *l = ctx;
+
+	for (int i = 0; i < l->o->n_bins; i++) {
+		__u32 w = l->o->bins[i];
+
+		if (l->next[i] > tb->key.hour)
+			continue;
+		if (w == HAYSTACK_BASE_BIN ||
+		    !hs_tables_folded(&l->tables, w, tb->key.hour, tb->key.generation))
+			return false;
+	}
+	return true;
+}
+
 /* Evidence every width has reported is no longer needed, nor any past the
  * ceiling. One walk of the map, so only when that point moved, late
- * records may have added some, or the ceiling went back. */
+ * records may have added some, or the ceiling went back; the hour tables
+ * also once folded, the folds once their bins are reported. */
 static int expire(struct live *l, bool late)
 {
 	__u64 before = reported_until(l);
 	bool back = l->cfg.time_ceiling < l->purged_past;
 	size_t n_past = 0;
 	char t[32];
-	int err;
+	bool walk = before > l->expired_before || late || back;
+	int err = 0;
 
-	if (before <= l->expired_before && !late && !back)
+	if (!walk && l->folded <= l->expired_folded)
 		return 0;
-	l->expired_before = before;
-	l->purged_past = l->cfg.time_ceiling;
-	hs_debug("deleting the evidence before %s", hs_format_time(before, t, sizeof(t)));
-	err = hs_evidence_expire_outside(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), before,
-					 l->cfg.time_ceiling, NULL, &n_past) ?:
-	      hs_tables_expire(&l->tables, before, l->cfg.time_ceiling, NULL, &n_past);
+	l->expired_folded = l->folded;
+	if (walk) {
+		l->expired_before = before;
+		l->purged_past = l->cfg.time_ceiling;
+		hs_debug("deleting the evidence before %s", hs_format_time(before, t, sizeof(t)));
+		err = hs_evidence_expire_outside(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE),
+						 before, l->cfg.time_ceiling, NULL, &n_past);
+	}
+	err = err ?: hs_tables_expire_if(&l->tables, table_gone, l, l->cfg.time_ceiling, NULL,
+					 &n_past);
+	for (int i = 0; i < l->o->n_bins && !err; i++)
+		if (l->o->bins[i] > HAYSTACK_BASE_BIN)
+			err = hs_tables_expire_folds(&l->tables, l->o->bins[i], l->next[i]);
 	said_past(l, n_past);
 	return err;
 }
@@ -174,44 +203,27 @@ static int narrowest(const struct hs_options *o)
 	return w;
 }
 
-/* Report, for each width, the bins that start before limit[i]: the evidence
- * of those bins alone is read, in one walk, and only when one has closed. */
-static int report_until(struct live *l, const __u64 *limit, bool late)
+/* Width i as reported up to next: the pins and the program told. */
+static void reported(struct live *l, int i, __u64 next)
 {
-	struct hs_evidence *ev = NULL;
-	__u64 from = ~0ULL, until = 0;
-	size_t n = 0, lines;
-	char t0[32], t1[32];
+	l->failed[i] = 0;
+	l->next[i] = next;
+	l->cfg.report_width[i] = l->o->bins[i];
+	l->cfg.report_next[i] = next;
+	/* Which bins are reported, so a record that comes later is counted
+	 * late. */
+	l->cfg.closed_before = l->next[narrowest(l->o)];
+}
+
+/* The lines made since the last commit written out: where they go is
+ * noted in the pins first, so that a death part way leaves the run taking
+ * over where to cut the file back. 1 when they could not be written (said;
+ * nothing is marked reported, the same bins are written later). */
+static int commit(struct live *l, const __u64 *limit)
+{
+	size_t lines;
 	int err;
 
-	for (int i = 0; i < l->o->n_bins; i++) {
-		if (limit[i] <= l->next[i])
-			continue;
-		from = from < l->next[i] ? from : l->next[i];
-		until = until > limit[i] ? until : limit[i];
-	}
-	if (!until)
-		return expire(l, late);
-	hs_debug("reading the evidence of the bins from %s to %s", hs_format_time(from, t0, sizeof(t0)),
-		 hs_format_time(until, t1, sizeof(t1)));
-	err = hs_harvest(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), &l->tables,
-			 hs_instance_map_fd(l->in, HS_MAP_RULES), from, until, &ev, &n);
-	if (err) {
-		hs_err("cannot read the evidence map: %s (%d)", strerror(-err), err);
-		return err;
-	}
-	for (int i = 0; i < l->o->n_bins && !err; i++)
-		if (limit[i] > l->next[i])
-			err = hs_report_bins(&l->rep, ev, n, l->o->bins[i], l->next[i],
-					     limit[i] - l->o->bins[i]);
-	free(ev);
-	if (err) {
-		hs_sink_discard(&l->sink);
-		hs_err("cannot make the report: %s (%d)", strerror(-err), err);
-		return err;
-	}
-	/* Where the lines go, in the pins before they are written: a death
-	 * part way leaves the run taking over where to cut the file back. */
 	err = hs_sink_step(&l->sink, &l->cfg.step) ?: hs_write_config(l->in, &l->cfg);
 	if (err) {
 		hs_sink_discard(&l->sink);
@@ -221,20 +233,166 @@ static int report_until(struct live *l, const __u64 *limit, bool late)
 	err = hs_sink_commit(&l->sink, &lines);
 	if (err) {
 		unwritten(l, limit, lines, err);
-		return 0;
+		return 1;
 	}
-	for (int i = 0; i < l->o->n_bins; i++) {
-		l->failed[i] = 0;
-		if (limit[i] <= l->next[i])
-			continue;
-		l->next[i] = limit[i];
-		l->cfg.report_width[i] = l->o->bins[i];
-		l->cfg.report_next[i] = l->next[i];
-	}
+	return 0;
+}
 
-	/* Tell the program which bins are reported, so a record that comes
-	 * later is counted late. */
-	l->cfg.closed_before = l->next[narrowest(l->o)];
+/* The width of an hour among the report's, or -1. */
+static int hourly(const struct hs_options *o)
+{
+	for (int i = 0; i < o->n_bins; i++)
+		if (o->bins[i] == HAYSTACK_BASE_BIN)
+			return i;
+	return -1;
+}
+
+/* Whether the hour tables of hour still need folding into a longer bin not
+ * yet reported. */
+static bool fold_needed(const struct live *l, __u64 hour)
+{
+	for (int k = 0; k < l->tables.n; k++) {
+		const struct hs_table *tb = &l->tables.t[k];
+
+		if (tb->key.hour != hour)
+			continue;
+		for (int i = 0; i < l->o->n_bins; i++)
+			if (l->o->bins[i] > HAYSTACK_BASE_BIN && l->next[i] <= hour &&
+			    !hs_tables_folded(&l->tables, l->o->bins[i], hour, tb->key.generation))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * One hour: its bin's lines when write, and, when fold, its hour tables
+ * folded into the longer bins not yet reported with the classes active in
+ * it (docs/operations.md, "Folding the hours"), after its lines are out.
+ * 1 when the lines could not be written.
+ */
+static int hour_step(struct live *l, __u64 hour, bool write, bool fold, const __u64 *limit)
+{
+	struct hs_activity *act = NULL;
+	struct hs_evidence *ev = NULL;
+	size_t n = 0, n_act = 0;
+	int h = hourly(l->o), err;
+	bool want = fold;
+
+	fold = fold && fold_needed(l, hour);
+	if (write || fold) {
+		char t[32];
+
+		hs_debug("reading the evidence of the hour %s%s", hs_format_time(hour, t, sizeof(t)),
+			 write ? "" : ", to fold it");
+		err = hs_harvest(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), &l->tables,
+				 hs_instance_map_fd(l->in, HS_MAP_RULES), hour,
+				 hour + HAYSTACK_BASE_BIN, &ev, &n);
+		if (err) {
+			hs_err("cannot read the evidence map: %s (%d)", strerror(-err), err);
+			return err;
+		}
+		err = hs_report_hour(&l->rep, ev, n, hour, write, fold ? &act : NULL, &n_act);
+		free(ev);
+		if (err) {
+			hs_sink_discard(&l->sink);
+			hs_err("cannot make the report: %s (%d)", strerror(-err), err);
+			return err;
+		}
+	}
+	if (write) {
+		err = commit(l, limit);
+		if (err) {
+			free(act);
+			return err;
+		}
+		reported(l, h, hour + HAYSTACK_BASE_BIN);
+	}
+	/* A fold that fails is said, and its hour's tables stay in the kernel
+	 * until the longer bin is reported, read as far as they are not in
+	 * the fold: never tried again every second. */
+	for (int i = 0; i < l->o->n_bins && fold; i++)
+		if (l->o->bins[i] > HAYSTACK_BASE_BIN && l->next[i] <= hour)
+			hs_tables_fold(&l->tables, l->o->bins[i], hour, act, n_act);
+	free(act);
+	if (want)
+		l->folded = hour + HAYSTACK_BASE_BIN;
+	return 0;
+}
+
+/* The bins of width i from next[i] to limit, each from its folds, the
+ * hours not in them and the evidence map. */
+static int report_longer(struct live *l, int i, __u64 limit)
+{
+	__u32 w = l->o->bins[i];
+	int err = 0;
+
+	for (__u64 b = l->next[i]; b < limit && !err; b += w) {
+		struct hs_activity *act = NULL;
+		struct hs_evidence *ev = NULL;
+		size_t n = 0, n_act = 0;
+		char t[32];
+
+		hs_debug("reading the evidence of the %u s bin %s", w, hs_format_time(b, t, sizeof(t)));
+		err = hs_harvest_bin(hs_instance_map_fd(l->in, HS_MAP_EVIDENCE), &l->tables,
+				     hs_instance_map_fd(l->in, HS_MAP_RULES), w, b, &ev, &n, &act,
+				     &n_act);
+		if (err) {
+			hs_err("cannot read the evidence map: %s (%d)", strerror(-err), err);
+			return err;
+		}
+		err = hs_report_bins(&l->rep, ev, n, act, n_act, w, b, b);
+		free(ev);
+		free(act);
+		if (err) {
+			hs_sink_discard(&l->sink);
+			hs_err("cannot make the report: %s (%d)", strerror(-err), err);
+		}
+	}
+	return err;
+}
+
+/*
+ * Report, for each width, the bins that start before limit[i], and fold
+ * the hours before hours (not on stop) into the longer bins: the hours
+ * one at a time, each hour bin written before its hour is folded, then the
+ * longer bins, each read on its own.
+ */
+static int report_until(struct live *l, const __u64 *limit, __u64 hours, bool final, bool late)
+{
+	int h = hourly(l->o), err = 0;
+	__u64 from = ~0ULL, until = 0;
+	bool longer = false;
+
+	if (h >= 0 && limit[h] > l->next[h]) {
+		from = l->next[h];
+		until = limit[h];
+	}
+	if (l->folding && !final && hours > l->folded) {
+		from = from < l->folded ? from : l->folded;
+		until = until > hours ? until : hours;
+	}
+	for (int i = 0; i < l->o->n_bins; i++)
+		longer |= i != h && limit[i] > l->next[i];
+	if (from >= until && !longer)
+		return expire(l, late);
+	for (__u64 hour = from; hour < until && !err; hour += HAYSTACK_BASE_BIN)
+		err = hour_step(l, hour, h >= 0 && hour >= l->next[h] && hour < limit[h],
+				l->folding && !final && hour >= l->folded && hour < hours, limit);
+	if (err)
+		return err > 0 ? 0 : err;
+	for (int i = 0; i < l->o->n_bins && !err; i++)
+		if (i != h && limit[i] > l->next[i])
+			err = report_longer(l, i, limit[i]);
+	if (err)
+		return err;
+	if (longer) {
+		err = commit(l, limit);
+		if (err)
+			return err > 0 ? 0 : err;
+		for (int i = 0; i < l->o->n_bins; i++)
+			if (i != h && limit[i] > l->next[i])
+				reported(l, i, limit[i]);
+	}
 	err = hs_write_config(l->in, &l->cfg);
 	return err ?: expire(l, late);
 }
@@ -281,7 +439,7 @@ static int flush_on_stop(struct live *l, const __u64 *want, bool late)
 			limit[i] = want[i] < step ? want[i] : step;
 			more |= limit[i] < want[i];
 		}
-		err = report_until(l, limit, late);
+		err = report_until(l, limit, 0, true, late);
 		/* a report that could not be written moves nothing: said already */
 		moved = reported_until(l) != before;
 	} while (!err && more && moved && ms_since(&t0) < HS_STOP_BUDGET_MS);
@@ -306,6 +464,54 @@ static int live_times(struct live *l, struct hs_times *t)
 			     (__u64)mono.tv_sec * 1000000000ULL + mono.tv_nsec, grace_ns, t);
 }
 
+/* Where the bins of width w from next are closed up to (their ends), by
+ * the rule below, at most HS_BINS_PER_TICK of them but on stop. */
+static __u64 bins_closed(const struct live *l, const struct hs_times *t, __u32 w, __u64 next,
+			 bool final)
+{
+	__u64 limit;
+
+	if (final || !t->active)	/* the open bins too */
+		limit = t->last - t->last % w + w;
+	else if (t->close >= l->o->grace)
+		limit = (t->close - l->o->grace) / w * w;
+	else
+		limit = 0;
+	if (!final && limit > next + (__u64)HS_BINS_PER_TICK * w)
+		limit = next + (__u64)HS_BINS_PER_TICK * w;
+	return limit;
+}
+
+/* The first hour a longer width has not reported: folding starts there
+ * (what a run before folded, its folds say: folding it again does
+ * nothing). */
+static __u64 longer_from(const struct live *l)
+{
+	__u64 from = ~0ULL;
+
+	for (int i = 0; i < l->o->n_bins; i++)
+		if (l->o->bins[i] > HAYSTACK_BASE_BIN && l->next[i] < from)
+			from = l->next[i];
+	return from;
+}
+
+/* The hours to keep hour tables for: from the one before the exporters'
+ * hour, and none that every width has reported or folded (a late record
+ * for those goes to the evidence map, where the longer bins read it). */
+static __u64 tables_from(const struct live *l, const struct hs_times *t)
+{
+	__u64 from = hs_tables_first_hour(t), need = ~0ULL;
+
+	for (int i = 0; i < l->o->n_bins; i++) {
+		__u64 n = l->next[i];
+
+		if (l->o->bins[i] > HAYSTACK_BASE_BIN && l->folded > n)
+			n = l->folded;
+		need = n < need ? n : need;
+	}
+	return need != ~0ULL && need > from ? need : from;
+}
+
 /*
  * Once a second: which bins the exporters' clocks have closed
  * (docs/operations.md, "Time"). A bin closes once the lower median of the
@@ -316,7 +522,7 @@ static int live_times(struct live *l, struct hs_times *t)
  */
 static int poll_bins(struct live *l, bool final)
 {
-	__u64 limit[HS_MAX_BINS];
+	__u64 limit[HS_MAX_BINS], hours;
 	struct haystack_stats st;
 	struct hs_times t;
 	bool late = false, retry = final;
@@ -326,7 +532,7 @@ static int poll_bins(struct live *l, bool final)
 	if (err || !t.last)
 		return err;
 	hs_tables_follow(&l->tables, hs_instance_map_fd(l->in, HS_MAP_DICTIONARIES),
-			 hs_tables_first_hour(&t), hs_tables_last_hour(&t));
+			 tables_from(l, &t), hs_tables_last_hour(&t));
 	hs_templates_expire(hs_instance_map_fd(l->in, HS_MAP_TEMPLATES),
 			    hs_instance_map_fd(l->in, HS_MAP_EXPORTERS),
 			    hs_instance_map_fd(l->in, HS_MAP_EXPORTER_CLOCKS),
@@ -338,23 +544,19 @@ static int poll_bins(struct live *l, bool final)
 		late = true;
 	}
 	for (int i = 0; i < l->o->n_bins; i++) {
-		__u32 w = l->o->bins[i];
-
 		if (!l->next[i])
-			l->next[i] = t.first - t.first % w;
-		if (final || !t.active)	/* the open bins too */
-			limit[i] = t.last - t.last % w + w;
-		else if (t.close >= l->o->grace)
-			limit[i] = (t.close - l->o->grace) / w * w;
-		else
-			limit[i] = 0;
-		if (!final && limit[i] > l->next[i] + (__u64)HS_BINS_PER_TICK * w)
-			limit[i] = l->next[i] + (__u64)HS_BINS_PER_TICK * w;
+			l->next[i] = t.first - t.first % l->o->bins[i];
+		limit[i] = bins_closed(l, &t, l->o->bins[i], l->next[i], final);
 		retry |= limit[i] > l->failed[i];
 	}
-	if (!retry)	/* what failed to be written waits for the next bin */
+	if (l->folding && !l->folded)
+		l->folded = longer_from(l);
+	hours = bins_closed(l, &t, HAYSTACK_BASE_BIN, l->folded, false);
+	/* What failed to be written waits for the next bin; with no hour
+	 * bins, the hours are folded meanwhile all the same. */
+	if (!retry && (hourly(l->o) >= 0 || hours <= l->folded))
 		return expire(l, late);
-	return final ? flush_on_stop(l, limit, late) : report_until(l, limit, late);
+	return final ? flush_on_stop(l, limit, late) : report_until(l, limit, hours, false, late);
 }
 
 /* Bins the agent we take over from reported stay reported: each width goes
@@ -622,6 +824,8 @@ int cmd_run(const struct hs_options *o)
 	bool keep = o->keep;
 	bool started = false;
 
+	for (int i = 0; i < o->n_bins; i++)
+		l.folding |= o->bins[i] > HAYSTACK_BASE_BIN;
 	for (int i = 0; i < SRC_COUNT; i++)
 		l.fds[i] = -1;
 	/* Before anything: a SIGTERM during the start is answered by the loop

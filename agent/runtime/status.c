@@ -353,19 +353,21 @@ static struct json_object *map_fill(const int *fds, const struct dictionary_sche
 	return list;
 }
 
-/* The hour tables: each one's hour, generation, ways in use of how many,
- * and kernel memory. */
-static struct json_object *table_list(const struct hs_tables *t)
+/* The hour tables (or the folds): each one's hour (bin and width),
+ * generation, ways in use of how many, and kernel memory. */
+static struct json_object *table_list(const struct hs_table *v, int n)
 {
 	struct json_object *list = json_object_new_array();
 	char when[32];
 
-	for (int i = 0; i < t->n; i++) {
-		const struct hs_table *tb = &t->t[i];
+	for (int i = 0; i < n; i++) {
+		const struct hs_table *tb = &v[i];
 		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "hour", json_object_new_string(
+		json_object_object_add(o, tb->width ? "bin_start" : "hour", json_object_new_string(
 			hs_format_time(tb->key.hour, when, sizeof(when))));
+		if (tb->width)
+			json_object_object_add(o, "bin_seconds", json_object_new_uint64(tb->width));
 		json_object_object_add(o, "generation", json_object_new_uint64(tb->key.generation));
 		json_object_object_add(o, "entries", json_object_new_uint64(hs_table_used(tb)));
 		json_object_object_add(o, "ways", json_object_new_uint64(
@@ -477,7 +479,9 @@ int cmd_status(const struct hs_options *o)
 			hs_map_count(fds[HS_MAP_EXPORTER_ALLOW], sizeof(struct haystack_lpm_key))));
 	json_object_object_add(j, "service_endpoints", json_object_new_uint64(n_ep));
 	json_object_object_add(j, "evidence_entries", json_object_new_uint64(n_ev));
-	json_object_object_add(j, "hour_tables", table_list(&tables));
+	json_object_object_add(j, "hour_tables", table_list(tables.t, tables.n));
+	/* the hours already reported of longer bins, folded (docs/operations.md) */
+	json_object_object_add(j, "fold_tables", table_list(tables.folds, tables.n_folds));
 	json_object_object_add(j, "dictionaries", dictionary_list(&sched, st.export_time_max,
 							     fds[HS_MAP_ENDPOINTS]));
 	if (st.export_time_max) {
@@ -517,6 +521,7 @@ int cmd_status(const struct hs_options *o)
 		print_list(j, "bins");
 		print_list(j, "maps");
 		print_list(j, "hour_tables");
+		print_list(j, "fold_tables");
 		print_list(j, "templates");
 		print_list(j, "exporters");
 	}

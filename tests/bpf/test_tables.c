@@ -8,7 +8,8 @@
  * hours without a table and what a full table has no room for into the
  * evidence map. Two CPUs counting into one table at once lose nothing.
  * Tables pinned survive their process and are found again; expired ones
- * are gone from the map and the pins.
+ * are gone from the map and the pins. Folded hours (hs_tables_fold) read
+ * back as the hours themselves, a fold grown or killed part way too.
  *
  * Dictionaries and subscribers as test_service.c: tests/bpf/data/service_a
  * .json (in force at 10:00Z) and service_b.json; 100.64.0.0/16 and
@@ -27,7 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -205,12 +209,12 @@ static int cmp_ev(const void *a, const void *b)
 		return x->generation < y->generation ? -1 : 1;
 	if (x->n_domains != y->n_domains)
 		return x->n_domains - y->n_domains;
-	return memcmp(x->domains, y->domains, sizeof(int) * x->n_domains);
+	return memcmp(x->domains, y->domains, sizeof(x->domains[0]) * x->n_domains);
 }
 
-static int cmp_int(const void *a, const void *b)
+static int cmp_domain(const void *a, const void *b)
 {
-	return *(const int *)a - *(const int *)b;
+	return *(const __u16 *)a - *(const __u16 *)b;
 }
 
 static size_t merged(struct hs_evidence *ev, size_t n)
@@ -218,7 +222,7 @@ static size_t merged(struct hs_evidence *ev, size_t n)
 	size_t m = 0;
 
 	for (size_t i = 0; i < n; i++)
-		qsort(ev[i].domains, ev[i].n_domains, sizeof(int), cmp_int);
+		qsort(ev[i].domains, ev[i].n_domains, sizeof(ev[i].domains[0]), cmp_domain);
 	qsort(ev, n, sizeof(*ev), cmp_ev);
 	for (size_t i = 0; i < n; i++) {
 		if (m && !cmp_ev(&ev[m - 1], &ev[i])) {
@@ -229,6 +233,21 @@ static size_t merged(struct hs_evidence *ev, size_t n)
 		ev[m++] = ev[i];
 	}
 	return m;
+}
+
+/* Merged evidence with tables (a) and without (b) equal; both freed. */
+static void assert_same(struct hs_evidence *a, size_t na, struct hs_evidence *b, size_t nb)
+{
+	assert_true(nb > 0);
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		if (cmp_ev(&a[i], &b[i]) || a[i].packets != b[i].packets ||
+		    a[i].packets_estimate != b[i].packets_estimate)
+			fail_msg("entry %zu: %llu packets with tables, %llu without", i,
+				 (unsigned long long)a[i].packets, (unsigned long long)b[i].packets);
+	}
+	free(a);
+	free(b);
 }
 
 /* The two programs' harvests are equal; returns the entries. */
@@ -243,16 +262,7 @@ static size_t assert_same_harvest(void)
 				    hs_instance_map_fd(&g.ref, HS_MAP_RULES), 0, ~0ULL, &b, &nb), 0);
 	na = merged(a, na);
 	nb = merged(b, nb);
-	assert_true(nb > 0);
-	assert_int_equal(na, nb);
-	for (size_t i = 0; i < na; i++) {
-		if (cmp_ev(&a[i], &b[i]) || a[i].packets != b[i].packets ||
-		    a[i].packets_estimate != b[i].packets_estimate)
-			fail_msg("entry %zu: %llu packets with tables, %llu without", i,
-				 (unsigned long long)a[i].packets, (unsigned long long)b[i].packets);
-	}
-	free(a);
-	free(b);
+	assert_same(a, na, b, nb);
 	return nb;
 }
 
@@ -471,6 +481,208 @@ static void test_pinned_tables(void **state)
 	assert_int_not_equal(access(dir, F_OK), 0);
 }
 
+/*
+ * Folding the hours (tables.h, hs_tables_fold): the day bin read from its
+ * folds and what is left of its hours holds what the program without
+ * tables counted for the day, hour for hour summed.
+ */
+#define DAY	(HOUR10 - HOUR10 % 86400)
+
+/* The day's evidence of in (its tables when it is g.tb), every entry's
+ * hour the day's start, merged. */
+static size_t day_evidence(struct hs_instance *in, struct hs_evidence **ev,
+			   struct hs_activity **act, size_t *n_act)
+{
+	size_t n;
+
+	if (in == &g.tb) {
+		assert_int_equal(hs_harvest_bin(hs_instance_map_fd(in, HS_MAP_EVIDENCE), &g.tables,
+						hs_instance_map_fd(in, HS_MAP_RULES), 86400, DAY,
+						ev, &n, act, n_act), 0);
+	} else {
+		assert_int_equal(hs_harvest(hs_instance_map_fd(in, HS_MAP_EVIDENCE), NULL,
+					    hs_instance_map_fd(in, HS_MAP_RULES), DAY, DAY + 86400,
+					    ev, &n), 0);
+		*act = NULL;
+		*n_act = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		(*ev)[i].hour = DAY;
+		(*ev)[i].folded = false;
+	}
+	return merged(*ev, n);
+}
+
+static void assert_same_day(void)
+{
+	struct hs_evidence *a, *b;
+	struct hs_activity *act;
+	size_t na, nb, n_act;
+
+	na = day_evidence(&g.tb, &a, &act, &n_act);
+	free(act);
+	nb = day_evidence(&g.ref, &b, &act, &n_act);
+	assert_int_equal(stats(&g.ref).evidence_full, 0);	/* the reference whole */
+	assert_same(a, na, b, nb);
+}
+
+/* Subscribers base.. base + n - 1 active for class 0 of generation g. */
+static struct hs_activity *active(int base, int n, __u32 g_)
+{
+	struct hs_activity *a = calloc(n, sizeof(*a));
+
+	for (int i = 0; i < n; i++) {
+		a[i].subscriber[10] = a[i].subscriber[11] = 0xff;
+		a[i].subscriber[12] = 100;
+		a[i].subscriber[13] = 64;
+		a[i].subscriber[14] = (__u8)((base + i) >> 8);
+		a[i].subscriber[15] = (__u8)(base + i);
+		a[i].generation = g_;
+	}
+	return a;
+}
+
+static bool folded_gone(const struct hs_table *tb, void *ctx)
+{
+	return hs_tables_folded(&g.tables, 86400, tb->key.hour, tb->key.generation);
+}
+
+static struct evidence_bucket fold_head(int i)
+{
+	struct evidence_bucket h;
+	__u32 zero = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(g.tables.folds[i].fd, &zero, &h), 0);
+	return h;
+}
+
+/* Two hours folded, the tables let go: the day as without tables, the
+ * active classes read back, and what comes for a folded hour later (late)
+ * counted in the map, where the day reads it. */
+static void test_fold_hours(void **state)
+{
+	__u32 gen = g.setup.set.v[0].generation;
+	struct hs_activity *act = active(0, 40, gen), *back;
+	struct hs_evidence *ev;
+	size_t n_back;
+
+	follow(HOUR10, HOUR11);
+	feed(HOUR10 + 5, 0, 300);
+	feed_v6(HOUR10 + 5, 20);		/* the map's, never folded */
+	feed(HOUR11 + 5, 100, 300);
+	assert_int_equal(hs_tables_fold(&g.tables, 86400, HOUR10, act, 40), 0);
+	assert_int_equal(g.tables.n_folds, 1);
+	assert_true(hs_tables_folded(&g.tables, 86400, HOUR10, gen));
+	assert_false(hs_tables_folded(&g.tables, 86400, HOUR11, gen));
+	assert_same_day();			/* 10:00's table read in its fold alone */
+	/* again: nothing more */
+	assert_int_equal(hs_tables_fold(&g.tables, 86400, HOUR10, act, 40), 0);
+	assert_same_day();
+	feed(HOUR10 + 1000, 0, 30);		/* late: its table is out of the program's reach */
+	assert_int_equal(map_entries(&g.tb), 30 * N_SERVICES + 20);
+	assert_int_equal(hs_tables_fold(&g.tables, 86400, HOUR11, NULL, 0), 0);
+	assert_int_equal(hs_tables_expire_if(&g.tables, folded_gone, NULL, 0, NULL, NULL), 0);
+	assert_int_equal(g.tables.n, 0);
+	assert_same_day();
+	assert_int_equal(fold_head(0).key[TABLE_HEADER_FOLDED_UNTIL], HOUR11 + 3600);
+	assert_int_equal(fold_head(0).key[TABLE_HEADER_FOLDING], 0);
+	/* the classes active, as given */
+	day_evidence(&g.tb, &ev, &back, &n_back);
+	free(ev);
+	assert_int_equal(n_back, 40);
+	for (size_t i = 0; i < n_back; i++) {
+		assert_int_equal(back[i].generation, gen);
+		assert_int_equal(back[i].class_id, 0);
+		assert_int_equal(back[i].bin_start, DAY);
+		assert_memory_equal(back[i].subscriber, act[0].subscriber, 14);
+	}
+	free(back);
+	free(act);
+}
+
+/* A fold too small for the next hour's new pairs grows (a copy in its
+ * place, under its name), with nothing lost. */
+static void test_fold_grows(void **state)
+{
+	char dir[64], path[256];
+	__u32 before;
+
+	assert_int_equal(hs_ensure_bpffs(), 0);
+	snprintf(dir, sizeof(dir), "/sys/fs/bpf/hs-test-folds-%d", (int)getpid());
+	assert_int_equal(mkdir(dir, 0700), 0);
+	g.tables.pin_dir = dir;
+	assert_int_equal(hs_tables_create(&g.tables, HOUR10, g.setup.set.v[0].generation, 400), 0);
+	assert_int_equal(hs_tables_create(&g.tables, HOUR11, g.setup.set.v[0].generation, 8000), 0);
+	feed(HOUR10 + 5, 0, 100);
+	feed(HOUR11 + 5, 1000, 1500);		/* 6,000 new pairs */
+	assert_int_equal(hs_tables_fold(&g.tables, 86400, HOUR10, NULL, 0), 0);
+	before = g.tables.folds[0].buckets;
+	assert_int_equal(hs_tables_fold(&g.tables, 86400, HOUR11, NULL, 0), 0);
+	assert_true(g.tables.folds[0].buckets > before);
+	assert_same_day();
+	/* the pin is the grown one, and no copy is left beside it */
+	hs_tables_close(&g.tables);
+	g.tb.pin_dir = dir;
+	assert_int_equal(hs_tables_open(&g.tables, &g.tb, HAYSTACK_MAX_EVIDENCE), 0);
+	g.tb.pin_dir = NULL;
+	assert_int_equal(g.tables.n_folds, 1);
+	assert_true(g.tables.folds[0].buckets > before);
+	assert_same_day();
+	snprintf(path, sizeof(path), "%s/folds", dir);
+	assert_int_equal(hs_unpin_all(dir), 0);
+	assert_int_not_equal(access(path, F_OK), 0);
+}
+
+/* A fold killed part way (kill -9 at some point of it) goes on from where
+ * it stopped when the hour is folded again: nothing added twice or lost.
+ * The child is killed once the fold's header says it is past a share of
+ * the hour's ways (a tenth, then more), read through a mapping here. */
+static void test_fold_killed(void **state)
+{
+	/* every hour's pairs within the reference's evidence map (HAYSTACK_MAX_EVIDENCE) */
+	const int subs = 40000, rounds = 4;
+	const __u64 first = HOUR10 - (rounds + 1) * 3600;	/* A in force all the while */
+	__u32 gen = g.setup.set.v[0].generation;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const volatile __u64 *head;
+	int stopped = 0;
+
+	/* the first fold made here for all the pairs to come (in the child,
+	 * a fold made or grown would be a table this process does not hold) */
+	assert_int_equal(hs_tables_create(&g.tables, first, gen, (size_t)subs * N_SERVICES), 0);
+	feed(first + 5, 0, subs);
+	assert_int_equal(hs_tables_fold(&g.tables, 86400, first, NULL, 0), 0);
+	head = mmap(NULL, page, PROT_READ, MAP_SHARED, g.tables.folds[0].fd, 0);
+	assert_true(head != MAP_FAILED);
+	for (int k = 1; k <= rounds; k++) {
+		__u64 hour = first + k * 3600, target;
+		int status;
+		pid_t pid;
+
+		assert_int_equal(hs_tables_create(&g.tables, hour, gen, (size_t)subs * N_SERVICES), 0);
+		feed(hour + 5, 0, subs);
+		assert_true(table_used(hour) > (size_t)subs * N_SERVICES / 1000 * 999);
+		target = (__u64)HAYSTACK_TABLE_WAYS * g.tables.t[k].buckets * (2 * k - 1) / (2 * rounds);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (!pid)
+			_exit(hs_tables_fold(&g.tables, 86400, hour, NULL, 0) ? 1 : 0);
+		while (!(head[TABLE_HEADER_FOLDING] == hour &&
+			 head[TABLE_HEADER_FOLD_STEP] >> 32 >= target) &&
+		       !waitpid(pid, &status, WNOHANG))
+			;
+		if (!kill(pid, SIGKILL))
+			waitpid(pid, &status, 0);
+		stopped += WIFSIGNALED(status) && head[TABLE_HEADER_FOLDING] == hour;
+		assert_int_equal(hs_tables_fold(&g.tables, 86400, hour, NULL, 0), 0);
+		assert_int_equal(head[TABLE_HEADER_FOLDING], 0);
+		assert_same_day();
+	}
+	munmap((void *)head, page);
+	print_message("%d of %d folds stopped part way\n", stopped, rounds);
+	assert_true(stopped > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +693,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_large_table_read_in_windows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_cpus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pinned_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fold_hours, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fold_grows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fold_killed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
