@@ -15,7 +15,8 @@
  * Sizes from the environment: BENCH_RECORDS (records a pass, default
  * 1,000,000), BENCH_PASSES (5; the median is kept), BENCH_ENDPOINTS
  * ("1000,10000,100000,1000000"), BENCH_SUBSCRIBERS (IPv4 /22 blocks,
- * 5000). Output: a table on stdout, one JSON object (keys in
+ * 5000); BENCH_LOAD_ONLY=1: the dictionary loads alone, no passes and no
+ * evidence. Output: a table on stdout, one JSON object (keys in
  * docs/benchmarks.md) into OUT_JSON.
  */
 #include <errno.h>
@@ -247,12 +248,17 @@ static void measure(int empty_fd, int parse_fd, int haystack_fd, const struct fr
 	*haystack = median(th, f, false);
 }
 
-static double now_s(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(id, &t);
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static double now_s(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 /* Kernel slab memory, bytes (/proc/meminfo Slab). */
@@ -287,6 +293,12 @@ struct loaded {
 	struct hs_setup s;
 	struct hs_tables tables;
 	double load_s;
+	/* its phases: reading and compiling the dictionary (and the
+	 * subscribers), the program and its maps, the maps written */
+	double read_s, open_s, write_s;
+	/* CPU time of all threads in each: on a busy machine, what the wall
+	 * times of two threads on two cores cannot show */
+	double read_cpu, open_cpu, write_cpu;
 	long long rss, slab;	/* what the load added */
 };
 
@@ -310,20 +322,30 @@ static void load(struct loaded *l, const char *dict, const char *subs, size_t n_
 			   .exporter_clocks = HAYSTACK_MAX_EXPORTER_CLOCKS },
 	};
 	long long rss0 = rss_bytes(), slab0 = slab_bytes();
-	double t0 = now_s();
+	double t0 = now_s(), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), t1, t2, c1, c2;
 	int err;
 
 	memset(l, 0, sizeof(*l));
 	err = hs_setup_load(&o, &l->s);
+	t1 = now_s();
+	c1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 	if (!err)
 		err = hs_instance_open(&l->in, NULL, &o.sizes);
 	if (!err)
 		err = hs_instance_load(&l->in);
+	t2 = now_s();
+	c2 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 	if (!err)
 		err = hs_setup_apply(&l->s, &l->in);
 	if (err)
 		die("loading haystack", err);
 	l->load_s = now_s() - t0;
+	l->read_s = t1 - t0;
+	l->open_s = t2 - t1;
+	l->write_s = t0 + l->load_s - t2;
+	l->read_cpu = c1 - c0;
+	l->open_cpu = c2 - c1;
+	l->write_cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c2;
 	l->rss = rss_bytes() - rss0;
 	l->slab = slab_bytes() - slab0;
 }
@@ -603,6 +625,7 @@ int main(int argc, char **argv)
 	char *load_json = NULL;
 	size_t load_len = 0;
 	FILE *js, *loads = open_memstream(&load_json, &load_len);
+	bool load_only = env_size("BENCH_LOAD_ONLY", 0);
 	int efd, err;
 
 	if (argc == 5 && !strcmp(argv[1], "capture"))
@@ -649,7 +672,7 @@ int main(int argc, char **argv)
 			err = world_write(&w, dict, subs);
 		if (err)
 			die("making the world", err);
-		for (int f = 0; f < F_COUNT; f++)
+		for (int f = 0; f < F_COUNT && !load_only; f++)
 			make_frames(&w, f, &fr[f]);
 		/* The baselines with the same frames, in the same run. */
 		/* The first load of this size: its time and memory are the
@@ -657,8 +680,14 @@ int main(int argc, char **argv)
 		load(&l, dict, none, sizes[k], 0);
 		fprintf(loads, "%s{\"endpoints\":%zu,\"seconds\":%.3f,\"rss_bytes\":%lld,\"slab_bytes\":%lld}",
 			k ? "," : "", sizes[k], l.load_s, l.rss, l.slab);
-		fprintf(stderr, "  %zu endpoints: load %.2f s, +%.1f MB RSS, +%.1f MB slab\n",
-			sizes[k], l.load_s, l.rss / 1e6, l.slab / 1e6);
+		fprintf(stderr, "  %zu endpoints: load %.2f s (read and compile %.2f, program and maps %.2f, map writes %.2f; CPU s %.2f, %.2f, %.2f), +%.1f MB RSS, +%.1f MB slab\n",
+			sizes[k], l.load_s, l.read_s, l.open_s, l.write_s, l.read_cpu, l.open_cpu,
+			l.write_cpu, l.rss / 1e6, l.slab / 1e6);
+		if (load_only) {
+			unload(&l);
+			world_free(&w);
+			continue;
+		}
 		first = l;
 		load(&l, dict, subs, sizes[k], 0);
 		if (env_size("BENCH_TABLES", 1))
@@ -689,7 +718,8 @@ int main(int argc, char **argv)
 	if (fclose(loads))
 		die("memory stream", errno);
 	fprintf(js, "],\"load\":[%s]", load_json);
-	bench_evidence(env_size("BENCH_EVIDENCE", 1000000), n_subs, dict, subs, js);
+	if (!load_only)
+		bench_evidence(env_size("BENCH_EVIDENCE", 1000000), n_subs, dict, subs, js);
 	fprintf(js, "}\n");
 	free(load_json);
 	if (fclose(js))

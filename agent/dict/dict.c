@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "dict/dict.h"
+#include "lib/file.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
@@ -100,10 +101,12 @@ struct loader {
 	const char *path;
 	struct hs_dict *d;
 	struct name_idx *class_names;	/* sorted, for lookups by name */
+	bool quiet;			/* the first read, which names no problem */
 	char item[192];			/* "domains[3] 'name'", the subject of errors */
 };
 
-#define fail(ld, ...) (report((ld)->path, (ld)->item, __VA_ARGS__), -EINVAL)
+#define fail(ld, ...) \
+	((ld)->quiet ? (void)0 : report((ld)->path, (ld)->item, __VA_ARGS__), -EINVAL)
 
 static void set_item(struct loader *ld, const char *what, int i, const char *name)
 {
@@ -489,40 +492,49 @@ static int load_domain(struct loader *ld, int i, struct json_object *o)
 	return 0;
 }
 
-static int load_domains(struct loader *ld, struct json_object *arr)
+static int domains_alloc(struct loader *ld, size_t n)
 {
-	struct hs_dict *d = ld->d;
-	int i, n = (int)json_object_array_length(arr), err = 0, dup, first = -1;
-	struct name_idx *names;
-
 	/* evidence names a domain by a 16-bit index (detect/detect.h) */
 	if (n > HS_DICT_MAX_DOMAINS)
-		return fail(ld, "%d domains: more than %d in one dictionary", n, HS_DICT_MAX_DOMAINS);
-	d->domains = calloc((size_t)n + 1, sizeof(*d->domains));
-	names = calloc((size_t)n + 1, sizeof(*names));
-	if (!d->domains || !names) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		d->n_domains = i + 1;
-		err = load_domain(ld, i, json_object_array_get_idx(arr, i));
-		if (err)
-			goto out;
+		return fail(ld, "%zu domains: more than %d in one dictionary", n, HS_DICT_MAX_DOMAINS);
+	ld->d->domains = calloc(n + 1, sizeof(*ld->d->domains));
+	return ld->d->domains ? 0 : -ENOMEM;
+}
+
+/* No name twice: sorted, not pairwise, as a dictionary may hold 65,535
+ * domains; of several duplicates, the one earliest in the file named. */
+static int domains_unique(struct loader *ld)
+{
+	struct hs_dict *d = ld->d;
+	struct name_idx *names = calloc((size_t)d->n_domains + 1, sizeof(*names));
+	int i, dup, first = -1, err = 0;
+
+	if (!names)
+		return -ENOMEM;
+	for (i = 0; i < d->n_domains; i++)
 		names[i] = (struct name_idx){ d->domains[i].name, i };
-	}
-	/* sorted, not pairwise: a dictionary may hold 100k domains; of several
-	 * duplicates, name the one earliest in the file */
-	hs_sort(names, (size_t)n, sizeof(*names), name_idx_cmp);
-	dup = find_dup(names, n, &first);
+	hs_sort(names, (size_t)d->n_domains, sizeof(*names), name_idx_cmp);
+	dup = find_dup(names, d->n_domains, &first);
 	if (dup >= 0) {
 		set_item(ld, "domains", dup, NULL);
 		err = fail(ld, "duplicate domain '%.120s' (also domains[%d])",
 			   d->domains[dup].name, first);
 	}
-out:
 	free(names);
 	return err;
+}
+
+static int load_domains(struct loader *ld, struct json_object *arr)
+{
+	struct hs_dict *d = ld->d;
+	int i, n = (int)json_object_array_length(arr), err;
+
+	err = domains_alloc(ld, (size_t)n);
+	for (i = 0; !err && i < n; i++) {
+		d->n_domains = i + 1;
+		err = load_domain(ld, i, json_object_array_get_idx(arr, i));
+	}
+	return err ?: domains_unique(ld);
 }
 
 static int load_excluded(struct loader *ld, struct json_object *arr)
@@ -552,12 +564,13 @@ static int load_excluded(struct loader *ld, struct json_object *arr)
 	return 0;
 }
 
-static int load(struct loader *ld, struct json_object *root)
+/* The dictionary's members before its domains: format, validity, classes. */
+static int load_head(struct loader *ld, struct json_object *root)
 {
 	struct hs_dict *d = ld->d;
 	struct json_object *v, *arr;
 	const char *s;
-	int i, j, err;
+	int err;
 
 	if (!json_object_is_type(root, json_type_object))
 		return fail(ld, "not a JSON object");
@@ -579,13 +592,18 @@ static int load(struct loader *ld, struct json_object *root)
 	if (!err)
 		err = load_classes(ld, arr);
 	ld->item[0] = '\0';
-	if (!err)
-		err = get_array(ld, root, "domains", true, &arr);
-	if (!err)
-		err = load_domains(ld, arr);
+	return err;
+}
+
+/* And after them: the excluded domains, and what is derived. */
+static int load_tail(struct loader *ld, struct json_object *root)
+{
+	struct hs_dict *d = ld->d;
+	struct json_object *arr;
+	int i, j, err;
+
 	ld->item[0] = '\0';
-	if (!err)
-		err = get_array(ld, root, "excluded", false, &arr);
+	err = get_array(ld, root, "excluded", false, &arr);
 	if (!err && arr)
 		err = load_excluded(ld, arr);
 	if (err)
@@ -597,19 +615,112 @@ static int load(struct loader *ld, struct json_object *root)
 	return 0;
 }
 
+static int load(struct loader *ld, struct json_object *root)
+{
+	struct json_object *arr;
+	int err = load_head(ld, root);
+
+	if (!err)
+		err = get_array(ld, root, "domains", true, &arr);
+	if (!err)
+		err = load_domains(ld, arr);
+	return err ?: load_tail(ld, root);
+}
+
+/*
+ * The first read of a dictionary, the domains in two threads without a tree
+ * of the whole text (lib/json.h, hs_json_split_parse): json-c's tree of a
+ * million prefixes, its allocations and frees, were most of the time a
+ * dictionary took to read. It names no problem: on any, the text is read
+ * again whole (load), which names the first as it always has.
+ */
+struct split_load {
+	struct loader ld[2];	/* one for each part: the subject of errors */
+};
+
+static int split_begin(struct json_object *rest, size_t n, void *arg)
+{
+	struct split_load *sl = arg;
+	struct json_object *arr;
+	int err = load_head(&sl->ld[0], rest);
+
+	if (!err)
+		err = get_array(&sl->ld[0], rest, "domains", true, &arr);
+	if (!err)
+		err = domains_alloc(&sl->ld[0], n);
+	/* every entry, so that hs_dict_free sees what either part wrote */
+	if (!err)
+		sl->ld[0].d->n_domains = (int)n;
+	sl->ld[1] = sl->ld[0];
+	return err;
+}
+
+static int split_element(struct json_object *v, size_t i, int part, void *arg)
+{
+	struct split_load *sl = arg;
+
+	return load_domain(&sl->ld[part], (int)i, v);
+}
+
+static int load_split(struct loader *ld, const char *buf, size_t len)
+{
+	struct split_load sl = { .ld = { *ld } };
+	const struct hs_json_split split = {
+		.key = "domains", .begin = split_begin, .element = split_element, .arg = &sl,
+	};
+	struct json_object *rest;
+	int err;
+
+	sl.ld[0].quiet = true;
+	err = hs_json_split_parse(buf, len, &split, &rest, &ld->d->file_hash);
+	ld->class_names = sl.ld[0].class_names;
+	if (err)
+		return err;
+	err = domains_unique(&sl.ld[0]) ?: load_tail(&sl.ld[0], rest);
+	json_object_put(rest);
+	return err;
+}
+
+static struct hs_dict *dict_new(const char *path)
+{
+	struct hs_dict *d = calloc(1, sizeof(*d));
+
+	if (d && !(d->path = strdup(path))) {
+		free(d);
+		d = NULL;
+	}
+	return d;
+}
+
 int hs_dict_load(const char *path, struct hs_dict **out)
 {
 	struct loader ld = { .path = path };
 	struct json_object *root = NULL;
+	char *buf = NULL;
+	size_t len = 0;
 	__u64 hash;
 	int err;
 
-	err = hs_json_file_load(path, HS_DICT_MAX_BYTES, &root, &hash);
+	err = hs_file_read(path, HS_DICT_MAX_BYTES, &buf, &len);
 	if (err)
 		goto out;
-	ld.d = calloc(1, sizeof(*ld.d));
+	ld.d = dict_new(path);
+	err = ld.d ? load_split(&ld, buf, len) : -ENOMEM;
+	if (!err)
+		goto out;
+	hs_dict_free(ld.d);
+	free(ld.class_names);
+	ld.d = NULL;
+	ld.class_names = NULL;
+	err = hs_json_text_parse(path, buf, len, &root, &hash);
+	/* json-c holds its own copies: the text can go before the tree grows */
+	free(buf);
+	buf = NULL;
+	if (err)
+		goto out;
+	ld.d = dict_new(path);
 	err = -ENOMEM;
-	if (ld.d && (ld.d->path = strdup(path))) {
+	if (ld.d) {
 		ld.d->file_hash = hash;
 		err = load(&ld, root);
 	}
@@ -622,6 +733,7 @@ out:
 	} else {
 		*out = ld.d;
 	}
+	free(buf);
 	free(ld.class_names);
 	json_object_put(root);
 	return err;

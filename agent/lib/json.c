@@ -369,6 +369,16 @@ static int parse_json(const char *path, const char *buf, size_t len, struct json
 	return -EINVAL;
 }
 
+int hs_json_text_parse(const char *path, const char *buf, size_t len, struct json_object **out,
+		       __u64 *hash)
+{
+	int err = parse_json(path, buf, len, out, hash);
+
+	if (err == -ENOMEM)
+		hs_err("%s: out of memory", path);
+	return err;
+}
+
 int hs_json_file_load(const char *path, size_t limit, struct json_object **out, __u64 *hash)
 {
 	char *buf = NULL;
@@ -378,10 +388,234 @@ int hs_json_file_load(const char *path, size_t limit, struct json_object **out, 
 	err = hs_file_read(path, limit, &buf, &len);
 	if (err)
 		return err;
-	err = parse_json(path, buf, len, out, hash);
-	if (err == -ENOMEM)
-		hs_err("%s: out of memory", path);
+	err = hs_json_text_parse(path, buf, len, out, hash);
 	/* json-c holds its own copies: the text can go before the tree grows */
 	free(buf);
+	return err;
+}
+
+/* ---- a large array in pieces ---- */
+
+static bool json_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t skip_space(const char *t, size_t len, size_t i)
+{
+	while (i < len && json_space(t[i]))
+		i++;
+	return i;
+}
+
+/* The end of the value at i (the index of the ',', ']' or '}' after it,
+ * or len): brackets counted, strings skipped. Only a split point: json-c
+ * judges the value itself. */
+static size_t value_end(const char *t, size_t len, size_t i)
+{
+	size_t depth = 0;
+
+	for (; i < len; i++) {
+		char c = t[i];
+
+		if (c == '"')
+			i = string_end(t, len, i) - 1;
+		else if (c == '[' || c == '{')
+			depth++;
+		else if ((c == ']' || c == '}') && !depth--)
+			return i;
+		else if (c == ',' && !depth)
+			return i;
+	}
+	return len;
+}
+
+/* An element of the array, [start, end): its text without the space
+ * around it. */
+struct span {
+	size_t start, end;
+};
+
+/* The array under key in the top-level object, at *open ('[') and *close
+ * (']'), and its elements. The key as it is written, without escapes;
+ * false when the text is laid out otherwise (or is no JSON). */
+static bool find_array(const char *t, size_t len, const char *key, size_t *open, size_t *close,
+		       struct span **elems, size_t *n)
+{
+	size_t klen = strlen(key), i = skip_space(t, len, 0), cap = 0, q, k, e;
+
+	*elems = NULL;
+	*n = 0;
+	if (i == len || t[i] != '{')
+		return false;
+	for (i++;; i++) {
+		q = skip_space(t, len, i);
+		if (q == len || t[q] != '"')
+			return false;
+		k = string_end(t, len, q);
+		i = skip_space(t, len, k);
+		if (i == len || t[i] != ':')
+			return false;
+		i = skip_space(t, len, i + 1);
+		if (i < len && t[i] == '[' && k - q == klen + 2 && !memcmp(t + q + 1, key, klen))
+			break;
+		i = value_end(t, len, i);
+		if (i == len || t[i] != ',')
+			return false;
+	}
+	*open = i;
+	i = skip_space(t, len, i + 1);
+	if (i < len && t[i] == ']') {
+		*close = i;
+		return true;
+	}
+	for (;;) {
+		e = value_end(t, len, i);
+		if (e == len || (t[e] != ',' && t[e] != ']'))
+			return false;
+		if (hs_grow((void **)elems, &cap, *n, sizeof(**elems), 1024))
+			return false;
+		(*elems)[*n].start = i;
+		for (k = e; k > i && json_space(t[k - 1]); k--)
+			;
+		(*elems)[(*n)++].end = k;
+		if (t[e] == ']')
+			break;
+		i = skip_space(t, len, e + 1);
+	}
+	*close = e;
+	return true;
+}
+
+/* A piece of the text parsed as json-c parses the whole: strict, UTF-8
+ * checked, no more than depth levels, and nothing but space after it. NULL
+ * for anything else, printing nothing. */
+static struct json_object *parse_piece(struct json_tokener *tok, const char *t, size_t len)
+{
+	struct json_object *v;
+	size_t end;
+
+	json_tokener_reset(tok);
+	v = json_tokener_parse_ex(tok, t, (int)len);
+	if (v && json_tokener_get_error(tok) == json_tokener_success) {
+		for (end = json_tokener_get_parse_end(tok); end < len && json_space(t[end]); end++)
+			;
+		if (end == len)
+			return v;
+	}
+	json_object_put(v);
+	return NULL;
+}
+
+struct split_part {
+	const struct hs_json_split *s;
+	const char *t;
+	const struct span *elems;
+	size_t first, last;	/* this part's elements: [first, last) */
+	int part;
+	size_t members;		/* of the elements' objects */
+	bool *failed;		/* of any part: the others stop */
+	int err;
+};
+
+static void *parse_part(void *arg)
+{
+	struct split_part *p = arg;
+	/* an element lies in the top-level object and its array: json-c's
+	 * limit of depth, less those two levels */
+	struct json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH - 2);
+	struct json_object *v;
+
+	p->err = tok ? 0 : -EAGAIN;
+	if (tok)
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	for (size_t i = p->first; !p->err && i < p->last; i++) {
+		if (__atomic_load_n(p->failed, __ATOMIC_RELAXED)) {
+			p->err = -EAGAIN;
+			break;
+		}
+		v = parse_piece(tok, p->t + p->elems[i].start, p->elems[i].end - p->elems[i].start);
+		if (!v) {
+			p->err = -EAGAIN;
+			break;
+		}
+		p->members += tree_members(v);
+		if (p->s->element(v, i, p->part, p->s->arg))
+			p->err = -EAGAIN;
+		json_object_put(v);
+	}
+	if (p->err)
+		__atomic_store_n(p->failed, true, __ATOMIC_RELAXED);
+	if (tok)
+		json_tokener_free(tok);
+	return NULL;
+}
+
+int hs_json_split_parse(const char *t, size_t len, const struct hs_json_split *s,
+			struct json_object **rest, __u64 *hash)
+{
+	struct text_scan sc = { .buf = t, .len = len, .hash = hash };
+	size_t open = 0, close = 0, n = 0, m, head_len;
+	struct split_part part[2] = {};
+	struct json_tokener *tok = NULL;
+	struct json_object *root = NULL;
+	bool failed = false, scanning = false, second = false;
+	pthread_t scan_thread, thread;
+	struct span *elems = NULL;
+	char *head = NULL;
+	int err = -EAGAIN;
+
+	*rest = NULL;
+	if (len > INT_MAX || !find_array(t, len, s->key, &open, &close, &elems, &n))
+		goto out;
+	if (len >= SCAN_THREAD_BYTES)
+		scanning = hs_thread_start(&scan_thread, scan_text, &sc);
+	/* the text with the array empty, read first: what the elements are
+	 * read against (a dictionary's classes) */
+	head_len = open + 1 + len - close;
+	head = malloc(head_len);
+	tok = json_tokener_new();
+	if (!head || !tok)
+		goto join;
+	memcpy(head, t, open + 1);
+	memcpy(head + open + 1, t + close, len - close);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	root = parse_piece(tok, head, head_len);
+	if (!root || s->begin(root, n, s->arg))
+		goto join;
+	/* two parts of about as many bytes, the second in a thread */
+	for (m = 0; m < n && elems[m].start - open < (close - open) / 2; m++)
+		;
+	for (int i = 0; i < 2; i++)
+		part[i] = (struct split_part){
+			.s = s, .t = t, .elems = elems, .first = i ? m : 0, .last = i ? n : m,
+			.part = i, .failed = &failed,
+		};
+	if (len >= SCAN_THREAD_BYTES)
+		second = hs_thread_start(&thread, parse_part, &part[1]);
+	parse_part(&part[0]);
+	if (second)
+		pthread_join(thread, NULL);
+	else
+		parse_part(&part[1]);
+	err = part[0].err || part[1].err ? -EAGAIN : 0;
+join:
+	if (scanning)
+		pthread_join(scan_thread, NULL);
+	else if (!err)
+		scan_text(&sc);
+	/* hs_json_check over the whole: its numbers and literals, and a
+	 * colon for every member (json-c keeps one of a key given twice) */
+	if (!err && (sc.err || tree_members(root) + part[0].members + part[1].members != sc.colons))
+		err = -EAGAIN;
+out:
+	if (err)
+		json_object_put(root);
+	else
+		*rest = root;
+	if (tok)
+		json_tokener_free(tok);
+	free(head);
+	free(elems);
 	return err;
 }

@@ -13,6 +13,32 @@ struct json_object;
  * large (limit N bytes)" and -EFBIG, or -errno when the file cannot be read
  * (lib/file.h). With hash, the FNV-1a 64 of the exact bytes read. */
 int hs_json_file_load(const char *path, size_t limit, struct json_object **out, __u64 *hash);
+/* The same for a text read already (hs_file_read), path naming it. */
+int hs_json_text_parse(const char *path, const char *buf, size_t len, struct json_object **out,
+		       __u64 *hash);
+
+/*
+ * A large text whose bulk is one array under key in its top-level object
+ * (a dictionary's domains), read without json-c's tree of all of it: the
+ * text with that array empty first, handed to begin() with the number of
+ * elements the array has; then each element, in its own small tree, to
+ * element(), in two parts of about as many bytes, the second in a thread
+ * of its own when the text is large (part 0 or 1: what element() may
+ * write of its own), the tree freed after. For text that is right through
+ * and through: 0, with the rest in *rest (the array empty there) and hash
+ * as hs_json_file_load gives it; else -EAGAIN, having printed nothing,
+ * when the text is not as laid out above, not what hs_json_text_parse
+ * accepts, or begin() or element() returned non-zero. The caller then
+ * reads the text whole (hs_json_text_parse), which names the problem.
+ */
+struct hs_json_split {
+	const char *key;
+	int (*begin)(struct json_object *rest, size_t n, void *arg);
+	int (*element)(struct json_object *v, size_t i, int part, void *arg);
+	void *arg;
+};
+int hs_json_split_parse(const char *text, size_t len, const struct hs_json_split *s,
+			struct json_object **rest, __u64 *hash);
 
 /* A JSON integer 0..UINT64_MAX (json-c hands out the upper half only through
  * its uint64 getter). Returns 0, or -EINVAL for another type or a negative. */

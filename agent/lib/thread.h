@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The threads user space starts for work of its own (a dictionary's map
- * writers, the checks of a large JSON text). */
+ * writers, the checks of a large JSON text, the second half of a large
+ * dictionary's domains). */
 #pragma once
 
 #include <pthread.h>

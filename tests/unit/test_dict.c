@@ -328,6 +328,88 @@ static void test_too_many_domains(void **state)
 	}
 }
 
+/* path refused as bad input: -EINVAL, *out untouched, one line in c. */
+static void refused_once(const char *path, struct capture *c)
+{
+	struct hs_dict *d = (void *)0x1;
+	int err;
+
+	capture_start(c);
+	err = hs_dict_load(path, &d);
+	capture_end(c);
+	assert_int_equal(err, -EINVAL);
+	assert_ptr_equal(d, (void *)0x1);
+	assert_int_equal(count_lines(c->text), 1);
+}
+
+/* A large dictionary, its domains read in two parts at once without a tree
+ * of the whole text (hs_json_split_parse): what the whole text says, and a
+ * problem in either part named as reading it whole names it, once. */
+static char *large_dict(int n, int bad)
+{
+	size_t cap = (size_t)n * 160 + 1024, off = 0;
+	char *text = malloc(cap);
+
+	assert_non_null(text);
+	off += snprintf(text + off, cap - off,
+			"{\"format\":\"haystack-dictionary/1\",\"valid_from\":\"2019-11-15T00:00:00Z\","
+			"\"valid_until\":\"2019-11-16T00:00:00Z\",\"classes\":[{\"name\":\"a\",\"title\":\"A\","
+			"\"level\":\"platform\",\"parent\":null,\"threshold\":0.5,\"active_packets_per_hour\":10},"
+			"{\"name\":\"b\",\"title\":\"B\",\"level\":\"product\",\"parent\":\"a\",\"threshold\":0.25,"
+			"\"active_packets_per_hour\":3}],\"domains\":[");
+	for (int i = 0; i < n; i++)
+		off += snprintf(text + off, cap - off,
+				"%s\n {\"name\":\"d%d.test\",\"classes\":[\"%s\"],\"role\":\"%s\",\"ports\":[%s],"
+				"\"prefixes\":[\"10.%d.%d.0/24\",\"2001:db8:%x::/48\"%s]}",
+				i ? "," : "", i, i % 3 ? "a" : "b", i % 2 ? "support" : "primary",
+				i % 4 ? "\"tcp/443\"" : "", i >> 8, i & 0xff, 0x1000 + i, i == bad ? ",\"10.0.0.1/8\"" : "");
+	snprintf(text + off, cap - off, "],\"excluded\":[{\"name\":\"x.test\",\"classes\":[\"a\"],\"reason\":\"shared\"}]}\n");
+	return text;
+}
+
+static void test_large_read_in_parts(void **state)
+{
+	const int n = 20000;
+	struct json_object *whole, *read;
+	struct hs_dict *d = NULL;
+	char *text = large_dict(n, -1), path[64], want[256];
+	struct capture c;
+
+	assert_true(strlen(text) > (1U << 20));	/* the parts in two threads */
+	write_tmp(path, sizeof(path), text);
+	assert_int_equal(hs_dict_load(path, &d), 0);
+	unlink(path);
+	whole = json_tokener_parse(text);
+	read = hs_dict_to_json(d);
+	assert_true(json_object_equal(whole, read));
+	assert_int_equal(d->classes[0].n_monitored, n - n / 3 - 1);
+	assert_int_equal(d->classes[1].n_monitored, n / 3 + 1);
+	json_object_put(whole);
+	json_object_put(read);
+	hs_dict_free(d);
+	free(text);
+
+	/* a problem in the first part, in the second, and in both: the
+	 * first in the file named (here a JSON error before d(n-7)) */
+	for (int k = 0; k < 3; k++) {
+		int bad = k ? n - 7 : 7;
+
+		text = large_dict(n, bad);
+		if (k == 2)
+			*strstr(text, "\"d13.test\"") = ' ';
+		write_tmp(path, sizeof(path), text);
+		free(text);
+		refused_once(path, &c);
+		if (k < 2)
+			snprintf(want, sizeof(want), "haystack: %s: domains[%d] 'd%d.test': bad prefix '10.0.0.1/8' (",
+				 path, bad, bad);
+		else
+			snprintf(want, sizeof(want), "haystack: %s: line ", path);
+		unlink(path);
+		assert_memory_equal(c.text, want, strlen(want));
+	}
+}
+
 static void test_directory(void **state)
 {
 	struct hs_dict *d = (void *)0x1;
@@ -472,18 +554,11 @@ static const struct bad_case bad_cases[] = {
 static void test_bad_dictionary(void **state)
 {
 	const struct bad_case *bc = *state;
-	struct hs_dict *d = (void *)0x1;
 	char path[256], head[300];
 	struct capture c;
-	int err;
 
 	snprintf(path, sizeof(path), DATA "%s", bc->file);
-	capture_start(&c);
-	err = hs_dict_load(path, &d);
-	capture_end(&c);
-	assert_int_equal(err, -EINVAL);
-	assert_ptr_equal(d, (void *)0x1);
-	assert_int_equal(count_lines(c.text), 1);
+	refused_once(path, &c);
 	snprintf(head, sizeof(head), "haystack: %s: ", path);
 	if (strncmp(c.text, head, strlen(head)) || !strstr(c.text, bc->message))
 		fail_msg("got \"%s\", want \"%s%s\"", c.text, head, bc->message);
@@ -1028,6 +1103,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_keys_are_ignored),
 		cmocka_unit_test(test_level_names),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_large_read_in_parts),
 		cmocka_unit_test(test_validity),
 		cmocka_unit_test(test_in_force),
 		cmocka_unit_test(test_active_max),
