@@ -4,10 +4,11 @@
  * BENCH_SCALE_LINES subscriber lines (15,000,000) in blocks of /16 to /22,
  * BENCH_SCALE_IOT of them (3,000,000) with an IoT device talking to 1 to 10
  * domains of a dictionary of BENCH_SCALE_DOMAINS (640) domains, fed to the
- * real program through BPF_PROG_TEST_RUN for BENCH_SCALE_HOURS (2) hours of
+ * real program through BPF_PROG_TEST_RUN for BENCH_SCALE_HOURS (3) hours of
  * export time; then the evidence those hours leave in the kernel, and the
- * agent's work on them: each hour bin and the day bin harvested, evaluated
- * and reported, and the day's evidence deleted.
+ * agent's work on them: each hour bin harvested, evaluated, reported and
+ * folded into the day's fold, the day bin reported from it, and the day's
+ * evidence deleted.
  *
  *	bench_scale OUT_JSON
  *
@@ -347,7 +348,7 @@ int main(int argc, char **argv)
 	size_t n_lines = env_size("BENCH_SCALE_LINES", 15000000);
 	size_t n_iot = env_size("BENCH_SCALE_IOT", 3000000);
 	size_t n_domains = env_size("BENCH_SCALE_DOMAINS", 640);
-	size_t n_hours = env_size("BENCH_SCALE_HOURS", 2);
+	size_t n_hours = env_size("BENCH_SCALE_HOURS", 3);
 	size_t n_rounds = env_size("BENCH_SCALE_RECORDS", 3);
 	size_t n_misses = env_size("BENCH_SCALE_MISSES", 2000000);
 	char dir[] = "/tmp/haystack-scale.XXXXXX", dict[64], subs[64], b1[32], b2[32];

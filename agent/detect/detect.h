@@ -20,8 +20,8 @@ struct hs_evidence {
 	 * so that a bin of millions of entries takes 80 octets each */
 	__u16 domains[HAYSTACK_MAX_RULES];
 	__u16 n_domains;
-	/* The sum of the hours of a longer bin (detect/fold.h): hour is the
-	 * bin's start, and the packets say nothing of any one hour's activity,
+	/* The sum of the hours of a longer bin (a fold table, kern/tables.h):
+	 * hour is the bin's start, and the packets say nothing of any one hour's activity,
 	 * which hs_activity items carry instead. */
 	bool folded;
 	__u64 packets;			/* sampled packets of these records */

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A day folded from its hours (agent/detect/fold.h) is evaluated as the
- * hours' evidence itself: random worlds of subscribers (IPv4 and IPv6),
+ * A day folded from its hours is evaluated as the hours' evidence itself:
+ * each folded hour's entries marked folded and given the day's start (as
+ * the harvest reads a fold table, agent/kern/tables.h), with the classes
+ * its own evaluation found active (hs_detect, list_active). Random worlds of subscribers (IPv4 and IPv6),
  * classes with a parent, domains shared between classes, packets around
  * the activity threshold, over 24 hours; the day's detections and
  * summaries from the fold equal those from every hourly entry, whether
@@ -15,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "detect/detect.h"
-#include "detect/fold.h"
 
 #define DAY	1573776000ULL
 #define HOUR	3600
@@ -117,9 +118,9 @@ static void day_folded(int folded)
 {
 	enum { SUBS = 400, CAP = 24 * SUBS * 3 };
 	struct hs_evidence *ev = malloc(CAP * sizeof(*ev)), *all, *hour = malloc(CAP * sizeof(*ev));
+	struct hs_activity *act = NULL;
 	struct hs_bin_result want, got;
-	struct hs_fold f;
-	size_t n, n_all;
+	size_t n, n_all = 0, n_act = 0;
 	int active = 0;
 
 	for (int i = 0; i < 3; i++)
@@ -139,7 +140,8 @@ static void day_folded(int folded)
 	assert_true(want.n_detections > SUBS / 2);
 	assert_true(active > 0 && (size_t)active < want.n_detections);
 
-	hs_fold_init(&f, DAY, 86400);
+	all = malloc(n * sizeof(*all) + 1);
+	assert_non_null(all);
 	for (int h = 0; h < folded; h++) {
 		__u64 start = DAY + (__u64)h * HOUR;
 		struct hs_bin_result r;
@@ -151,27 +153,29 @@ static void day_folded(int folded)
 				hour[m++] = ev[i];
 		assert_int_equal(hs_detect(&dict, &(struct hs_detect_in){ .ev = hour, .n_ev = m,
 				 .bin_start = start, .bin_seconds = HOUR, .list_active = true }, &r), 0);
-		for (size_t i = 0; i < r.n_active; i++)
-			r.active[i].generation = 1;
-		assert_int_equal(hs_fold_add(&f, hour, m, r.active, r.n_active), 0);
+		for (size_t i = 0; i < m; i++) {
+			all[n_all] = hour[i];
+			all[n_all].hour = DAY;
+			all[n_all++].folded = true;
+		}
+		act = realloc(act, (n_act + r.n_active) * sizeof(*act) + 1);
+		assert_non_null(act);
+		memcpy(act + n_act, r.active, r.n_active * sizeof(*act));
+		n_act += r.n_active;
 		hs_bin_result_free(&r);
 	}
 	/* and what was not folded, hourly */
-	all = malloc((f.n_ev + n) * sizeof(*all));
-	assert_non_null(all);
-	for (n_all = 0; n_all < f.n_ev; n_all++)	/* f.ev NULL when nothing was folded */
-		all[n_all] = f.ev[n_all];
 	for (size_t i = 0; i < n; i++)
 		if (ev[i].hour >= DAY + (__u64)folded * HOUR)
 			all[n_all++] = ev[i];
-	assert_true(f.n_ev < (size_t)folded * SUBS * 3 || !folded);
+	assert_int_equal(n_all, n);
 	assert_int_equal(hs_detect(&dict, &(struct hs_detect_in){ .ev = all, .n_ev = n_all,
-			 .act = f.act, .n_act = f.n_act, .bin_start = DAY, .bin_seconds = 86400 },
+			 .act = act, .n_act = n_act, .bin_start = DAY, .bin_seconds = 86400 },
 			 &got), 0);
 	assert_same(&want, &got);
 	hs_bin_result_free(&want);
 	hs_bin_result_free(&got);
-	hs_fold_free(&f);
+	free(act);
 	free(all);
 	free(hour);
 	free(ev);
@@ -196,26 +200,25 @@ static void test_nothing_folded(void **state)
  * under the threshold is not active, though their sum reaches it. */
 static void test_folded_sum_not_activity(void **state)
 {
-	struct hs_evidence e = { .generation = 1, .domains = { 0, 1 }, .n_domains = 2,
-				 .packets = 6 };
+	struct hs_evidence e = { .hour = DAY, .generation = 1, .domains = { 0, 1 },
+				 .n_domains = 2, .folded = true, .packets = 18 };
 	struct hs_bin_result r;
-	struct hs_fold f;
 
 	subscriber(e.subscriber, 1);
 	classes[0].n_monitored = 3;
-	hs_fold_init(&f, DAY, 86400);
-	for (int h = 0; h < 3; h++) {
-		e.hour = DAY + (__u64)h * HOUR;
-		assert_int_equal(hs_fold_add(&f, &e, 1, NULL, 0), 0);
-	}
-	assert_int_equal(f.n_ev, 1);
-	assert_int_equal(f.ev[0].packets, 18);
-	assert_int_equal(hs_detect(&dict, &(struct hs_detect_in){ .ev = f.ev, .n_ev = f.n_ev,
+	/* three hours of 6 packets, folded: 18, over the threshold of 10 */
+	assert_int_equal(hs_detect(&dict, &(struct hs_detect_in){ .ev = &e, .n_ev = 1,
 			 .bin_start = DAY, .bin_seconds = 86400 }, &r), 0);
 	assert_int_equal(r.n_detections, 1);
+	assert_int_equal(r.detections[0].packets, 18);
 	assert_false(r.detections[0].active);
 	hs_bin_result_free(&r);
-	hs_fold_free(&f);
+	/* the same entry of one hour is */
+	e.folded = false;
+	assert_int_equal(hs_detect(&dict, &(struct hs_detect_in){ .ev = &e, .n_ev = 1,
+			 .bin_start = DAY, .bin_seconds = 86400 }, &r), 0);
+	assert_true(r.detections[0].active);
+	hs_bin_result_free(&r);
 }
 
 int main(void)
