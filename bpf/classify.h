@@ -544,9 +544,10 @@ counted:
 /* ISP vantage point: one end must be inside a subscriber prefix, the other a
  * service endpoint whose rules accept the service-side port and protocol.
  * The subscriber side is decided first (small trie), so a record between two
- * non-subscribers never touches the large service trie. */
-static __always_inline int classify(struct haystack_stats *st, const struct haystack_config *cfg,
-				    __u64 bin_start, struct flow_record *rec)
+ * non-subscribers never touches the large service trie. RESULT_MATCHED:
+ * rec's subscriber side, rule set and mask say what to count, and nothing
+ * is counted yet; a record is read whole only then (decode_fixed()). */
+static __always_inline int classify(struct flow_record *rec)
 {
 	bool subscriber_seen = false, prefix_hit = false;
 	__u32 ruleset = 0;
@@ -562,7 +563,7 @@ static __always_inline int classify(struct haystack_stats *st, const struct hays
 		if (mask > 0) {
 			rec->ruleset = ruleset;
 			rec->rule_mask = mask;
-			return add_evidence(st, cfg, rec->src, bin_start, ruleset, mask, rec);
+			return RESULT_MATCHED;
 		}
 		prefix_hit = mask == 0;
 	}
@@ -574,13 +575,53 @@ static __always_inline int classify(struct haystack_stats *st, const struct hays
 		if (mask > 0) {
 			rec->ruleset = ruleset;
 			rec->rule_mask = mask;
-			return add_evidence(st, cfg, rec->dst, bin_start, ruleset, mask, rec);
+			return RESULT_MATCHED;
 		}
 		prefix_hit |= mask == 0;
 	}
 	if (!subscriber_seen)
 		return RESULT_NOT_SUBSCRIBER;
 	return prefix_hit ? RESULT_PORT_MISMATCH : RESULT_NO_SERVICE;
+}
+
+/* What becomes of a record, decided from its addresses, ports and protocol
+ * alone: its result, RESULT_MATCHED with nothing counted yet. A record
+ * past the live agent's ceiling would be evidence in a bin no report
+ * closes, kept for ever: none, not even classified. */
+static __always_inline int match_record(struct haystack_stats *st,
+					const struct haystack_config *cfg,
+					struct flow_record *rec)
+{
+	st->records++;
+	if (past_ceiling(cfg, rec->export_time))
+		return RESULT_PAST_TIME_CEILING;
+	if (rec->stale)
+		st->stale_dictionary++;
+	return classify(rec);
+}
+
+/* Counts a record of result (match_record()) with its counters and
+ * sampling read, and with --records sends it to user space. Returns 1
+ * when it was counted as evidence. */
+static __always_inline int count_record(struct haystack_stats *st,
+					const struct haystack_config *cfg, __u64 bin_start,
+					struct flow_record *rec, __u32 result)
+{
+	if (cfg->sampling)
+		rec->sampling = cfg->sampling;
+	if (!rec->sampling)
+		rec->sampling = 1;
+	if (result == RESULT_MATCHED)
+		result = add_evidence(st, cfg, rec->subscriber_side == 1 ? rec->src : rec->dst,
+				      bin_start, rec->ruleset, rec->rule_mask, rec);
+	/* The result is the index of its counter: counted here, once. */
+	if (result < HAYSTACK_STAT_COUNT)
+		((__u64 *)st)[result]++;
+	rec->result = result;
+	if ((cfg->flags & HAYSTACK_F_RECORDS) &&
+	    bpf_ringbuf_output(&records, rec, sizeof(*rec), 0))
+		st->record_events_lost++;
+	return rec->result == RESULT_MATCHED;
 }
 
 /*
@@ -591,30 +632,25 @@ static __always_inline int classify(struct haystack_stats *st, const struct hays
 __noinline int classify_record(struct haystack_stats *st, const struct haystack_config *cfg,
 			       __u64 bin_start, struct flow_record *rec)
 {
-	__u32 result;
-
 	if (!st || !cfg || !rec)
 		return 0;
-	st->records++;
-	if (cfg->sampling)
-		rec->sampling = cfg->sampling;
-	if (!rec->sampling)
-		rec->sampling = 1;
-	/* The result is the index of its counter: counted here, once. A
-	 * record past the live agent's ceiling would be evidence in a bin no
-	 * report closes, kept for ever: none, not even classified. */
-	if (past_ceiling(cfg, rec->export_time)) {
-		result = RESULT_PAST_TIME_CEILING;
-	} else {
-		if (rec->stale)
-			st->stale_dictionary++;
-		result = classify(st, cfg, bin_start, rec);
-	}
-	if (result < HAYSTACK_STAT_COUNT)
-		((__u64 *)st)[result]++;
-	rec->result = result;
-	if ((cfg->flags & HAYSTACK_F_RECORDS) &&
-	    bpf_ringbuf_output(&records, rec, sizeof(*rec), 0))
-		st->record_events_lost++;
-	return rec->result == RESULT_MATCHED;
+	return count_record(st, cfg, bin_start, rec, match_record(st, cfg, rec));
+}
+
+/* The two halves of classify_record(), for a format that reads the rest of
+ * a record only once it matched (or is to be sent whole, with --records). */
+__noinline int classify_match(struct haystack_stats *st, const struct haystack_config *cfg,
+			      struct flow_record *rec)
+{
+	if (!st || !cfg || !rec)
+		return RESULT_NOT_SUBSCRIBER;
+	return match_record(st, cfg, rec);
+}
+
+__noinline int classify_count(struct haystack_stats *st, const struct haystack_config *cfg,
+			      __u64 bin_start, struct flow_record *rec, __u32 result)
+{
+	if (!st || !cfg || !rec)
+		return 0;
+	return count_record(st, cfg, bin_start, rec, result);
 }
