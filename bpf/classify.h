@@ -638,13 +638,22 @@ __noinline int classify_record(struct haystack_stats *st, const struct haystack_
 }
 
 /* The two halves of classify_record(), for a format that reads the rest of
- * a record only once it matched (or is to be sent whole, with --records). */
+ * a record only once it matched (or is to be sent whole, with --records).
+ * Returns the result of a record still to be counted by classify_count(),
+ * or -1 when it was counted here: one that matched nothing needs no more
+ * of its fields, and its count no more of a call. */
 __noinline int classify_match(struct haystack_stats *st, const struct haystack_config *cfg,
 			      struct flow_record *rec)
 {
+	int result;
+
 	if (!st || !cfg || !rec)
-		return RESULT_NOT_SUBSCRIBER;
-	return match_record(st, cfg, rec);
+		return -1;
+	result = match_record(st, cfg, rec);
+	if (result == RESULT_MATCHED || (cfg->flags & HAYSTACK_F_RECORDS))
+		return result;
+	count_record(st, cfg, 0, rec, result);
+	return -1;
 }
 
 __noinline int classify_count(struct haystack_stats *st, const struct haystack_config *cfg,

@@ -702,8 +702,9 @@ __noinline int decode_fixed(struct xdp_md *ctx, struct flow_cursor *c, struct ha
 	rec = &c->rec;
 	rec->template_id = c->key.template_id;
 	for (__u32 i = 0; i < FIXED_STEP_RECORDS; i++) {
-		__u32 off = c->off, len = c->record_len, result;
+		__u32 off = c->off, len = c->record_len;
 		__u8 *s, *d, *sp, *dp, *pr;
+		int result;
 
 		if (off >= c->set_end || c->set_end - off < len)
 			return 0;	/* the set's end, or padding */
@@ -742,9 +743,10 @@ __noinline int decode_fixed(struct xdp_md *ctx, struct flow_cursor *c, struct ha
 		rec->ruleset = 0;
 		rec->rule_mask = 0;
 		result = classify_match(st, cfg, rec);
-		if (result == RESULT_MATCHED || (cfg->flags & HAYSTACK_F_RECORDS))
+		if (result >= 0) {
 			read_rest(ctx, c, st, cfg, rec);
-		classify_count(st, cfg, c->bin, rec, result);
+			classify_count(st, cfg, c->bin, rec, result);
+		}
 		c->off = off + len;
 	}
 	return 0;
