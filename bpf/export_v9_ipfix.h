@@ -817,10 +817,12 @@ __noinline int next_set(struct xdp_md *ctx, struct flow_cursor *c, struct haysta
 	c->set_options = t->options;
 	c->fixed = t->fixed;
 	if (t->record_len) {	/* one layout for every record of the set */
-		for (__u32 r = 0; r < ROLE_SLOTS; r++) {
-			c->at[r] = t->role_offset[r];
-			c->len[r] = t->role_length[r];
-		}
+		/* word copies, not a loop over the slots: 480 instructions
+		 * run a set, some 16 a record */
+		_Static_assert(sizeof(c->at) == sizeof(t->role_offset) &&
+			       sizeof(c->len) == sizeof(t->role_length), "role slots");
+		__builtin_memcpy(c->at, t->role_offset, sizeof(c->at));
+		__builtin_memcpy(c->len, t->role_length, sizeof(c->len));
 	}
 
 	__builtin_memcpy(ekey.exporter, c->key.exporter, 16);
