@@ -295,6 +295,18 @@ static __always_inline bool prefilter_bit(__u32 *idx, __u32 at, __u32 b)
 	return !w || ((*w >> (b & 63)) & 1);
 }
 
+/* The two bits of /24 n in the bitmap at word at (HAYSTACK_PREFILTER_EXACT,
+ * HAYSTACK_PREFILTER_PREFIX), from one word: both set when it is missing,
+ * as prefilter_bit() answers. */
+static __always_inline __u32 prefilter_pair(__u32 *idx, __u32 at, __u32 n)
+{
+	const __u64 *w;
+
+	*idx = at + (n >> 5);
+	w = bpf_map_lookup_elem(&service_prefilter, idx);
+	return w ? (*w >> ((n & 31) * 2)) & 3 : 3;
+}
+
 /* The log2 of the bits of a bitmap of the region at base, from its head:
  * at shift 0 the IPv4 hosts', at 8 the IPv6 /48s'. Out of range (a head
  * that cannot be): the largest, which only asks the maps behind more. */
@@ -343,13 +355,12 @@ static __always_inline __s64 match_service(__u32 generation, __u32 slot, const _
 		__u32 a = ((const __u32 *)addr)[3];	/* network order */
 		__u32 h = bpf_ntohl(a);
 		__u32 base = (slot & (HAYSTACK_MAX_DICTIONARIES - 1)) * HAYSTACK_PREFILTER_SLOT_WORDS;
-		bool exact, prefix;
+		__u32 bits;
 
 		if (!prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT16, h >> 16))
 			return -1;
-		exact = prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT24, (h >> 8) * 2);
-		prefix = prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT24, (h >> 8) * 2 + 1);
-		if (exact &&
+		bits = prefilter_pair(&k.word, base + HAYSTACK_PREFILTER_AT24, h >> 8);
+		if ((bits & HAYSTACK_PREFILTER_EXACT) &&
 		    prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT_HOSTS,
 				  HAYSTACK_HOST_BIT(h, prefilter_log(prefilter_head(&k.word, base), 0,
 							HAYSTACK_PREFILTER_HOST_LOG_MAX)))) {
@@ -361,7 +372,7 @@ static __always_inline __s64 match_service(__u32 generation, __u32 slot, const _
 				goto found;
 			}
 		}
-		if (!prefix)
+		if (!(bits & HAYSTACK_PREFILTER_PREFIX))
 			return -1;
 	} else {
 		__u32 base = (slot & (HAYSTACK_MAX_DICTIONARIES - 1)) * HAYSTACK_PREFILTER_SLOT_WORDS;
