@@ -295,6 +295,18 @@ static __always_inline bool prefilter_bit(__u32 *idx, __u32 at, __u32 b)
 	return !w || ((*w >> (b & 63)) & 1);
 }
 
+/* The two bits of /24 n in the bitmap at word at (HAYSTACK_PREFILTER_EXACT,
+ * HAYSTACK_PREFILTER_PREFIX), from one word: both set when it is missing,
+ * as prefilter_bit() answers. */
+static __always_inline __u32 prefilter_pair(__u32 *idx, __u32 at, __u32 n)
+{
+	const __u64 *w;
+
+	*idx = at + (n >> 5);
+	w = bpf_map_lookup_elem(&service_prefilter, idx);
+	return w ? (*w >> ((n & 31) * 2)) & 3 : 3;
+}
+
 /* The log2 of the bits of a bitmap of the region at base, from its head:
  * at shift 0 the IPv4 hosts', at 8 the IPv6 /48s'. Out of range (a head
  * that cannot be): the largest, which only asks the maps behind more. */
@@ -343,13 +355,12 @@ static __always_inline __s64 match_service(__u32 generation, __u32 slot, const _
 		__u32 a = ((const __u32 *)addr)[3];	/* network order */
 		__u32 h = bpf_ntohl(a);
 		__u32 base = (slot & (HAYSTACK_MAX_DICTIONARIES - 1)) * HAYSTACK_PREFILTER_SLOT_WORDS;
-		bool exact, prefix;
+		__u32 bits;
 
 		if (!prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT16, h >> 16))
 			return -1;
-		exact = prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT24, (h >> 8) * 2);
-		prefix = prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT24, (h >> 8) * 2 + 1);
-		if (exact &&
+		bits = prefilter_pair(&k.word, base + HAYSTACK_PREFILTER_AT24, h >> 8);
+		if ((bits & HAYSTACK_PREFILTER_EXACT) &&
 		    prefilter_bit(&k.word, base + HAYSTACK_PREFILTER_AT_HOSTS,
 				  HAYSTACK_HOST_BIT(h, prefilter_log(prefilter_head(&k.word, base), 0,
 							HAYSTACK_PREFILTER_HOST_LOG_MAX)))) {
@@ -361,7 +372,7 @@ static __always_inline __s64 match_service(__u32 generation, __u32 slot, const _
 				goto found;
 			}
 		}
-		if (!prefix)
+		if (!(bits & HAYSTACK_PREFILTER_PREFIX))
 			return -1;
 	} else {
 		__u32 base = (slot & (HAYSTACK_MAX_DICTIONARIES - 1)) * HAYSTACK_PREFILTER_SLOT_WORDS;
@@ -544,9 +555,10 @@ counted:
 /* ISP vantage point: one end must be inside a subscriber prefix, the other a
  * service endpoint whose rules accept the service-side port and protocol.
  * The subscriber side is decided first (small trie), so a record between two
- * non-subscribers never touches the large service trie. */
-static __always_inline int classify(struct haystack_stats *st, const struct haystack_config *cfg,
-				    __u64 bin_start, struct flow_record *rec)
+ * non-subscribers never touches the large service trie. RESULT_MATCHED:
+ * rec's subscriber side, rule set and mask say what to count, and nothing
+ * is counted yet; a record is read whole only then (decode_fixed()). */
+static __always_inline int classify(struct flow_record *rec)
 {
 	bool subscriber_seen = false, prefix_hit = false;
 	__u32 ruleset = 0;
@@ -562,7 +574,7 @@ static __always_inline int classify(struct haystack_stats *st, const struct hays
 		if (mask > 0) {
 			rec->ruleset = ruleset;
 			rec->rule_mask = mask;
-			return add_evidence(st, cfg, rec->src, bin_start, ruleset, mask, rec);
+			return RESULT_MATCHED;
 		}
 		prefix_hit = mask == 0;
 	}
@@ -574,13 +586,53 @@ static __always_inline int classify(struct haystack_stats *st, const struct hays
 		if (mask > 0) {
 			rec->ruleset = ruleset;
 			rec->rule_mask = mask;
-			return add_evidence(st, cfg, rec->dst, bin_start, ruleset, mask, rec);
+			return RESULT_MATCHED;
 		}
 		prefix_hit |= mask == 0;
 	}
 	if (!subscriber_seen)
 		return RESULT_NOT_SUBSCRIBER;
 	return prefix_hit ? RESULT_PORT_MISMATCH : RESULT_NO_SERVICE;
+}
+
+/* What becomes of a record, decided from its addresses, ports and protocol
+ * alone: its result, RESULT_MATCHED with nothing counted yet. A record
+ * past the live agent's ceiling would be evidence in a bin no report
+ * closes, kept for ever: none, not even classified. */
+static __always_inline int match_record(struct haystack_stats *st,
+					const struct haystack_config *cfg,
+					struct flow_record *rec)
+{
+	st->records++;
+	if (past_ceiling(cfg, rec->export_time))
+		return RESULT_PAST_TIME_CEILING;
+	if (rec->stale)
+		st->stale_dictionary++;
+	return classify(rec);
+}
+
+/* Counts a record of result (match_record()) with its counters and
+ * sampling read, and with --records sends it to user space. Returns 1
+ * when it was counted as evidence. */
+static __always_inline int count_record(struct haystack_stats *st,
+					const struct haystack_config *cfg, __u64 bin_start,
+					struct flow_record *rec, __u32 result)
+{
+	if (cfg->sampling)
+		rec->sampling = cfg->sampling;
+	if (!rec->sampling)
+		rec->sampling = 1;
+	if (result == RESULT_MATCHED)
+		result = add_evidence(st, cfg, rec->subscriber_side == 1 ? rec->src : rec->dst,
+				      bin_start, rec->ruleset, rec->rule_mask, rec);
+	/* The result is the index of its counter: counted here, once. */
+	if (result < HAYSTACK_STAT_COUNT)
+		((__u64 *)st)[result]++;
+	rec->result = result;
+	if ((cfg->flags & HAYSTACK_F_RECORDS) &&
+	    bpf_ringbuf_output(&records, rec, sizeof(*rec), 0))
+		st->record_events_lost++;
+	return rec->result == RESULT_MATCHED;
 }
 
 /*
@@ -591,30 +643,34 @@ static __always_inline int classify(struct haystack_stats *st, const struct hays
 __noinline int classify_record(struct haystack_stats *st, const struct haystack_config *cfg,
 			       __u64 bin_start, struct flow_record *rec)
 {
-	__u32 result;
-
 	if (!st || !cfg || !rec)
 		return 0;
-	st->records++;
-	if (cfg->sampling)
-		rec->sampling = cfg->sampling;
-	if (!rec->sampling)
-		rec->sampling = 1;
-	/* The result is the index of its counter: counted here, once. A
-	 * record past the live agent's ceiling would be evidence in a bin no
-	 * report closes, kept for ever: none, not even classified. */
-	if (past_ceiling(cfg, rec->export_time)) {
-		result = RESULT_PAST_TIME_CEILING;
-	} else {
-		if (rec->stale)
-			st->stale_dictionary++;
-		result = classify(st, cfg, bin_start, rec);
-	}
-	if (result < HAYSTACK_STAT_COUNT)
-		((__u64 *)st)[result]++;
-	rec->result = result;
-	if ((cfg->flags & HAYSTACK_F_RECORDS) &&
-	    bpf_ringbuf_output(&records, rec, sizeof(*rec), 0))
-		st->record_events_lost++;
-	return rec->result == RESULT_MATCHED;
+	return count_record(st, cfg, bin_start, rec, match_record(st, cfg, rec));
+}
+
+/* The two halves of classify_record(), for a format that reads the rest of
+ * a record only once it matched (or is to be sent whole, with --records).
+ * Returns the result of a record still to be counted by classify_count(),
+ * or -1 when it was counted here: one that matched nothing needs no more
+ * of its fields, and its count no more of a call. */
+__noinline int classify_match(struct haystack_stats *st, const struct haystack_config *cfg,
+			      struct flow_record *rec)
+{
+	int result;
+
+	if (!st || !cfg || !rec)
+		return -1;
+	result = match_record(st, cfg, rec);
+	if (result == RESULT_MATCHED || (cfg->flags & HAYSTACK_F_RECORDS))
+		return result;
+	count_record(st, cfg, 0, rec, result);
+	return -1;
+}
+
+__noinline int classify_count(struct haystack_stats *st, const struct haystack_config *cfg,
+			      __u64 bin_start, struct flow_record *rec, __u32 result)
+{
+	if (!st || !cfg || !rec)
+		return 0;
+	return count_record(st, cfg, bin_start, rec, result);
 }

@@ -98,21 +98,26 @@ static __noinline void parse_netflow_v5(struct haystack_stats *st,
 	export_ms = t * 1000 + bpf_ntohl(h->unix_nsecs) / 1000000;
 	uptime = bpf_ntohl(h->sys_uptime);
 
+	/* What every record of the datagram shares, written once; a record
+	 * writes its own fields and resets what classify_record() wrote. */
+	__builtin_memset(rec, 0, sizeof(*rec));
+	rec->version = 5;
+	rec->export_time = t;
+	rec->generation = generation;
+	rec->dict_slot = slot;
+	rec->stale = stale;
+	__builtin_memcpy(rec->exporter, pkt->src, 16);
 	for (__u32 i = 0; i < HAYSTACK_V5_MAX_RECORDS; i++) {
 		if (i >= count)
 			break;
 		if ((void *)(r + 1) > pkt->end)
 			break;
-		__builtin_memset(rec, 0, sizeof(*rec));
-		rec->version = 5;
-		rec->export_time = t;
 		rec->sampling = sampling;
-		rec->generation = generation;
-		rec->dict_slot = slot;
-		rec->stale = stale;
-		__builtin_memcpy(rec->exporter, pkt->src, 16);
-		addr_from_v4(rec->src, r->srcaddr);
-		addr_from_v4(rec->dst, r->dstaddr);
+		rec->subscriber_side = 0;
+		rec->ruleset = 0;
+		rec->rule_mask = 0;
+		addr_from_v4_aligned(rec->src, r->srcaddr);
+		addr_from_v4_aligned(rec->dst, r->dstaddr);
 		rec->sport = bpf_ntohs(r->srcport);
 		rec->dport = bpf_ntohs(r->dstport);
 		rec->proto = r->proto;

@@ -205,6 +205,7 @@ struct flow_cursor {
 	 * is read with one layout, looked up once. */
 	__u32 record_len;		/* 0: variable-length, walked per record */
 	__u32 set_options;		/* options data, not flows */
+	struct template_fixed fixed;	/* family 0: read field by field */
 	__u16 at[ROLE_SLOTS];		/* offset of each role's field in a record */
 	__u8 len[ROLE_SLOTS];		/* and its length, 0 = absent */
 };

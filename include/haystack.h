@@ -425,6 +425,24 @@ struct template_field {
 	__u8 _pad;
 };
 
+/*
+ * Where a record of a fixed-length flow template has what a miss needs:
+ * its addresses, ports and protocol, at these offsets, so that its records
+ * are read without a look at any other field, nor a branch on one, until a
+ * record matches (bpf/export_v9_ipfix.h, decode_fixed()). Only for
+ * templates of one address family whose ports are 2 octets and protocol 1,
+ * with a packet counter; family 0: the template is read field by field.
+ */
+struct template_fixed {
+	__u16 src;		/* octets into the record */
+	__u16 dst;
+	__u16 sport;
+	__u16 dport;
+	__u16 proto;
+	__u8 family;		/* 4: IPv4, 6: IPv6; 0: none */
+	__u8 _pad;
+};
+
 struct flow_template {
 	__u64 last_seen;	/* export time of the datagram that last carried it */
 	__u16 record_len;	/* octets of a record; 0 when a field is variable-length */
@@ -432,6 +450,7 @@ struct flow_template {
 	__u16 field_count;
 	__u8 options;		/* 1: options template (v9 set 1, IPFIX set 3) */
 	__u8 _pad;
+	struct template_fixed fixed;
 	/* Fixed-length templates: where each role's field sits in a record
 	 * (len 0: absent). Variable-length ones are walked field by field. */
 	__u16 role_offset[ROLE_SLOTS];
@@ -632,6 +651,7 @@ _Static_assert(TABLE_HEADER_FOLD_SEED < HAYSTACK_TABLE_WAYS, "a table header is 
 _Static_assert(sizeof(struct evidence_table_key) == 16, "evidence table key layout");
 _Static_assert(sizeof(struct haystack_config) == 144, "config layout");
 _Static_assert(sizeof(struct template_key) == 24, "template key layout");
+_Static_assert(sizeof(struct template_fixed) == 12, "fixed template layout");
 _Static_assert(sizeof(struct agent_state) == 40 + 4 * HAYSTACK_REPORT_WIDTHS + HAYSTACK_VERSION_MAX,
 	       "agent state layout");
 _Static_assert(ROLE_COUNT <= ROLE_SLOTS, "role slots");
