@@ -872,7 +872,7 @@ static void b_template_past_page(struct pkt *p, int f, int v)
 	{ (s), HOUR10, "203.0.113.0/24", { "api.cam.test" }, (pk), (by), (n), (est) }
 #define ONE_CAM		{ CAM_EV(SUB, 3, 420, 1, 0) }
 /* the V4 template 256 of EXPORTER, last seen at t */
-#define V4_TMPL(t)	{ EXPORTER, DOMAIN, 256, 0, 8, 22, 22, 0, (t) }
+#define V4_TMPL(t)	{ EXPORTER, DOMAIN, 256, 0, 8, 22, 22, 0, (t), 4 }
 
 /* options template 300: the scope field and n - 1 options, len octets */
 #define SAMPLING_TMPL(n, len)	{ EXPORTER, DOMAIN, 300, 0, (n), (len), (len), 1, T0 }
@@ -916,7 +916,7 @@ static const struct xdp_case cases[] = {
 	BOTH("IPv6 records (fields 27/28)", b_ipv6, 1,
 	     (AT(T0), .templates = 1, .records = 1, .matched = 1),
 	     .ev = { { SUB6, HOUR10, "2001:db8:5::/48", { "api.cam.test" }, 3, 420, 1 } },
-	     .templates = { { EXPORTER, DOMAIN, 256, 0, 8, 46, 46, 0, T0 } }),
+	     .templates = { { EXPORTER, DOMAIN, 256, 0, 8, 46, 46, 0, T0, 6 } }),
 	BOTH("IPv6 subscriber blocks: /24s whole, in part, empty", b_subscriber_blocks6, 1,
 	     (AT(T0), .templates = 1, .records = 10, .no_service = 4, .not_subscriber = 6),
 	     .templates = { { EXPORTER, DOMAIN, 256, 0, 8, 46, 46, 0, T0 } },
@@ -927,7 +927,7 @@ static const struct xdp_case cases[] = {
 	     .templates = { { EXPORTER, DOMAIN, 256, 0, 10, 54, 54, 0, T0 } }),
 	BOTH("IPv4 and IPv6 fields, IPv6 all zero: the IPv4 addresses", b_dual_v4, 1,
 	     (AT(T0), .templates = 1, .records = 1, .matched = 1),
-	     .ev = ONE_CAM, .templates = { { EXPORTER, DOMAIN, 256, 0, 10, 54, 54, 0, T0 } }),
+	     .ev = ONE_CAM, .templates = { { EXPORTER, DOMAIN, 256, 0, 10, 54, 54, 0, T0, FIXED_NONE } }),
 	BOTH("IPv4 and IPv6 fields, both set: the IPv4 addresses", b_dual_both, 1,
 	     (AT(T0), .templates = 1, .records = 1, .matched = 1),
 	     .ev = ONE_CAM, .templates = { { EXPORTER, DOMAIN, 256, 0, 10, 54, 54, 0, T0 } }),
@@ -970,7 +970,7 @@ static const struct xdp_case cases[] = {
 	ROW(10, "variable-length fields (1- and 3-octet lengths) and enterprise fields skipped",
 	    b_variable, 1, (AT(T0), .templates = 1, .records = 2, .matched = 2),
 	    .ev = { CAM_EV(SUB, 3, 420, 1, 0), CAM_EV(SUB2, 5, 700, 1, 0) },
-	    .templates = { { EXPORTER, DOMAIN, 256, 0, 13, 0, 30, 0, T0 } }),
+	    .templates = { { EXPORTER, DOMAIN, 256, 0, 13, 0, 30, 0, T0, FIXED_NONE } }),
 
 	/* -- the records ring buffer (every other case asserts it stays empty) -- */
 	BOTH("--records: each decoded record sent with what became of it", b_two_records, 1,

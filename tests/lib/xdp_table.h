@@ -94,7 +94,12 @@ struct template_expect {
 	__u16 field_count, record_len, min_len;
 	__u8 options;
 	__u64 last_seen;
+	/* its fixed layout (include/haystack.h template_fixed): the family
+	 * (4, 6), its offsets those of the roles; FIXED_NONE: none; 0: not
+	 * looked at */
+	__u8 fixed;
 };
+#define FIXED_NONE	0xff
 
 /* One entry of the exporters map. version 0: the case's version. */
 struct exporter_expect {
@@ -418,6 +423,22 @@ static bool template_match(int i, const void *k, const void *v)
 			 e->template_id, t->field_count, t->record_len, t->min_len, t->options,
 			 (unsigned long long)t->last_seen, e->field_count, e->record_len,
 			 e->min_len, e->options, (unsigned long long)e->last_seen);
+	if (e->fixed) {
+		__u8 family = e->fixed == FIXED_NONE ? 0 : e->fixed;
+		int src = family == 6 ? ROLE_SRC6 : ROLE_SRC4, dst = family == 6 ? ROLE_DST6 : ROLE_DST4;
+
+		if (t->fixed.family != family)
+			fail_msg("template %u: fixed layout of family %u, expected %u", e->template_id,
+				 t->fixed.family, family);
+		if (family && (t->fixed.src != t->role_offset[src] ||
+			       t->fixed.dst != t->role_offset[dst] ||
+			       t->fixed.sport != t->role_offset[ROLE_SPORT] ||
+			       t->fixed.dport != t->role_offset[ROLE_DPORT] ||
+			       t->fixed.proto != t->role_offset[ROLE_PROTO]))
+			fail_msg("template %u: fixed offsets %u/%u/%u/%u/%u are not its fields'",
+				 e->template_id, t->fixed.src, t->fixed.dst, t->fixed.sport,
+				 t->fixed.dport, t->fixed.proto);
+	}
 	return true;
 }
 
