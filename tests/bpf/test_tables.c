@@ -95,8 +95,23 @@ static int setup(void **state)
 	return hs_tables_open(&g.tables, &g.tb, HAYSTACK_MAX_EVIDENCE) ? -1 : 0;
 }
 
+/* A case's pin directory, removed by teardown also when the case fails
+ * part way: tests leave nothing pinned. */
+static char pins[64];
+
+static const char *pin_dir(const char *name)
+{
+	assert_int_equal(hs_ensure_bpffs(), 0);
+	snprintf(pins, sizeof(pins), "/sys/fs/bpf/hs-test-%s-%d", name, (int)getpid());
+	assert_int_equal(mkdir(pins, 0700), 0);
+	return pins;
+}
+
 static int teardown(void **state)
 {
+	if (pins[0])
+		hs_unpin_all(pins);
+	pins[0] = 0;
 	hs_tables_close(&g.tables);
 	hs_instance_close(&g.tb, false);
 	hs_instance_close(&g.ref, false);
@@ -445,13 +460,11 @@ static void test_two_cpus(void **state)
  * with their counts, and expired ones leave the map and the pins. */
 static void test_pinned_tables(void **state)
 {
-	char dir[64], path[128];
+	const char *dir = pin_dir("tables");
 	struct evidence_table_key k = { .hour = HOUR10 };
+	char path[128];
 	__u32 id;
 
-	assert_int_equal(hs_ensure_bpffs(), 0);
-	snprintf(dir, sizeof(dir), "/sys/fs/bpf/hs-test-tables-%d", (int)getpid());
-	assert_int_equal(mkdir(dir, 0700), 0);
 	g.tables.pin_dir = dir;
 	follow(HOUR10, HOUR11);
 	assert_int_equal(g.tables.n, 2);
@@ -604,12 +617,10 @@ static void test_fold_hours(void **state)
  * place, under its name), with nothing lost. */
 static void test_fold_grows(void **state)
 {
-	char dir[64], path[256];
+	const char *dir = pin_dir("folds");
+	char path[256];
 	__u32 before;
 
-	assert_int_equal(hs_ensure_bpffs(), 0);
-	snprintf(dir, sizeof(dir), "/sys/fs/bpf/hs-test-folds-%d", (int)getpid());
-	assert_int_equal(mkdir(dir, 0700), 0);
 	g.tables.pin_dir = dir;
 	assert_int_equal(hs_tables_create(&g.tables, HOUR10, g.setup.set.v[0].generation, 400), 0);
 	assert_int_equal(hs_tables_create(&g.tables, HOUR11, g.setup.set.v[0].generation, 8000), 0);
