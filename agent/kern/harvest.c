@@ -144,9 +144,10 @@ static int harvest_one(const void *key, const void *value, void *ctx)
 }
 
 /* A way of an hour table, as the entry of the evidence map it stands for. */
-static int harvest_way(const struct evidence_table_key *tk, __u64 key,
-		       const struct evidence_count *c, void *ctx)
+static int harvest_way(const struct hs_table *tb, __u64 key, const struct evidence_count *c,
+		       void *ctx)
 {
+	const struct evidence_table_key *tk = &tb->key;
 	struct evidence_key k = {
 		.subscriber = { [10] = 0xff, [11] = 0xff },
 		.bin_start = tk->hour,
@@ -201,9 +202,9 @@ static int harvest_bin_way(const struct hs_table *tb, __u64 key, const struct ev
 	int err;
 
 	if (!tb->width)
-		return harvest_way(&tb->key, key, c, &b->h);
+		return harvest_way(tb, key, c, &b->h);
 	if (HAYSTACK_TABLE_KEY_MASK(key)) {
-		err = harvest_way(&tb->key, key, c, &b->h);
+		err = harvest_way(tb, key, c, &b->h);
 		if (!err && b->h.n > n)
 			b->h.ev[n].folded = true;
 		return err;

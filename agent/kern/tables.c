@@ -394,10 +394,12 @@ __u64 hs_tables_last_hour(const struct hs_times *t)
 	return hour_of(t->last) + (near_end ? HAYSTACK_BASE_BIN : 0);
 }
 
+/* A table's ways in use from from on (ways of the buckets before counted),
+ * to fn. */
 struct each {
-	int (*fn)(const struct evidence_table_key *tk, __u64 key, const struct evidence_count *c,
-		  void *ctx);
+	int (*fn)(const struct hs_table *tb, __u64 key, const struct evidence_count *c, void *ctx);
 	void *ctx;
+	__u32 from;
 };
 
 static int each_way(const struct hs_table *tb, const struct evidence_bucket *b, size_t i,
@@ -406,7 +408,8 @@ static int each_way(const struct hs_table *tb, const struct evidence_bucket *b, 
 	const struct each *x = ctx;
 
 	for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++) {
-		int err = b->key[w] ? x->fn(&tb->key, b->key[w], &b->count[w], x->ctx) : 0;
+		__u64 pos = (i - 1) * HAYSTACK_TABLE_WAYS + w;
+		int err = b->key[w] && pos >= x->from ? x->fn(tb, b->key[w], &b->count[w], x->ctx) : 0;
 
 		if (err)
 			return err;
@@ -415,13 +418,13 @@ static int each_way(const struct hs_table *tb, const struct evidence_bucket *b, 
 }
 
 int hs_tables_for_each(const struct hs_tables *t, __u64 from, __u64 until,
-		       int (*fn)(const struct evidence_table_key *tk, __u64 key,
+		       int (*fn)(const struct hs_table *tb, __u64 key,
 				 const struct evidence_count *c, void *ctx),
 		       void *ctx)
 {
 	for (int i = 0; i < t->n; i++) {
 		const struct hs_table *tb = &t->t[i];
-		struct each x = { fn, ctx };
+		struct each x = { fn, ctx, 0 };
 		int err;
 
 		if (tb->key.hour < from || tb->key.hour >= until)
@@ -886,27 +889,6 @@ bool hs_tables_folded(const struct hs_tables *t, __u32 width, __u64 hour, __u32 
 	return f && !fold_header(f, &h) && h.key[TABLE_HEADER_FOLDED_UNTIL] > hour;
 }
 
-struct each_bin {
-	int (*fn)(const struct hs_table *tb, __u64 key, const struct evidence_count *c, void *ctx);
-	void *ctx;
-	__u32 from;
-};
-
-static int each_bin_way(const struct hs_table *tb, const struct evidence_bucket *b, size_t i,
-			void *ctx)
-{
-	const struct each_bin *x = ctx;
-
-	for (int w = 0; w < HAYSTACK_TABLE_WAYS; w++) {
-		__u64 pos = (i - 1) * HAYSTACK_TABLE_WAYS + w;
-		int err = b->key[w] && pos >= x->from ? x->fn(tb, b->key[w], &b->count[w], x->ctx) : 0;
-
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 int hs_tables_for_each_bin(const struct hs_tables *t, __u32 width, __u64 bin_start,
 			   int (*fn)(const struct hs_table *tb, __u64 key,
 				     const struct evidence_count *c, void *ctx),
@@ -917,7 +899,7 @@ int hs_tables_for_each_bin(const struct hs_tables *t, __u32 width, __u64 bin_sta
 	for (int i = 0; i < t->n && !err; i++) {
 		const struct hs_table *tb = &t->t[i];
 		const struct hs_table *f = find_fold(t, width, bin_start, tb->key.generation);
-		struct each_bin x = { fn, ctx, 0 };
+		struct each x = { fn, ctx, 0 };
 		struct evidence_bucket h;
 
 		if (tb->key.hour < bin_start || tb->key.hour - bin_start >= width)
@@ -931,14 +913,14 @@ int hs_tables_for_each_bin(const struct hs_tables *t, __u32 width, __u64 bin_sta
 			if (h.key[TABLE_HEADER_FOLDING] == tb->key.hour)
 				x.from = (__u32)(h.key[TABLE_HEADER_FOLD_STEP] >> 32);
 		}
-		err = scan(tb, each_bin_way, &x);
+		err = scan(tb, each_way, &x);
 	}
 	for (int i = 0; i < t->n_folds && !err; i++) {
 		const struct hs_table *f = &t->folds[i];
-		struct each_bin x = { fn, ctx, 0 };
+		struct each x = { fn, ctx, 0 };
 
 		if (f->width == width && f->key.hour == bin_start)
-			err = scan(f, each_bin_way, &x);
+			err = scan(f, each_way, &x);
 	}
 	return err;
 }

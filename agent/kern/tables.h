@@ -78,7 +78,7 @@ int hs_tables_create(struct hs_tables *t, __u64 hour, __u32 generation, size_t p
 /* Calls fn for each way in use of each table whose hour lies in [from,
  * until). fn returns 0 to go on, < 0 to stop with that error. */
 int hs_tables_for_each(const struct hs_tables *t, __u64 from, __u64 until,
-		       int (*fn)(const struct evidence_table_key *tk, __u64 key,
+		       int (*fn)(const struct hs_table *tb, __u64 key,
 				 const struct evidence_count *c, void *ctx),
 		       void *ctx);
 /* Remove the tables of hours before until, and with ceiling (0: none) of
