@@ -161,7 +161,7 @@ check clock_live_many_bins_stop_says_what_is_left grep -q "stopped before the bi
 ip netns exec "$ns" bash -s "$HAYSTACK" "$TMP" "${args[@]}" >"$TMP/purge.out" 2>&1 <<'EOS'
 H=$1 T=$2
 shift 2
-started() { for _ in $(seq 50); do grep -q "attached to" "$1" 2>/dev/null && return; sleep 0.1; done; }
+. tests/e2e/agent_lib.sh	# started: 30 s at most, the machine may be busy
 dump() { bpftool -j map dump pinned /sys/fs/bpf/haystack/evidence >"$1" 2>&1; }
 timeout 60 "$H" run --iface vb "$@" --keep --out "$T/lpurge.jsonl" 2>"$T/purge1.err" &
 pid=$!
